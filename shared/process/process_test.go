@@ -1,0 +1,85 @@
+package process
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestLookPath(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	exe := write("tool", 0o755)
+	write("data", 0o644)
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name, cmd, path string
+		want            string
+		status          int
+	}{
+		{"found on PATH", "tool", "/nonexistent:" + dir, exe, 0},
+		{"absolute", exe, "", exe, 0},
+		{"missing", "nope", dir, "", StatusNotFound},
+		{"missing absolute", filepath.Join(dir, "nope"), dir, "", StatusNotFound},
+		{"not executable", "data", dir, "", StatusCannotExecute},
+		{"directory", filepath.Join(dir, "sub"), dir, "", StatusCannotExecute},
+		{"empty", "", dir, "", StatusNotFound},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := LookPath(tc.cmd, tc.path)
+			if tc.status == 0 {
+				if err != nil || got != tc.want {
+					t.Fatalf("LookPath(%q) = %q, %v; want %q", tc.cmd, got, err, tc.want)
+				}
+				return
+			}
+			var ee *ExecError
+			if !errors.As(err, &ee) || ee.Status != tc.status {
+				t.Fatalf("LookPath(%q) error = %v, want status %d", tc.cmd, err, tc.status)
+			}
+		})
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	cases := []struct {
+		name string
+		ws   syscall.WaitStatus
+		want int
+	}{
+		{"exit 0", 0, 0},
+		{"exit 7", 7 << 8, 7},
+		{"SIGTERM", syscall.WaitStatus(syscall.SIGTERM), 143},
+		{"SIGKILL", syscall.WaitStatus(syscall.SIGKILL), 137},
+	}
+	for _, tc := range cases {
+		if got := ExitStatus(tc.ws); got != tc.want {
+			t.Errorf("%s: ExitStatus = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := MergeEnv([]string{"PATH=/bin", "HOME=/root"}, "PATH=/x", "A=1", "A=2")
+	want := []string{"PATH=/x", "HOME=/root", "A=2"}
+	if len(got) != len(want) {
+		t.Fatalf("MergeEnv = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("MergeEnv = %q, want %q", got, want)
+		}
+	}
+}

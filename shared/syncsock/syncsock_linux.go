@@ -1,0 +1,127 @@
+// Package syncsock is the channel between goC and the container's init
+// before the workload runs: one SOCK_SEQPACKET socket pair, one JSON value per
+// packet, and file descriptors passed alongside when needed (SCM_RIGHTS).
+//
+// The socket is close-on-exec in the init, so when the workload's exec
+// succeeds the parent reads end-of-file: that is how it knows the exec
+// happened without the init having to say so.
+package syncsock
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxPacket bounds one message; a config larger than this is refused.
+const maxPacket = 1 << 20
+
+// Message is what the init and the parent say to each other after the
+// config has been sent.
+type Message struct {
+	Type  string `json:"type"`
+	Error string `json:"error,omitempty"`
+	// Code is the exit status goC should end with for this error
+	// (126, 127 for a workload that cannot run; 0 means goC's own 125).
+	Code int `json:"code,omitempty"`
+}
+
+// Message types.
+const (
+	Ready = "ready" // init → parent: set up, waiting for Go
+	Go    = "go"    // parent → init: exec the workload
+	Error = "error" // init → parent: setup failed, init exits
+	Pty   = "pty"   // init → parent: the terminal's master end is attached
+)
+
+// Conn is one end of the pair.
+type Conn struct{ f *os.File }
+
+// Pair makes a connected, close-on-exec pair: one end for goC, one to hand
+// to the init process (for example through exec.Cmd.ExtraFiles).
+func Pair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, os.NewSyscallError("socketpair", err)
+	}
+	// Big enough for any config we accept, so Send never reports EMSGSIZE
+	// for a message under maxPacket.
+	for _, fd := range fds {
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, maxPacket)
+	}
+	return os.NewFile(uintptr(fds[0]), "sync-parent"), os.NewFile(uintptr(fds[1]), "sync-child"), nil
+}
+
+// New wraps one end of a pair.
+func New(f *os.File) *Conn { return &Conn{f: f} }
+
+// File returns the socket.
+func (c *Conn) File() *os.File { return c.f }
+
+// Close closes the socket.
+func (c *Conn) Close() error { return c.f.Close() }
+
+// Send writes v as one packet.
+func (c *Conn) Send(v any) error { return c.SendFile(v, nil) }
+
+// SendFile writes v as one packet with f's descriptor attached.
+func (c *Conn) SendFile(v any, f *os.File) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode message: %w", err)
+	}
+	if len(b) > maxPacket {
+		return fmt.Errorf("message of %d bytes exceeds the limit of %d", len(b), maxPacket)
+	}
+	var oob []byte
+	if f != nil {
+		oob = unix.UnixRights(int(f.Fd()))
+	}
+	if err := unix.Sendmsg(int(c.f.Fd()), b, oob, nil, 0); err != nil {
+		return os.NewSyscallError("sendmsg", err)
+	}
+	return nil
+}
+
+// Recv reads one packet into v. It returns io.EOF once the other end is
+// closed (or, for the parent, once the init has exec'd the workload).
+func (c *Conn) Recv(v any) error {
+	f, err := c.RecvFile(v)
+	if f != nil {
+		f.Close()
+	}
+	return err
+}
+
+// RecvFile reads one packet into v and returns the descriptor that came
+// with it, if any.
+func (c *Conn) RecvFile(v any) (*os.File, error) {
+	buf := make([]byte, maxPacket)
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(int(c.f.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("recvmsg", err)
+	}
+	var file *os.File
+	if oobn > 0 {
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err == nil && len(msgs) == 1 {
+			if fds, err := unix.ParseUnixRights(&msgs[0]); err == nil && len(fds) == 1 {
+				file = os.NewFile(uintptr(fds[0]), "received")
+			}
+		}
+	}
+	if n == 0 && file == nil {
+		return nil, io.EOF
+	}
+	if err := json.Unmarshal(buf[:n], v); err != nil {
+		if file != nil {
+			file.Close()
+		}
+		return nil, fmt.Errorf("decode message: %w", err)
+	}
+	return file, nil
+}

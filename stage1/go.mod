@@ -1,0 +1,10 @@
+module goc.dev/stage1
+
+go 1.26.0
+
+require (
+	goc.dev/shared v0.0.0
+	golang.org/x/sys v0.50.0
+)
+
+replace goc.dev/shared => ../shared

@@ -1,0 +1,186 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+
+	"goc.dev/shared/exe"
+	"goc.dev/shared/namespace"
+	"goc.dev/shared/process"
+	"goc.dev/shared/pty"
+	"goc.dev/shared/syncsock"
+)
+
+// Namespaces are the namespaces every stage-1 container gets.
+var Namespaces = []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC}
+
+// Run starts the container described by cfg, waits for its workload and
+// returns the status goC should exit with.
+//
+// The parent and the init talk over a socket pair (shared/syncsock):
+//
+//	parent (goC run)                      init (goC init, in the namespaces)
+//	  start with clone flags ───────────────▶
+//	  config ───────────────────────────────▶ pivot_root, /proc, /dev, /sys,
+//	                                           hostname, cwd, find the command
+//	          ◀─────────────────────────────── pty + master fd   (with a terminal)
+//	          ◀─────────────────────────────── ready  | error{msg, code}
+//	  go ───────────────────────────────────▶ close fds, exec the workload
+//	          ◀─────────────────────────────── EOF (close-on-exec) | error
+//	  wait for the workload, forwarding signals
+func Run(cfg Config) (int, error) {
+	// Pdeathsig is tied to the thread that forks the init: keep it alive.
+	runtime.LockOSThread()
+
+	// The init runs from a sealed copy of goC, never from goC's file on disk.
+	self, err := exe.Sealed()
+	if err != nil {
+		return 0, err
+	}
+	defer self.Close()
+
+	parentEnd, childEnd, err := syncsock.Pair()
+	if err != nil {
+		return 0, err
+	}
+	conn := syncsock.New(parentEnd)
+	defer conn.Close()
+
+	flags, err := namespace.CloneFlags(Namespaces...)
+	if err != nil {
+		return 0, err
+	}
+	cmd := &exec.Cmd{
+		Path:       exe.Path(self),
+		Args:       []string{"goC", "init"},
+		Env:        []string{}, // nothing of goC's environment reaches the container
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ExtraFiles: []*os.File{childEnd}, // fd 3 in the init
+		SysProcAttr: &syscall.SysProcAttr{
+			Cloneflags: flags,
+			Pdeathsig:  syscall.SIGKILL, // the container does not outlive goC
+		},
+	}
+	err = cmd.Start()
+	childEnd.Close()
+	if err != nil {
+		return 0, fmt.Errorf("start container init: %w", err)
+	}
+
+	status, err := supervise(cmd, conn, cfg)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	return status, err
+}
+
+// supervise takes the init from config to exec and then waits for the
+// workload.
+func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cfg Config) (int, error) {
+	if err := conn.Send(cfg); err != nil {
+		return 0, fmt.Errorf("send config: %w", err)
+	}
+	master, err := awaitReady(conn)
+	if err != nil {
+		return initFailed(err)
+	}
+	if master != nil {
+		defer master.Close()
+	}
+
+	stop := process.Forward(cmd.Process.Pid)
+	defer stop()
+
+	var relayed <-chan struct{}
+	if master != nil {
+		restore, err := pty.MakeRaw(os.Stdin)
+		if err != nil {
+			return 0, err
+		}
+		defer restore()
+		relayed = pty.Relay(master, os.Stdin, os.Stdout)
+	}
+
+	if err := conn.Send(syncsock.Message{Type: syncsock.Go}); err != nil {
+		return 0, fmt.Errorf("start workload: %w", err)
+	}
+	if err := awaitExec(conn); err != nil {
+		return initFailed(err)
+	}
+
+	err = cmd.Wait()
+	if relayed != nil {
+		master.Close() // the copy ends when the container's side is gone
+		<-relayed
+	}
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return 0, fmt.Errorf("wait for workload: %w", err)
+	}
+	return process.ExitStatus(cmd.ProcessState.Sys().(syscall.WaitStatus)), nil
+}
+
+// awaitReady reads the init's messages up to "ready", keeping the
+// terminal's master end if one is sent.
+func awaitReady(conn *syncsock.Conn) (*os.File, error) {
+	var master *os.File
+	for {
+		var m syncsock.Message
+		f, err := conn.RecvFile(&m)
+		if err == io.EOF {
+			return nil, errors.New("container init exited during setup")
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch m.Type {
+		case syncsock.Pty:
+			master = f
+		case syncsock.Ready:
+			return master, nil
+		case syncsock.Error:
+			return nil, &initError{m}
+		default:
+			return nil, fmt.Errorf("unexpected message %q from container init", m.Type)
+		}
+	}
+}
+
+// awaitExec returns once the init has exec'd the workload: the socket is
+// close-on-exec there, so success reads as end-of-file.
+func awaitExec(conn *syncsock.Conn) error {
+	var m syncsock.Message
+	switch err := conn.Recv(&m); {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return err
+	case m.Type == syncsock.Error:
+		return &initError{m}
+	default:
+		return fmt.Errorf("unexpected message %q from container init", m.Type)
+	}
+}
+
+// initError is a failure the init reported.
+type initError struct{ m syncsock.Message }
+
+func (e *initError) Error() string { return e.m.Error }
+
+// initFailed turns a setup failure into goC's status and error: the
+// workload's own statuses (126, 127) for a command that cannot run.
+func initFailed(err error) (int, error) {
+	var ie *initError
+	if errors.As(err, &ie) && ie.m.Code != 0 {
+		return ie.m.Code, err
+	}
+	return 0, err
+}
