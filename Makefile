@@ -1,0 +1,68 @@
+# goC — see README.md. Everything here runs as root (namespaces, mounts, VMs).
+
+SHELL      := /bin/bash
+STAGES     := 1
+NEWEST     := $(lastword $(STAGES))
+GO         ?= go
+GOFLAGS    += -buildvcs=false
+export CGO_ENABLED := 0
+LDFLAGS    := -s -w
+BIN        := $(CURDIR)/bin
+BUILD      := $(CURDIR)/build
+ROOTFS     := $(BUILD)/rootfs
+VM         ?= qemu
+# Which stage binaries the e2e suite tests (each against stages 1…N).
+E2E_STAGES ?= $(STAGES)
+
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean deps
+
+all: stages
+
+# make stageN: build stage N into bin/stageN/ and make it ./bin/goC.
+$(addprefix stage,$(STAGES)): stage%: deps
+	cd stage$* && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$*/ ./cmd/...
+	ln -sf stage$*/goC $(BIN)/goC
+
+stages: deps
+	@for s in $(STAGES); do \
+		(cd stage$$s && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$$s/ ./cmd/...) || exit 1; \
+	done
+	ln -sf stage$(NEWEST)/goC $(BIN)/goC
+
+# deps: the Debian packages the build, the demo and the tests use.
+deps:
+	@vm/deps.sh
+
+# The busybox root filesystem every demo and scenario uses.
+rootfs: $(ROOTFS)/bin/busybox
+$(ROOTFS)/bin/busybox: vm/rootfs.sh
+	@vm/deps.sh
+	vm/rootfs.sh $(ROOTFS)
+
+demo: stage$(NEWEST) rootfs
+	@echo '$$ ./bin/goC run --hostname demo build/rootfs sh -c "…"'
+	@$(BIN)/goC run --hostname demo $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
+
+lint:
+	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
+
+unit:
+	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
+
+# e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
+e2e: stages rootfs
+	E2E_STAGES='$(E2E_STAGES)' vm/e2e.sh $(VM)
+
+# e2e-host: the scenarios on this machine's own kernel and cgroups.
+e2e-host: stages rootfs
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
+
+test: lint unit e2e-host e2e
+
+bench: stage$(NEWEST) rootfs
+	@vm/deps.sh runc
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench . -benchtime 50x .
+
+clean:
+	rm -rf $(BIN) $(BUILD)

@@ -1,0 +1,123 @@
+// Package e2e runs goC's testscript scenarios against the stage binaries.
+//
+// Stage N's binary runs the scenarios of stages 1…N, so a later stage never
+// breaks earlier behaviour. The suite runs on whatever kernel it finds: on
+// the host, or inside the QEMU VM (vm/) once per cgroup mode.
+//
+// Environment:
+//
+//	GOC_BIN     directory holding stage1/goC, stage2/goC, … (default ../bin)
+//	GOC_ROOTFS  the busybox root filesystem (default ../build/rootfs)
+//	GOC_STAGES  which stage binaries to test, e.g. "1 3" (default: all built)
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, helpers)
+}
+
+func TestScenarios(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the e2e scenarios create namespaces and mounts: run them as root (sudo make e2e)")
+	}
+	bin := absEnv(t, "GOC_BIN", "../bin")
+	rootfs := absEnv(t, "GOC_ROOTFS", "../build/rootfs")
+	if _, err := os.Stat(filepath.Join(rootfs, "bin", "busybox")); err != nil {
+		t.Fatalf("no rootfs at %s (make rootfs): %v", rootfs, err)
+	}
+	stages := stagesToTest(t, bin)
+	mode := cgroupMode()
+	t.Logf("cgroup mode %s; stage binaries %v", mode, stages)
+
+	for _, s := range stages {
+		goC := filepath.Join(bin, fmt.Sprintf("stage%d", s))
+		t.Run(fmt.Sprintf("goC%d", s), func(t *testing.T) {
+			for n := 1; n <= s; n++ {
+				t.Run(fmt.Sprintf("stage%d", n), func(t *testing.T) {
+					testscript.Run(t, testscript.Params{
+						Dir: filepath.Join("testdata", fmt.Sprintf("stage%d", n)),
+						Setup: func(env *testscript.Env) error {
+							env.Setenv("PATH", goC+string(os.PathListSeparator)+env.Getenv("PATH"))
+							env.Setenv("ROOTFS", rootfs)
+							env.Setenv("STAGE", strconv.Itoa(s))
+							env.Setenv("CGROUP_MODE", mode)
+							return nil
+						},
+						Condition: func(cond string) (bool, error) {
+							switch cond {
+							case "cgroup2", "cgroup1":
+								return mode == "v"+cond[len(cond)-1:], nil
+							}
+							if v, ok := strings.CutPrefix(cond, "stage>="); ok {
+								n, err := strconv.Atoi(v)
+								return s >= n, err
+							}
+							return false, fmt.Errorf("unknown condition %q", cond)
+						},
+					})
+				})
+			}
+		})
+	}
+}
+
+func absEnv(t *testing.T, key, def string) string {
+	v := os.Getenv(key)
+	if v == "" {
+		v = def
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// stagesToTest lists the stage binaries to run: GOC_STAGES, or every
+// bin/stageN/goC that exists.
+func stagesToTest(t *testing.T, bin string) []int {
+	var stages []int
+	if v := os.Getenv("GOC_STAGES"); v != "" {
+		for _, f := range strings.Fields(v) {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatalf("GOC_STAGES: %v", err)
+			}
+			stages = append(stages, n)
+		}
+	} else {
+		for n := 1; n <= 5; n++ {
+			if _, err := os.Stat(filepath.Join(bin, fmt.Sprintf("stage%d", n), "goC")); err == nil {
+				stages = append(stages, n)
+			}
+		}
+	}
+	for _, n := range stages {
+		if _, err := os.Stat(filepath.Join(bin, fmt.Sprintf("stage%d", n), "goC")); err != nil {
+			t.Fatalf("stage %d binary: %v (make stage%d)", n, err, n)
+		}
+	}
+	if len(stages) == 0 {
+		t.Fatalf("no stage binaries under %s (make stage1)", bin)
+	}
+	return stages
+}
+
+// cgroupMode is what /sys/fs/cgroup is: "v2" for a pure cgroup2 mount,
+// "v1" otherwise (hybrid hosts included).
+func cgroupMode() string {
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		return "v2"
+	}
+	return "v1"
+}

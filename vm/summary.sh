@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Reads `go test -v` output of the e2e suite on stdin, passes it through and
+# ends with one line per run: "LABEL: N passed, N failed". Exits non-zero if
+# anything failed or nothing ran.
+# Usage: … | vm/summary.sh LABEL
+set -uo pipefail
+label=${1:?usage: summary.sh LABEL}
+pass=0 fail=0 ok=0
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	printf '%s\n' "$line"
+	# Scenario results are the leaves: TestScenarios/goC1/stage1/pid1.
+	if [[ $line =~ ^[[:space:]]*---\ (PASS|FAIL):\ TestScenarios/[^/]+/[^/]+/[^[:space:]]+ ]]; then
+		[ "${BASH_REMATCH[1]}" = PASS ] && pass=$((pass + 1)) || fail=$((fail + 1))
+	fi
+	[[ $line == PASS || $line =~ ^ok[[:space:]] ]] && ok=1
+done
+echo "e2e-$label: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ] && [ "$ok" -eq 1 ]
