@@ -60,7 +60,7 @@ func withFds() {
 	if len(os.Args) < 2 {
 		fatalf("usage: with-fds cmd [args…]")
 	}
-	for _, p := range []string{"/", "/etc/hostname", "/proc"} {
+	for _, p := range []string{"/", "/etc/passwd", "/proc"} {
 		fd, err := unix.Open(p, unix.O_RDONLY, 0) // no O_CLOEXEC: inherited across exec
 		if err != nil {
 			fatalf("with-fds: open %s: %v", p, err)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the e2e scenarios in a disposable VM, once per cgroup mode (v2, v1),
+# and prints one "e2e-vMODE: N passed, N failed" line per mode.
+# Usage: vm/e2e.sh [qemu|lima]     (make e2e, make e2e VM=lima)
+# Environment: E2E_STAGES (stage binaries to test), E2E_MODES (default
+# "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+backend=${1:-qemu}
+modes=${E2E_MODES:-v2 v1}
+stages=${E2E_STAGES:-1}
+run=${E2E_RUN:-TestScenarios}
+
+if [ "$backend" = lima ]; then
+	exec "$here/lima.sh"
+fi
+[ "$backend" = qemu ] || { echo "vm/e2e.sh: unknown backend $backend (qemu or lima)" >&2; exit 2; }
+
+kcache=$("$here/kernel.sh")
+payload=$(mktemp -d)
+chmod 755 "$payload"
+initrd=$(mktemp --suffix=.cpio)
+trap 'rm -rf "$payload" "$initrd"' EXIT
+
+# What the guest gets: the stage binaries, the rootfs, the static test
+# binary and its scenarios.
+mkdir -p "$payload/bin" "$payload/e2e"
+for s in $stages; do cp -a "$top/bin/stage$s" "$payload/bin/"; done
+cp -a "$top/build/rootfs" "$payload/rootfs"
+cp -a "$top/e2e/testdata" "$payload/e2e/"
+(cd "$top/e2e" && CGO_ENABLED=0 go test -c -o "$payload/e2e/e2e.test" .)
+
+cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
+"$here/initramfs.sh" "$kcache" "$payload" "$cmd" "$initrd"
+echo "vm: initramfs $(du -h "$initrd" | cut -f1), kernel $(basename "$kcache")"
+
+export GOC_VM_ACCEL=${GOC_VM_ACCEL:-$("$here/accel.sh" "$kcache")}
+echo "vm: accelerator $GOC_VM_ACCEL"
+failed=0
+for mode in $modes; do
+	echo "=== e2e in the VM, cgroup $mode"
+	start=$(date +%s)
+	set +e
+	"$here/boot.sh" "$mode" "$kcache" "$initrd" | "$here/summary.sh" "$mode"
+	st=("${PIPESTATUS[@]}")
+	set -e
+	echo "vm: cgroup $mode took $(( $(date +%s) - start ))s (guest status ${st[0]})"
+	[ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] || failed=1
+done
+exit $failed
