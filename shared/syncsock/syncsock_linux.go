@@ -99,7 +99,13 @@ func (c *Conn) Recv(v any) error {
 // RecvFile reads one packet into v and returns the descriptor that came
 // with it, if any.
 func (c *Conn) RecvFile(v any) (*os.File, error) {
-	buf := make([]byte, maxPacket)
+	// Peek at the packet's size first (MSG_TRUNC reports it; without a
+	// control buffer no descriptor is installed), so the buffer fits it.
+	size, _, _, _, err := unix.Recvmsg(int(c.f.Fd()), nil, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
+	if err != nil {
+		return nil, os.NewSyscallError("recvmsg", err)
+	}
+	buf := make([]byte, max(size, 1))
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(int(c.f.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {

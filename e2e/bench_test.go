@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkRunTrue times "goC run ROOTFS /bin/true" against "runc run" of a
+// bundle made from the same rootfs, and unshare(1) of the same namespaces
+// (the floor), interleaved in one run so that both see the same machine.
+// It reports each one's time per run and goC's ratio to runc: make bench.
+func BenchmarkRunTrue(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	bin := os.Getenv("GOC_BIN")
+	rootfs := os.Getenv("GOC_ROOTFS")
+	if bin == "" || rootfs == "" {
+		b.Fatal("set GOC_BIN and GOC_ROOTFS (make bench does)")
+	}
+	goC := filepath.Join(bin, "goC")
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		b.Fatal("runc is not installed (apt-get install runc)")
+	}
+	bundle := runcBundle(b, runc, rootfs)
+	state := b.TempDir()
+
+	cmds := []struct {
+		name string
+		args []string
+	}{
+		{"goC", []string{goC, "run", rootfs, "/bin/true"}},
+		{"runc", []string{runc, "--root", state, "run", "--bundle", bundle, "goc-bench"}},
+		{"unshare", []string{"unshare", "--pid", "--fork", "--mount", "--uts", "--ipc", "--mount-proc", "true"}},
+	}
+	total := make([]time.Duration, len(cmds))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, c := range cmds {
+			start := time.Now()
+			if out, err := exec.Command(c.args[0], c.args[1:]...).CombinedOutput(); err != nil {
+				b.Fatalf("%s: %v\n%s", c.name, err, out)
+			}
+			total[j] += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	for j, c := range cmds {
+		b.ReportMetric(float64(total[j].Microseconds())/1000/float64(b.N), c.name+"-ms/run")
+	}
+	b.ReportMetric(float64(total[0])/float64(total[1]), "goC/runc")
+	b.ReportMetric(float64(total[0])/float64(total[2]), "goC/unshare")
+}
+
+// runcBundle writes a runc bundle whose root is rootfs and whose process is
+// /bin/true, starting from "runc spec".
+func runcBundle(b *testing.B, runc, rootfs string) string {
+	dir := b.TempDir()
+	if out, err := exec.Command(runc, "spec", "--bundle", dir).CombinedOutput(); err != nil {
+		b.Fatalf("runc spec: %v\n%s", err, out)
+	}
+	p := filepath.Join(dir, "config.json")
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		b.Fatal(err)
+	}
+	spec["root"] = map[string]any{"path": rootfs, "readonly": true}
+	proc := spec["process"].(map[string]any)
+	proc["terminal"] = false
+	proc["args"] = []string{"/bin/true"}
+	out, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(p, out, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "runc bundle: %s\n", dir)
+	return dir
+}

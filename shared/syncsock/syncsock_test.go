@@ -1,0 +1,79 @@
+package syncsock
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type payload struct {
+	Name string   `json:"name"`
+	Args []string `json:"args"`
+}
+
+func TestRoundTrip(t *testing.T) {
+	a, b, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := New(a), New(b)
+	defer pb.Close()
+
+	want := payload{Name: "x", Args: []string{strings.Repeat("a", 200_000), "b"}}
+	if err := pa.Send(want); err != nil {
+		t.Fatal(err)
+	}
+	var got payload
+	if err := pb.Recv(&got); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("config mismatch (-want +got):\n%s", d)
+	}
+
+	// A descriptor travels with its message.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := pa.SendFile(Message{Type: Pty}, w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	var m Message
+	f, err := pb.RecvFile(&m)
+	if err != nil || f == nil || m.Type != Pty {
+		t.Fatalf("RecvFile = %v, %v, %+v", f, err, m)
+	}
+	if _, err := f.WriteString("hi"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	buf := make([]byte, 2)
+	if _, err := io.ReadFull(r, buf); err != nil || string(buf) != "hi" {
+		t.Fatalf("read through passed fd: %q, %v", buf, err)
+	}
+
+	// Closing one end reads as EOF on the other.
+	pa.Close()
+	if err := pb.Recv(&m); err != io.EOF {
+		t.Fatalf("Recv after close = %v, want io.EOF", err)
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	a, b, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	err = New(a).Send(payload{Args: []string{strings.Repeat("a", maxPacket)}})
+	if err == nil || !strings.Contains(err.Error(), "exceeds the limit") {
+		t.Fatalf("Send of an oversized message = %v", err)
+	}
+}
