@@ -14,29 +14,25 @@ VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean deps
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean
 
 all: stages
 
 # make stageN: build stage N into bin/stageN/ and make it ./bin/goC.
-$(addprefix stage,$(STAGES)): stage%: deps
+$(addprefix stage,$(STAGES)): stage%:
 	cd stage$* && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$*/ ./cmd/...
 	ln -sf stage$*/goC $(BIN)/goC
 
-stages: deps
+stages:
 	@for s in $(STAGES); do \
 		(cd stage$$s && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$$s/ ./cmd/...) || exit 1; \
 	done
 	ln -sf stage$(NEWEST)/goC $(BIN)/goC
 
-# deps: the Debian packages the build, the demo and the tests use.
-deps:
-	@vm/deps.sh
-
 # The busybox root filesystem every demo and scenario uses.
 rootfs: $(ROOTFS)/bin/busybox
 $(ROOTFS)/bin/busybox: vm/rootfs.sh
-	@vm/deps.sh
+	@vm/deps.sh busybox-static
 	vm/rootfs.sh $(ROOTFS)
 
 demo: stage$(NEWEST) rootfs
@@ -49,9 +45,11 @@ lint:
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
+	cd e2e && $(GO) test -count=1 -run TestDocs .
 
 # e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
 e2e: stages rootfs
+	@vm/deps.sh qemu-system-x86 cpio kmod
 	E2E_STAGES='$(E2E_STAGES)' vm/e2e.sh $(VM)
 
 # e2e-host: the scenarios on this machine's own kernel and cgroups.

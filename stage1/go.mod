@@ -7,4 +7,6 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
+require github.com/google/go-cmp v0.7.0
+
 replace goc.dev/shared => ../shared

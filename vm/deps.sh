@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages goC's build, demo and tests use, when missing.
-# Usage: vm/deps.sh [extra-package…]
+# Installs the named Debian packages when they are missing.
+# Usage: vm/deps.sh package…
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-for p in busybox-static qemu-system-x86 cpio kmod "$@"; do
+for p in "$@"; do
 	have "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -35,6 +35,8 @@ cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages'
 "$here/initramfs.sh" "$kcache" "$payload" "$cmd" "$initrd"
 echo "vm: initramfs $(du -h "$initrd" | cut -f1), kernel $(basename "$kcache")"
 
+out=$(mktemp)
+trap 'rm -rf "$payload" "$initrd" "$out"' EXIT
 export GOC_VM_ACCEL=${GOC_VM_ACCEL:-$("$here/accel.sh" "$kcache")}
 echo "vm: accelerator $GOC_VM_ACCEL"
 failed=0
@@ -42,10 +44,13 @@ for mode in $modes; do
 	echo "=== e2e in the VM, cgroup $mode"
 	start=$(date +%s)
 	set +e
-	"$here/boot.sh" "$mode" "$kcache" "$initrd" | "$here/summary.sh" "$mode"
+	"$here/boot.sh" "$mode" "$kcache" "$initrd" | "$here/summary.sh" "$mode" | tee -a "$out"
 	st=("${PIPESTATUS[@]}")
 	set -e
 	echo "vm: cgroup $mode took $(( $(date +%s) - start ))s (guest status ${st[0]})"
 	[ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] || failed=1
 done
+grep -E '^e2e-v[12]: ' "$out" || true
+read -r passed fails < <(awk -F'[ ,]+' '/^e2e-v[12]: / {p += $2; f += $4} END {print p+0, f+0}' "$out")
+echo "e2e-vm: ${passed:-0} passed, ${fails:-0} failed"
 exit $failed
