@@ -118,8 +118,7 @@ func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cfg Config) (int, error) {
 
 	err = cmd.Wait()
 	if relayed != nil {
-		master.Close() // the copy ends when the container's side is gone
-		<-relayed
+		<-relayed // the master reads EIO once the container's side is gone
 	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
