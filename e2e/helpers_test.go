@@ -23,6 +23,8 @@ var helpers = map[string]func(){
 	"tty-session": ttySession,
 	"exe-attack":  exeAttack,
 	"status":      status,
+	"cgwatch":     cgwatch,
+	"cgparent":    cgparent,
 }
 
 func fatalf(format string, args ...any) {

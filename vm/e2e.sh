@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs the e2e scenarios in a disposable VM, once per cgroup mode (v2, v1),
-# and prints one "e2e-vMODE: N passed, N failed" line per mode.
+# and prints one "e2e-vMODE: N passed, N failed" line per mode. The guest's
+# whole output is kept in build/e2e-vMODE.log.
 # Usage: vm/e2e.sh [qemu|lima]     (make e2e, make e2e VM=lima)
-# Environment: E2E_STAGES (stage binaries to test), E2E_MODES (default
+# Environment: E2E_STAGES (stage binaries to test, default every bin/stageN), E2E_MODES (default
 # "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 backend=${1:-qemu}
 modes=${E2E_MODES:-v2 v1}
-stages=${E2E_STAGES:-1}
+stages=${E2E_STAGES:-$(cd "$top/bin" 2>/dev/null && ls -d stage[1-5] 2>/dev/null | tr -dc '1-5 \n' | tr '\n' ' ')}
 run=${E2E_RUN:-TestScenarios}
 
 if [ "$backend" = lima ]; then
@@ -44,8 +45,9 @@ for mode in $modes; do
 	echo "=== e2e in the VM, cgroup $mode"
 	start=$(date +%s)
 	set +e
-	"$here/boot.sh" "$mode" "$kcache" "$initrd" | "$here/summary.sh" "$mode" | tee -a "$out"
-	st=("${PIPESTATUS[@]}")
+	mkdir -p "$top/build"
+	"$here/boot.sh" "$mode" "$kcache" "$initrd" | tee "$top/build/e2e-$mode.log" | "$here/summary.sh" "$mode" | tee -a "$out"
+	st=("${PIPESTATUS[0]}" "${PIPESTATUS[2]}")
 	set -e
 	echo "vm: cgroup $mode took $(( $(date +%s) - start ))s (guest status ${st[0]})"
 	[ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] || failed=1

@@ -74,6 +74,11 @@ func Run(cfg Config) (int, error) {
 		return 0, fmt.Errorf("start container init: %w", err)
 	}
 
+	// From here on, goC's signals are the container's: during setup they
+	// end the init (and goC with an error), afterwards the workload decides.
+	stop := process.Forward(cmd.Process.Pid)
+	defer stop()
+
 	status, err := supervise(cmd, conn, cfg)
 	if err != nil {
 		_ = cmd.Process.Kill()
@@ -95,9 +100,6 @@ func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cfg Config) (int, error) {
 	if master != nil {
 		defer master.Close()
 	}
-
-	stop := process.Forward(cmd.Process.Pid)
-	defer stop()
 
 	var relayed <-chan struct{}
 	if master != nil {

@@ -1,0 +1,189 @@
+// Package cgroups puts a container under resource limits with control
+// groups, v2 (one unified tree) or v1 (one tree per controller), behind one
+// small interface: create, apply limits, add a process, read stats,
+// destroy.
+//
+// Every container cgroup is locked (flock) by the goC that created it for
+// as long as that goC lives. A cgroup nobody holds a lock on was left by a
+// goC that died, and Reclaim removes it.
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"goc.dev/shared/id"
+)
+
+// Manager is one container's cgroup.
+type Manager interface {
+	// Apply writes the limits.
+	Apply(Resources) error
+	// Add moves a process (with all its threads) into the cgroup.
+	Add(pid int) error
+	// Stats reads what the kernel counted.
+	Stats() (Stats, error)
+	// Destroy kills whatever still runs in the cgroup and removes it.
+	Destroy() error
+	// Path names the cgroup, for messages.
+	Path() string
+}
+
+// Stats are the kernel's counters for a container's cgroup.
+type Stats struct {
+	MemoryPeak  int64 // bytes at the most; -1 where the kernel does not say
+	OOMKills    int64 // processes the OOM killer killed
+	NrThrottled int64 // CFS periods in which the cgroup was throttled
+}
+
+// DefaultParent is where container cgroups go: /sys/fs/cgroup/goC/<id>
+// (v2), /sys/fs/cgroup/<controller>/goC/<id> (v1).
+const DefaultParent = "goC"
+
+// Detect finds the cgroup hierarchies of the calling process's mount
+// namespace.
+func Detect() (Hierarchies, error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return Hierarchies{}, err
+	}
+	defer f.Close()
+	return ParseMountinfo(f)
+}
+
+// Mode is "v2" or "v1".
+func (h Hierarchies) Mode() string {
+	if h.V2 != "" {
+		return "v2"
+	}
+	return "v1"
+}
+
+// Create makes the cgroup of container cid below parent and locks it.
+func Create(h Hierarchies, parent, cid string) (Manager, error) {
+	if err := ValidateParent(parent); err != nil {
+		return nil, err
+	}
+	if err := id.Validate(cid); err != nil {
+		return nil, err
+	}
+	if h.V2 != "" {
+		return createV2(h.V2, parent, cid)
+	}
+	return createV1(h.V1, parent, cid)
+}
+
+// Reclaim destroys the cgroups below parent that no live goC holds, and
+// returns how many it removed.
+func Reclaim(h Hierarchies, parent string) (int, error) {
+	if err := ValidateParent(parent); err != nil {
+		return 0, err
+	}
+	var lockRoot string
+	if h.V2 != "" {
+		lockRoot = h.V2
+	} else {
+		lockRoot = v1LockRoot(h.V1)
+	}
+	dir := filepath.Join(lockRoot, parent)
+	unlock, err := lockPath(dir, false)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() || id.Validate(e.Name()) != nil {
+			continue
+		}
+		lock, err := tryLock(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue // held by a live goC, or already gone
+		}
+		var m Manager
+		if h.V2 != "" {
+			m = &v2{dir: filepath.Join(dir, e.Name()), lock: lock}
+		} else {
+			m = openV1(h.V1, parent, e.Name(), lock)
+		}
+		if err := m.Destroy(); err != nil {
+			return n, fmt.Errorf("reclaim %s: %w", m.Path(), err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ValidateParent checks a cgroup parent such as "goC" or "a/b".
+func ValidateParent(parent string) error {
+	for _, part := range strings.Split(parent, "/") {
+		if err := id.Validate(part); err != nil {
+			return fmt.Errorf("invalid cgroup parent %q", parent)
+		}
+	}
+	return nil
+}
+
+// write sets one interface file. It never creates one: a missing file is a
+// missing controller or a kernel too old for it.
+func write(dir, file, value string) error {
+	f, err := os.OpenFile(filepath.Join(dir, file), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return fmt.Errorf("set %s: %w", file, err)
+	}
+	_, err = f.WriteString(value)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("set %s to %q: %w", file, value, err)
+	}
+	return nil
+}
+
+func exists(dir, file string) bool {
+	_, err := os.Stat(filepath.Join(dir, file))
+	return err == nil
+}
+
+// readKey reads "key value" lines (memory.events, cpu.stat, …) and returns
+// the value of key, or 0.
+func readKey(dir, file, key string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		if ok && k == key {
+			var n int64
+			_, err := fmt.Sscan(v, &n)
+			return n, err
+		}
+	}
+	return 0, nil
+}
+
+// readInt reads a file holding one number; -1 if it does not exist.
+func readInt(dir, file string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if errors.Is(err, os.ErrNotExist) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	_, err = fmt.Sscan(string(b), &n)
+	return n, err
+}

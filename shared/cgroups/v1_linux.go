@@ -1,0 +1,230 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// v1 is a container cgroup spread over one hierarchy per controller.
+type v1 struct {
+	dirs map[string]string // controller → the container's directory in its hierarchy
+	lock *os.File
+}
+
+// v1Controllers are the hierarchies goC uses: the three it limits, and the
+// freezer to stop everything before killing it.
+var v1Controllers = []string{"memory", "cpu", "pids", "freezer"}
+
+// v1LockRoot is the hierarchy whose directories carry the liveness locks.
+func v1LockRoot(mounts map[string]string) string {
+	for _, c := range v1Controllers {
+		if m, ok := mounts[c]; ok {
+			return m
+		}
+	}
+	var any []string
+	for _, m := range mounts {
+		any = append(any, m)
+	}
+	sort.Strings(any)
+	if len(any) == 0 {
+		return ""
+	}
+	return any[0]
+}
+
+func openV1(mounts map[string]string, parent, cid string, lock *os.File) *v1 {
+	m := &v1{dirs: map[string]string{}, lock: lock}
+	for _, c := range v1Controllers {
+		if mnt, ok := mounts[c]; ok {
+			m.dirs[c] = filepath.Join(mnt, parent, cid)
+		}
+	}
+	return m
+}
+
+func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr error) {
+	m := openV1(mounts, parent, cid, nil)
+	if len(m.dirs) == 0 {
+		return nil, errors.New("none of the memory, cpu, pids and freezer cgroup controllers is mounted")
+	}
+	lockDir := filepath.Join(v1LockRoot(mounts), parent, cid)
+	for _, d := range m.dirs {
+		if err := os.MkdirAll(filepath.Dir(d), 0o755); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", filepath.Dir(d), err)
+		}
+	}
+	unlock, err := lockPath(filepath.Dir(lockDir), true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var made []string
+	defer func() {
+		if retErr != nil {
+			for _, d := range made {
+				_ = os.Remove(d)
+			}
+		}
+	}()
+	for _, d := range m.uniqueDirs() {
+		if err := mkdir(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", d, err)
+		}
+		made = append(made, d)
+	}
+	if m.lock, err = holdLock(lockDir); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// uniqueDirs lists each directory once (cpu and cpuacct may share one).
+func (m *v1) uniqueDirs() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range v1Controllers {
+		if d, ok := m.dirs[c]; ok && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (m *v1) Path() string {
+	for _, c := range v1Controllers {
+		if d, ok := m.dirs[c]; ok {
+			return d
+		}
+	}
+	return ""
+}
+
+func (m *v1) dir(controller string) (string, error) {
+	d, ok := m.dirs[controller]
+	if !ok {
+		return "", fmt.Errorf("the %s cgroup controller is not mounted", controller)
+	}
+	return d, nil
+}
+
+func (m *v1) Apply(r Resources) error {
+	if r.Memory > 0 {
+		d, err := m.dir("memory")
+		if err != nil {
+			return err
+		}
+		v := strconv.FormatInt(r.Memory, 10)
+		if err := write(d, "memory.limit_in_bytes", v); err != nil {
+			return fmt.Errorf("memory limit: %w", err)
+		}
+		// memsw counts memory and swap together: the same total keeps
+		// the container from swapping its way past the limit. Present
+		// only with swap accounting on.
+		if exists(d, "memory.memsw.limit_in_bytes") {
+			if err := write(d, "memory.memsw.limit_in_bytes", v); err != nil {
+				return fmt.Errorf("swap limit: %w", err)
+			}
+		}
+	}
+	if r.CPUQuota > 0 {
+		d, err := m.dir("cpu")
+		if err != nil {
+			return err
+		}
+		if err := write(d, "cpu.cfs_period_us", strconv.FormatInt(r.CPUPeriod, 10)); err != nil {
+			return fmt.Errorf("cpu limit: %w", err)
+		}
+		if err := write(d, "cpu.cfs_quota_us", strconv.FormatInt(r.CPUQuota, 10)); err != nil {
+			return fmt.Errorf("cpu limit: %w", err)
+		}
+	}
+	if r.Pids > 0 {
+		d, err := m.dir("pids")
+		if err != nil {
+			return err
+		}
+		if err := write(d, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
+			return fmt.Errorf("pids limit: %w", err)
+		}
+	}
+	return nil
+}
+
+func (m *v1) Add(pid int) error {
+	for _, d := range m.uniqueDirs() {
+		if err := write(d, "cgroup.procs", strconv.Itoa(pid)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *v1) Stats() (Stats, error) {
+	s := Stats{MemoryPeak: -1}
+	var err error
+	if d, ok := m.dirs["memory"]; ok {
+		if s.MemoryPeak, err = readInt(d, "memory.max_usage_in_bytes"); err != nil {
+			return s, err
+		}
+		if s.OOMKills, err = readKey(d, "memory.oom_control", "oom_kill"); err != nil {
+			return s, err
+		}
+	}
+	if d, ok := m.dirs["cpu"]; ok && exists(d, "cpu.stat") {
+		if s.NrThrottled, err = readKey(d, "cpu.stat", "nr_throttled"); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// Destroy freezes what is left so nothing can fork while it is killed,
+// kills it, thaws it so the kills land, and removes every directory.
+func (m *v1) Destroy() error {
+	if m.lock != nil {
+		defer m.lock.Close()
+	}
+	kill := func() error { return m.killAll() }
+	for _, d := range m.uniqueDirs() {
+		if err := removeWhenEmpty(d, kill); err != nil {
+			return fmt.Errorf("remove cgroup %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+func (m *v1) killAll() error {
+	fz, ok := m.dirs["freezer"]
+	if !ok || !exists(fz, "freezer.state") {
+		for _, d := range m.uniqueDirs() {
+			if err := killProcs(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := write(fz, "freezer.state", "FROZEN"); err != nil {
+		return err
+	}
+	for i := 0; i < 1000; i++ {
+		b, err := os.ReadFile(filepath.Join(fz, "freezer.state"))
+		if err != nil || strings.TrimSpace(string(b)) == "FROZEN" {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, d := range m.uniqueDirs() {
+		if err := killProcs(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return write(fz, "freezer.state", "THAWED")
+}

@@ -1,0 +1,196 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// v2 is a container cgroup in the unified hierarchy.
+type v2 struct {
+	dir  string
+	lock *os.File
+}
+
+// controllers goC limits, in the order they are enabled.
+var v2Controllers = []string{"cpu", "memory", "pids"}
+
+func createV2(root, parent, cid string) (_ Manager, retErr error) {
+	// Enable the controllers on the way down: a cgroup can only use a
+	// controller its parent lists in cgroup.subtree_control.
+	avail, err := os.ReadFile(filepath.Join(root, "cgroup.controllers"))
+	if err != nil {
+		return nil, fmt.Errorf("cgroup v2 at %s: %w", root, err)
+	}
+	var want []string
+	for _, c := range v2Controllers {
+		if strings.Contains(" "+strings.TrimSpace(string(avail))+" ", " "+c+" ") {
+			want = append(want, c)
+		}
+	}
+	dir := root
+	if err := enable(dir, want); err != nil {
+		return nil, err
+	}
+	for _, part := range strings.Split(parent, "/") {
+		dir = filepath.Join(dir, part)
+		if err := mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
+		}
+		if err := enable(dir, want); err != nil {
+			return nil, err
+		}
+	}
+
+	unlock, err := lockPath(dir, true) // Reclaim must not see the new cgroup unlocked
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	m := &v2{dir: filepath.Join(dir, cid)}
+	if err := mkdir(m.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create cgroup %s: %w", m.dir, err)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = os.Remove(m.dir)
+		}
+	}()
+	if m.lock, err = holdLock(m.dir); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// enable adds the controllers in want to dir's cgroup.subtree_control.
+func enable(dir string, want []string) error {
+	cur, err := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
+	if err != nil {
+		return fmt.Errorf("cgroup %s: %w", dir, err)
+	}
+	have := " " + strings.TrimSpace(string(cur)) + " "
+	var add []string
+	for _, c := range want {
+		if !strings.Contains(have, " "+c+" ") {
+			add = append(add, "+"+c)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	return write(dir, "cgroup.subtree_control", strings.Join(add, " "))
+}
+
+func (m *v2) Path() string { return m.dir }
+
+func (m *v2) Apply(r Resources) error {
+	if r.Memory > 0 {
+		if err := write(m.dir, "memory.max", strconv.FormatInt(r.Memory, 10)); err != nil {
+			return fmt.Errorf("memory limit: %w", err)
+		}
+		// Swap is charged separately in v2: none at all keeps the
+		// container inside its limit.
+		if exists(m.dir, "memory.swap.max") {
+			if err := write(m.dir, "memory.swap.max", "0"); err != nil {
+				return fmt.Errorf("swap limit: %w", err)
+			}
+		}
+	}
+	if r.CPUQuota > 0 {
+		if err := write(m.dir, "cpu.max", fmt.Sprintf("%d %d", r.CPUQuota, r.CPUPeriod)); err != nil {
+			return fmt.Errorf("cpu limit: %w", err)
+		}
+	}
+	if r.Pids > 0 {
+		if err := write(m.dir, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
+			return fmt.Errorf("pids limit: %w", err)
+		}
+	}
+	return nil
+}
+
+func (m *v2) Add(pid int) error {
+	return write(m.dir, "cgroup.procs", strconv.Itoa(pid))
+}
+
+func (m *v2) Stats() (Stats, error) {
+	var s Stats
+	var err error
+	if s.MemoryPeak, err = readInt(m.dir, "memory.peak"); err != nil {
+		return s, err
+	}
+	if exists(m.dir, "memory.events") {
+		if s.OOMKills, err = readKey(m.dir, "memory.events", "oom_kill"); err != nil {
+			return s, err
+		}
+	}
+	if exists(m.dir, "cpu.stat") {
+		if s.NrThrottled, err = readKey(m.dir, "cpu.stat", "nr_throttled"); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// Destroy kills what is left (cgroup.kill, Linux 5.14+; one by one before
+// that), waits for the cgroup to empty and removes it.
+func (m *v2) Destroy() error {
+	defer m.lock.Close()
+	err := removeWhenEmpty(m.dir, func() error {
+		if exists(m.dir, "cgroup.kill") {
+			return write(m.dir, "cgroup.kill", "1")
+		}
+		return killProcs(m.dir)
+	})
+	if err != nil {
+		return fmt.Errorf("remove cgroup %s: %w", m.dir, err)
+	}
+	return nil
+}
+
+// mkdir and rmdir make and remove cgroup directories: variables so that
+// tests on a fake cgroupfs can play the kernel (which fills a new cgroup
+// with interface files and refuses to remove a busy one).
+var (
+	mkdir = os.Mkdir
+	rmdir = os.Remove
+)
+
+// removeWhenEmpty removes dir, calling kill while processes keep it busy.
+// Processes that were just killed leave a cgroup a little after their
+// parent has reaped them, so EBUSY is retried for a while.
+func removeWhenEmpty(dir string, kill func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 100 * time.Microsecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		err := rmdir(dir)
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
+			return err
+		}
+		if err := kill(); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		time.Sleep(delay)
+	}
+}
+
+// killProcs sends SIGKILL to every process listed in dir/cgroup.procs.
+func killProcs(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return err
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	return nil
+}
