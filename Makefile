@@ -36,8 +36,8 @@ $(ROOTFS)/bin/busybox: vm/rootfs.sh
 	vm/rootfs.sh $(ROOTFS)
 
 demo: stage$(NEWEST) rootfs
-	@echo '$$ ./bin/goC run --hostname demo build/rootfs sh -c "…"'
-	@$(BIN)/goC run --hostname demo $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
+	@echo '$$ ./bin/goC run --hostname demo --memory 64m --pids 32 build/rootfs sh -c "…"'
+	@$(BIN)/goC run --hostname demo --memory 64m --pids 32 $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname), in cgroup $$(cut -d: -f3 /proc/self/cgroup | sort -u | grep goC)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
 
 lint:
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

@@ -105,7 +105,7 @@ func Run(cfg Config) (res Result, retErr error) {
 
 // createCgroup makes the container's cgroup with its limits, after
 // removing any that goCs which died left behind.
-func createCgroup(cfg Config) (_ cgroups.Manager, retErr error) {
+func createCgroup(cfg Config) (cgroups.Manager, error) {
 	h, err := cgroups.Detect()
 	if err != nil {
 		return nil, err
