@@ -24,6 +24,12 @@ type Manager interface {
 	Apply(Resources) error
 	// Add moves a process (with all its threads) into the cgroup.
 	Add(pid int) error
+	// JoinFiles opens what a process writes "0" to (see Join) to move
+	// itself in: v2 cgroup.procs; v1 each hierarchy's tasks, which moves
+	// just the writing thread and so spares the kernel the global
+	// threadgroup lock (and its RCU grace period) a whole-process move
+	// takes. Enough for a process about to exec on that thread.
+	JoinFiles() ([]*os.File, error)
 	// Stats reads what the kernel counted.
 	Stats() (Stats, error)
 	// Destroy kills whatever still runs in the cgroup and removes it.
@@ -132,6 +138,28 @@ func ValidateParent(parent string) error {
 		}
 	}
 	return nil
+}
+
+// Join moves the calling thread (v1) or process (v2) into the cgroup whose
+// JoinFiles it is given, and closes them.
+func Join(files []*os.File) error {
+	var first error
+	for _, f := range files {
+		if _, err := f.WriteString("0"); err != nil && first == nil {
+			first = fmt.Errorf("join cgroup: %s: %w", f.Name(), err)
+		}
+		f.Close()
+	}
+	return first
+}
+
+// openJoin opens dir/file for writing, close-on-exec.
+func openJoin(dir, file string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, file), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open cgroup for joining: %w", err)
+	}
+	return f, nil
 }
 
 // write sets one interface file. It never creates one: a missing file is a

@@ -43,7 +43,7 @@ func newFakeV1(t *testing.T) *fakeFS {
 		}
 	}
 	return &fakeFS{t: t, h: Hierarchies{V1: mounts}, files: map[string]string{
-		"cgroup.procs": "", "memory.limit_in_bytes": "9223372036854771712", "memory.memsw.limit_in_bytes": "9223372036854771712",
+		"cgroup.procs": "", "tasks": "", "memory.limit_in_bytes": "9223372036854771712", "memory.memsw.limit_in_bytes": "9223372036854771712",
 		"memory.max_usage_in_bytes": "2345678\n", "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
 		"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "-1", "cpu.stat": "nr_periods 4\nnr_throttled 3\nthrottled_time 9\n",
 		"pids.max": "max", "freezer.state": "THAWED",
@@ -120,8 +120,9 @@ func (f *fakeFS) install() {
 
 // want is what a backend's files hold after the same calls.
 type want struct {
-	files map[string]string // path relative to a hierarchy root → content
-	stats Stats
+	files  map[string]string // path relative to a hierarchy root → content
+	joined map[string]string // the same after Join
+	stats  Stats
 }
 
 func TestManagers(t *testing.T) {
@@ -141,7 +142,8 @@ func TestManagers(t *testing.T) {
 				"goC/c1/pids.max":            "20",
 				"goC/c1/cgroup.procs":        "4242",
 			},
-			stats: Stats{MemoryPeak: 1234567, OOMKills: 1, NrThrottled: 7},
+			joined: map[string]string{"goC/c1/cgroup.procs": "0"},
+			stats:  Stats{MemoryPeak: 1234567, OOMKills: 1, NrThrottled: 7},
 		}},
 		{"v1", newFakeV1, want{
 			files: map[string]string{
@@ -155,7 +157,8 @@ func TestManagers(t *testing.T) {
 				"pids/goC/c1/cgroup.procs":                  "4242",
 				"freezer/goC/c1/cgroup.procs":               "4242",
 			},
-			stats: Stats{MemoryPeak: 2345678, OOMKills: 2, NrThrottled: 3},
+			joined: map[string]string{"memory/goC/c1/tasks": "0", "cpu,cpuacct/goC/c1/tasks": "0", "pids/goC/c1/tasks": "0", "freezer/goC/c1/tasks": "0"},
+			stats:  Stats{MemoryPeak: 2345678, OOMKills: 2, NrThrottled: 3},
 		}},
 	}
 	for _, tc := range cases {
@@ -180,6 +183,18 @@ func TestManagers(t *testing.T) {
 			for rel, content := range tc.want.files {
 				if got := readFile(t, filepath.Join(root, rel)); got != content {
 					t.Errorf("%s = %q, want %q", rel, got, content)
+				}
+			}
+			files, err := m.JoinFiles()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Join(files); err != nil {
+				t.Fatal(err)
+			}
+			for rel, content := range tc.want.joined {
+				if got := readFile(t, filepath.Join(root, rel)); got != content {
+					t.Errorf("after Join, %s = %q, want %q", rel, got, content)
 				}
 			}
 			st, err := m.Stats()

@@ -167,6 +167,21 @@ func (m *v1) Add(pid int) error {
 	return nil
 }
 
+func (m *v1) JoinFiles() ([]*os.File, error) {
+	var files []*os.File
+	for _, d := range m.uniqueDirs() {
+		f, err := openJoin(d, "tasks")
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 func (m *v1) Stats() (Stats, error) {
 	s := Stats{MemoryPeak: -1}
 	var err error

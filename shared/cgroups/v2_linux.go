@@ -118,6 +118,14 @@ func (m *v2) Add(pid int) error {
 	return write(m.dir, "cgroup.procs", strconv.Itoa(pid))
 }
 
+func (m *v2) JoinFiles() ([]*os.File, error) {
+	f, err := openJoin(m.dir, "cgroup.procs")
+	if err != nil {
+		return nil, err
+	}
+	return []*os.File{f}, nil
+}
+
 func (m *v2) Stats() (Stats, error) {
 	var s Stats
 	var err error

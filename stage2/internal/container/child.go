@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/cgroups"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -92,6 +93,13 @@ func start(conn *syncsock.Conn) error {
 		return fmt.Errorf("wait for start: %v %v", m.Type, err)
 	}
 
+	// Join the cgroup as late as possible: after the setup above, so the
+	// Go runtime's memory stays charged to goC, and before the workload's
+	// first instruction. (v1 moves only this thread, the one that execs.)
+	if err := cgroups.Join(inherited(syncFd+1, cfg.CgroupFds)); err != nil {
+		return err
+	}
+
 	// Nothing of goC's but 0-2 may reach the workload: whatever goC
 	// inherited is closed by exec, and the sync socket is close-on-exec
 	// so the parent reads EOF when exec succeeds.
@@ -117,6 +125,15 @@ func attachTerminal(conn *syncsock.Conn, ws pty.Winsize) error {
 		return err
 	}
 	return pty.Attach(slave)
+}
+
+// inherited wraps the n descriptors from first on that the parent passed.
+func inherited(first, n int) []*os.File {
+	files := make([]*os.File, n)
+	for i := range files {
+		files[i] = os.NewFile(uintptr(first+i), fmt.Sprintf("fd %d", first+i))
+	}
+	return files
 }
 
 // lookup returns the value of key in env (the last one wins, as in execve).

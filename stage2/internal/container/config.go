@@ -18,6 +18,10 @@ type Config struct {
 	Tty      bool        `json:"tty"`      // give the workload a terminal
 	Winsize  pty.Winsize `json:"winsize"`  // its initial size
 
+	// CgroupFds is how many files to join the cgroup through follow the
+	// sync socket (fds 4, 5, …).
+	CgroupFds int `json:"cgroupFds"`
+
 	// Only the parent needs these.
 	ID           string            `json:"-"` // the container's ID: its cgroup's name
 	Resources    cgroups.Resources `json:"-"` // the limits

@@ -32,8 +32,8 @@ var Namespaces = []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS,
 //	                                           hostname, cwd, find the command
 //	          ◀─────────────────────────────── pty + master fd   (with a terminal)
 //	          ◀─────────────────────────────── ready  | error{msg, code}
-//	  add the init to the cgroup
-//	  go ───────────────────────────────────▶ close fds, exec the workload
+//	  go ───────────────────────────────────▶ join the cgroup, close fds,
+//	                                           exec the workload
 //	          ◀─────────────────────────────── EOF (close-on-exec) | error
 //	  wait for the workload, forwarding signals
 func Run(cfg Config) (res Result, retErr error) {
@@ -64,6 +64,14 @@ func Run(cfg Config) (res Result, retErr error) {
 	conn := syncsock.New(parentEnd)
 	defer conn.Close()
 
+	// The init joins its cgroup itself, through files opened here (it
+	// cannot reach the host's cgroupfs once it has pivoted).
+	joins, err := cg.JoinFiles()
+	if err != nil {
+		return res, err
+	}
+	cfg.CgroupFds = len(joins)
+
 	flags, err := namespace.CloneFlags(Namespaces...)
 	if err != nil {
 		return res, err
@@ -75,7 +83,7 @@ func Run(cfg Config) (res Result, retErr error) {
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{childEnd}, // fd 3 in the init
+		ExtraFiles: append([]*os.File{childEnd}, joins...), // fds 3, 4… in the init
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: flags,
 			Pdeathsig:  syscall.SIGKILL, // the container does not outlive goC
@@ -83,6 +91,9 @@ func Run(cfg Config) (res Result, retErr error) {
 	}
 	err = cmd.Start()
 	childEnd.Close()
+	for _, f := range joins {
+		f.Close()
+	}
 	if err != nil {
 		return res, fmt.Errorf("start container init: %w", err)
 	}
@@ -92,7 +103,7 @@ func Run(cfg Config) (res Result, retErr error) {
 	stop := process.Forward(cmd.Process.Pid)
 	defer stop()
 
-	res.Status, err = supervise(cmd, conn, cg, cfg)
+	res.Status, err = supervise(cmd, conn, cfg)
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -129,7 +140,7 @@ func createCgroup(cfg Config) (cgroups.Manager, error) {
 
 // supervise takes the init from config to exec and then waits for the
 // workload.
-func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cg cgroups.Manager, cfg Config) (int, error) {
+func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cfg Config) (int, error) {
 	if err := conn.Send(cfg); err != nil {
 		return 0, fmt.Errorf("send config: %w", err)
 	}
@@ -139,13 +150,6 @@ func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cg cgroups.Manager, cfg Confi
 	}
 	if master != nil {
 		defer master.Close()
-	}
-
-	// The init joins its cgroup as late as it can: after its own setup (so
-	// the Go runtime's memory is charged to goC, not to the container) and
-	// before the workload's first instruction.
-	if err := cg.Add(cmd.Process.Pid); err != nil {
-		return 0, fmt.Errorf("place container in its cgroup: %w", err)
 	}
 
 	var relayed <-chan struct{}
