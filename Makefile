@@ -1,7 +1,7 @@
 # goC — see README.md. Everything here runs as root (namespaces, mounts, VMs).
 
 SHELL      := /bin/bash
-STAGES     := 1 2
+STAGES     := 1 2 3
 NEWEST     := $(lastword $(STAGES))
 GO         ?= go
 GOFLAGS    += -buildvcs=false

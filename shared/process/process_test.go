@@ -83,3 +83,19 @@ func TestMergeEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestStartTime(t *testing.T) {
+	st, err := StartTime(os.Getpid())
+	if err != nil || st == 0 {
+		t.Fatalf("StartTime(self) = %d, %v", st, err)
+	}
+	if !Alive(os.Getpid(), st) {
+		t.Fatal("Alive(self) = false")
+	}
+	if Alive(os.Getpid(), st+1) {
+		t.Fatal("Alive with another start time = true")
+	}
+	if Alive(1<<30, st) {
+		t.Fatal("Alive of a PID that cannot exist = true")
+	}
+}

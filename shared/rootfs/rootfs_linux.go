@@ -147,3 +147,40 @@ func dir(path string) error {
 	}
 	return nil
 }
+
+// BindFile bind-mounts the host file src over target inside the directory
+// root, before the pivot. target is resolved inside root (openat2 with
+// RESOLVE_IN_ROOT: a symlink in the rootfs cannot lead out of it), created
+// empty if missing, and must be a regular file; the mount goes onto the
+// descriptor that resolution gave, never onto a path resolved again.
+func BindFile(root, src, target string) error {
+	dirfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open rootfs", Path: root, Err: err}
+	}
+	defer unix.Close(dirfd)
+	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+	fd, err := unix.Openat2(dirfd, target, how)
+	if errors.Is(err, unix.ENOENT) {
+		create := &unix.OpenHow{Flags: unix.O_CREAT | unix.O_WRONLY | unix.O_CLOEXEC, Mode: 0o644, Resolve: how.Resolve}
+		if fd, err = unix.Openat2(dirfd, target, create); err == nil {
+			unix.Close(fd)
+			fd, err = unix.Openat2(dirfd, target, how)
+		}
+	}
+	if err != nil {
+		return &os.PathError{Op: "resolve in rootfs", Path: target, Err: err}
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return &os.PathError{Op: "stat", Path: target, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%s in the rootfs is not a regular file", target)
+	}
+	if err := unix.Mount(src, fmt.Sprintf("/proc/self/fd/%d", fd), "", unix.MS_BIND, ""); err != nil {
+		return &os.PathError{Op: "bind " + src, Path: target, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package network
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// goC's rules live in one nftables table of their own, "ip goC", made
+// through netlink (google/nftables): no iptables or nft binary is needed,
+// and nothing of anyone else's ruleset is touched. Each rule carries a tag
+// in its user data, which is how goC finds its rules again — to avoid
+// adding one twice, and to delete a container's.
+//
+//	table ip goC {
+//	  chain postrouting { type nat hook postrouting priority srcnat
+//	    ip saddr SUBNET oifname != BRIDGE masquerade      # masq:BRIDGE
+//	    oifname BRIDGE ip saddr 127.0.0.0/8 masquerade   # lo:BRIDGE
+//	  }
+//	  chain prerouting { type nat hook prerouting priority dstnat
+//	    fib daddr type local tcp dport 8080 dnat to 10.77.0.5:80   # port:ID
+//	  }
+//	  chain output { type nat hook output priority -100
+//	    (the same port rules, for connections made on the host itself)
+//	  }
+//	}
+const natTable = "goC"
+
+type nat struct {
+	conn  *nftables.Conn
+	table *nftables.Table
+	post  *nftables.Chain
+	pre   *nftables.Chain
+	out   *nftables.Chain
+}
+
+// openNAT makes sure the table and its chains exist (adding them is
+// idempotent in nftables).
+func openNAT() (*nat, error) {
+	c, err := nftables.New()
+	if err != nil {
+		return nil, fmt.Errorf("nftables: %w", err)
+	}
+	n := &nat{conn: c}
+	n.table = c.AddTable(&nftables.Table{Name: natTable, Family: nftables.TableFamilyIPv4})
+	chain := func(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority) *nftables.Chain {
+		return c.AddChain(&nftables.Chain{Name: name, Table: n.table, Type: nftables.ChainTypeNAT, Hooknum: hook, Priority: prio})
+	}
+	n.post = chain("postrouting", nftables.ChainHookPostrouting, nftables.ChainPriorityNATSource)
+	n.pre = chain("prerouting", nftables.ChainHookPrerouting, nftables.ChainPriorityNATDest)
+	n.out = chain("output", nftables.ChainHookOutput, nftables.ChainPriorityNATDest)
+	if err := c.Flush(); err != nil {
+		return nil, fmt.Errorf("nftables table %s: %w", natTable, err)
+	}
+	return n, nil
+}
+
+// ensureMasquerade adds the bridge's two masquerade rules unless present.
+func (n *nat) ensureMasquerade(bridge string, subnet netip.Prefix) error {
+	rules, err := n.conn.GetRules(n.table, n.post)
+	if err != nil {
+		return fmt.Errorf("nftables rules: %w", err)
+	}
+	have := map[string]bool{}
+	for _, r := range rules {
+		have[string(r.UserData)] = true
+	}
+	base := subnet.Masked().Addr().As4()
+	mask := netipMask(subnet.Bits())
+	if tag := "masq:" + bridge; !have[tag] {
+		n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: n.post, UserData: []byte(tag), Exprs: []expr.Any{
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: []byte{0, 0, 0, 0}},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: base[:]},
+			&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+			&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(bridge)},
+			&expr.Masq{},
+		}})
+	}
+	if tag := "lo:" + bridge; !have[tag] {
+		n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: n.post, UserData: []byte(tag), Exprs: []expr.Any{
+			&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(bridge)},
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{127}},
+			&expr.Masq{},
+		}})
+	}
+	if err := n.conn.Flush(); err != nil {
+		return fmt.Errorf("nftables masquerade for %s: %w", bridge, err)
+	}
+	return nil
+}
+
+// publish adds DNAT rules sending host ports to the container.
+func (n *nat) publish(id string, ip netip.Addr, ports []Port) error {
+	a := ip.As4()
+	for _, p := range ports {
+		proto := byte(unix.IPPROTO_TCP)
+		if p.Proto == "udp" {
+			proto = unix.IPPROTO_UDP
+		}
+		for _, ch := range []*nftables.Chain{n.pre, n.out} {
+			n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: ch, UserData: []byte(portTag(id)), Exprs: []expr.Any{
+				&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
+				&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
+				&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(p.Host)},
+				&expr.Immediate{Register: 1, Data: a[:]},
+				&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(p.Container)},
+				&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
+			}})
+		}
+	}
+	if err := n.conn.Flush(); err != nil {
+		return fmt.Errorf("nftables: publish ports: %w", err)
+	}
+	return nil
+}
+
+// deleteTagged removes the rules of every chain whose tag matches.
+func (n *nat) deleteTagged(match func(tag string) bool) error {
+	for _, ch := range []*nftables.Chain{n.post, n.pre, n.out} {
+		rules, err := n.conn.GetRules(n.table, ch)
+		if err != nil {
+			return fmt.Errorf("nftables rules: %w", err)
+		}
+		for _, r := range rules {
+			if match(string(r.UserData)) {
+				if err := n.conn.DelRule(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return n.conn.Flush()
+}
+
+func (n *nat) unpublish(id string) error {
+	return n.deleteTagged(func(tag string) bool { return tag == portTag(id) })
+}
+
+func portTag(id string) string { return "port:" + id }
+
+// ifname is an interface name as nftables compares it: NUL-padded to
+// IFNAMSIZ.
+func ifname(name string) []byte {
+	b := make([]byte, unix.IFNAMSIZ)
+	copy(b, name)
+	return b
+}
+
+func netipMask(bits int) []byte {
+	m := make([]byte, 4)
+	binary.BigEndian.PutUint32(m, ^uint32(0)<<(32-bits))
+	return m
+}
+
+// ruleTags lists the tags of goC's rules, for tests and debugging.
+func ruleTags() ([]string, error) {
+	n, err := openNAT()
+	if err != nil {
+		return nil, err
+	}
+	var tags []string
+	for _, ch := range []*nftables.Chain{n.post, n.pre, n.out} {
+		rules, err := n.conn.GetRules(n.table, ch)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rules {
+			tags = append(tags, ch.Name+" "+string(bytes.TrimRight(r.UserData, "\x00")))
+		}
+	}
+	return tags, nil
+}
+
