@@ -182,4 +182,3 @@ func ruleTags() ([]string, error) {
 	}
 	return tags, nil
 }
-
