@@ -45,7 +45,8 @@ func TestScenarios(t *testing.T) {
 			for n := 1; n <= s; n++ {
 				t.Run(fmt.Sprintf("stage%d", n), func(t *testing.T) {
 					testscript.Run(t, testscript.Params{
-						Dir: filepath.Join("testdata", fmt.Sprintf("stage%d", n)),
+						Dir:  filepath.Join("testdata", fmt.Sprintf("stage%d", n)),
+						Cmds: scriptCmds,
 						Setup: func(env *testscript.Env) error {
 							env.Setenv("PATH", goC+string(os.PathListSeparator)+env.Getenv("PATH"))
 							env.Setenv("ROOTFS", rootfs)

@@ -25,6 +25,13 @@ var helpers = map[string]func(){
 	"status":      status,
 	"cgwatch":     cgwatch,
 	"cgparent":    cgparent,
+	"httpget":     httpget,
+	"parallel":    parallel,
+	"leases":      leases,
+	"rmbridge":    rmbridge,
+	"nftags":      nftags,
+	"listen":      listen,
+	"vethsgone":   vethsgone,
 }
 
 func fatalf(format string, args ...any) {

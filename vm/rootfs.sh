@@ -24,6 +24,8 @@ tty:x:5:
 nogroup:x:65534:
 GROUP
 echo goc >"$dir.tmp/etc/hostname"
+printf '127.0.0.1\tlocalhost\n' >"$dir.tmp/etc/hosts"
+: >"$dir.tmp/etc/resolv.conf"
 rm -rf "$dir"
 mv "$dir.tmp" "$dir"
 echo "rootfs: $dir ($(du -sh "$dir" | cut -f1))"

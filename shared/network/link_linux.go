@@ -132,7 +132,7 @@ func inNetns(pid int, fn func(*netlink.Handle) error) error {
 		return fmt.Errorf("network namespace of %d: %w", pid, err)
 	}
 	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("netlink in the container's namespace: %w", err)
 	}

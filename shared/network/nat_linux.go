@@ -164,8 +164,8 @@ func netipMask(bits int) []byte {
 	return m
 }
 
-// ruleTags lists the tags of goC's rules, for tests and debugging.
-func ruleTags() ([]string, error) {
+// RuleTags lists goC's NAT rules as "CHAIN TAG", for tests and debugging.
+func RuleTags() ([]string, error) {
 	n, err := openNAT()
 	if err != nil {
 		return nil, err
