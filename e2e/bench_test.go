@@ -23,14 +23,22 @@ func BenchmarkRunTrue(b *testing.B) {
 	if bin == "" || rootfs == "" {
 		b.Fatal("set GOC_BIN and GOC_ROOTFS (make bench does)")
 	}
-	goC := filepath.Join(bin, "goC")
 	runc, err := exec.LookPath("runc")
 	if err != nil {
 		b.Fatal("runc is not installed (apt-get install runc)")
 	}
 	bundle := runcBundle(b, runc, rootfs)
 	state := b.TempDir()
+	stages, _ := filepath.Glob(filepath.Join(bin, "stage[1-5]", "goC"))
+	if len(stages) == 0 {
+		b.Fatalf("no stage binaries in %s", bin)
+	}
+	for _, goC := range stages {
+		b.Run(filepath.Base(filepath.Dir(goC)), func(b *testing.B) { runTrue(b, goC, runc, bundle, state, rootfs) })
+	}
+}
 
+func runTrue(b *testing.B, goC, runc, bundle, state, rootfs string) {
 	cmds := []struct {
 		name string
 		args []string
@@ -87,4 +95,41 @@ func runcBundle(b *testing.B, runc, rootfs string) string {
 	}
 	fmt.Fprintf(os.Stderr, "runc bundle: %s\n", dir)
 	return dir
+}
+
+// BenchmarkNetworkPrice times "goC run --network ROOTFS /bin/true" against
+// "goC run ROOTFS /bin/true", interleaved: what a network namespace wired
+// to the bridge costs (stage 3 and later).
+func BenchmarkNetworkPrice(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	rootfs := os.Getenv("GOC_ROOTFS")
+	if out, err := exec.Command(goC, "run", "--network", rootfs, "/bin/true").CombinedOutput(); err != nil {
+		b.Skipf("this goC has no --network (stage 3 and later): %v %s", err, out)
+	}
+	variants := [][]string{
+		{goC, "run", rootfs, "/bin/true"},
+		{goC, "run", "--network", rootfs, "/bin/true"},
+		{goC, "run", "--network", "none", rootfs, "/bin/true"},
+	}
+	total := make([]time.Duration, len(variants))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, v := range variants {
+			start := time.Now()
+			if out, err := exec.Command(v[0], v[1:]...).CombinedOutput(); err != nil {
+				b.Fatalf("%v: %v\n%s", v, err, out)
+			}
+			total[j] += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(total[0]), "plain-ms/run")
+	b.ReportMetric(ms(total[1]), "bridge-ms/run")
+	b.ReportMetric(ms(total[2]), "none-ms/run")
+	b.ReportMetric(float64(total[1])/float64(total[0]), "bridge/plain")
+	b.ReportMetric(float64(total[2])/float64(total[0]), "none/plain")
 }

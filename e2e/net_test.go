@@ -132,7 +132,9 @@ func listen() {
 }
 
 // vethsgone FILE checks, for each line "HOSTNAME …" of FILE (a container's
-// default hostname is its short ID), that its veth goC<ID> is gone.
+// default hostname is its short ID), that its veth goC<ID> is gone. The
+// kernel removes a veth pair with its network namespace, asynchronously,
+// a moment after the container's last process: allow it 10 seconds.
 func vethsgone() {
 	if len(os.Args) != 2 {
 		fatalf("usage: vethsgone file")
@@ -143,15 +145,23 @@ func vethsgone() {
 	}
 	sc := bufio.NewScanner(f)
 	checked, left := 0, 0
+	deadline := time.Now().Add(10 * time.Second)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) < 2 || len(fields[0]) != 12 {
 			continue
 		}
 		checked++
-		if _, err := net.InterfaceByName("goC" + fields[0]); err == nil {
-			fmt.Println("left behind: goC" + fields[0])
-			left++
+		for {
+			if _, err := net.InterfaceByName("goC" + fields[0]); err != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				fmt.Println("left behind: goC" + fields[0])
+				left++
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	fmt.Printf("checked %d veths\n", checked)

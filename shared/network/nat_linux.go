@@ -40,21 +40,36 @@ type nat struct {
 	out   *nftables.Chain
 }
 
-// openNAT makes sure the table and its chains exist (adding them is
-// idempotent in nftables).
+// openNAT makes sure the table and its chains exist. Reading is cheap and
+// every nftables commit is a transaction the kernel pays for, so it only
+// writes what is missing (adding them is idempotent anyway).
 func openNAT() (*nat, error) {
 	c, err := nftables.New()
 	if err != nil {
 		return nil, fmt.Errorf("nftables: %w", err)
 	}
-	n := &nat{conn: c}
-	n.table = c.AddTable(&nftables.Table{Name: natTable, Family: nftables.TableFamilyIPv4})
-	chain := func(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority) *nftables.Chain {
-		return c.AddChain(&nftables.Chain{Name: name, Table: n.table, Type: nftables.ChainTypeNAT, Hooknum: hook, Priority: prio})
+	n := &nat{conn: c, table: &nftables.Table{Name: natTable, Family: nftables.TableFamilyIPv4}}
+	want := []*nftables.Chain{
+		{Name: "postrouting", Table: n.table, Type: nftables.ChainTypeNAT, Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource},
+		{Name: "prerouting", Table: n.table, Type: nftables.ChainTypeNAT, Hooknum: nftables.ChainHookPrerouting, Priority: nftables.ChainPriorityNATDest},
+		{Name: "output", Table: n.table, Type: nftables.ChainTypeNAT, Hooknum: nftables.ChainHookOutput, Priority: nftables.ChainPriorityNATDest},
 	}
-	n.post = chain("postrouting", nftables.ChainHookPostrouting, nftables.ChainPriorityNATSource)
-	n.pre = chain("prerouting", nftables.ChainHookPrerouting, nftables.ChainPriorityNATDest)
-	n.out = chain("output", nftables.ChainHookOutput, nftables.ChainPriorityNATDest)
+	n.post, n.pre, n.out = want[0], want[1], want[2]
+	have := map[string]bool{}
+	if chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4); err == nil {
+		for _, ch := range chains {
+			if ch.Table.Name == natTable {
+				have[ch.Name] = true
+			}
+		}
+	}
+	if have["postrouting"] && have["prerouting"] && have["output"] {
+		return n, nil
+	}
+	c.AddTable(n.table)
+	for _, ch := range want {
+		c.AddChain(ch)
+	}
 	if err := c.Flush(); err != nil {
 		return nil, fmt.Errorf("nftables table %s: %w", natTable, err)
 	}
@@ -73,6 +88,9 @@ func (n *nat) ensureMasquerade(bridge string, subnet netip.Prefix) error {
 	}
 	base := subnet.Masked().Addr().As4()
 	mask := netipMask(subnet.Bits())
+	if have["masq:"+bridge] && have["lo:"+bridge] {
+		return nil
+	}
 	if tag := "masq:" + bridge; !have[tag] {
 		n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: n.post, UserData: []byte(tag), Exprs: []expr.Any{
 			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4},
@@ -128,6 +146,7 @@ func (n *nat) publish(id string, ip netip.Addr, ports []Port) error {
 
 // deleteTagged removes the rules of every chain whose tag matches.
 func (n *nat) deleteTagged(match func(tag string) bool) error {
+	deleted := 0
 	for _, ch := range []*nftables.Chain{n.post, n.pre, n.out} {
 		rules, err := n.conn.GetRules(n.table, ch)
 		if err != nil {
@@ -138,8 +157,12 @@ func (n *nat) deleteTagged(match func(tag string) bool) error {
 				if err := n.conn.DelRule(r); err != nil {
 					return err
 				}
+				deleted++
 			}
 		}
+	}
+	if deleted == 0 {
+		return nil
 	}
 	return n.conn.Flush()
 }

@@ -208,8 +208,13 @@ func (a *Attachment) Attach(pid int) error {
 	return nil
 }
 
-// Release undoes Attach and Reserve: published ports, the veth (already
-// gone if the container's namespace is), the lease, the files.
+// Release undoes Attach and Reserve: published ports, the lease, the
+// files. The veth pair goes with the container's network namespace: the
+// kernel removes both ends when the namespace is torn down, a moment after
+// the container's last process has exited. goC does not delete it itself —
+// that would make every run wait for the kernel's teardown (an RCU grace
+// period, 15–40 ms here) for no gain; a veth whose namespace somehow
+// outlives the container is deleted when its lease is reclaimed.
 func (a *Attachment) Release() error {
 	var errs []error
 	if a.cfg.Mode == ModeBridge {
@@ -219,9 +224,6 @@ func (a *Attachment) Release() error {
 			} else if err := n.unpublish(a.id); err != nil {
 				errs = append(errs, err)
 			}
-		}
-		if err := deleteLink(vethName(a.id)); err != nil {
-			errs = append(errs, err)
 		}
 		if a.IP.IsValid() {
 			err := a.store().Update(a.cfg.Subnet, func(s *ipam.State) error {
