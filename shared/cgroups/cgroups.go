@@ -4,8 +4,10 @@
 // destroy.
 //
 // Every container cgroup is locked (flock) by the goC that created it for
-// as long as that goC lives. A cgroup nobody holds a lock on was left by a
-// goC that died, and Reclaim removes it.
+// as long as that goC lives. A cgroup nobody holds a lock on and no process
+// is in was left by a goC that died, and Reclaim removes it. (A container
+// that runs on after its goC has exited, as create/start leave it, keeps
+// processes in its cgroup and is left alone.)
 package cgroups
 
 import (
@@ -82,8 +84,8 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 	return createV1(h.V1, parent, cid)
 }
 
-// Reclaim destroys the cgroups below parent that no live goC holds, and
-// returns how many it removed.
+// Reclaim destroys the cgroups below parent that no live goC holds and no
+// process is in, and returns how many it removed.
 func Reclaim(h Hierarchies, parent string) (int, error) {
 	if err := ValidateParent(parent); err != nil {
 		return 0, err
@@ -116,11 +118,18 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 		if err != nil {
 			continue // held by a live goC, or already gone
 		}
-		var m Manager
+		var m interface {
+			Manager
+			populated() bool
+		}
 		if h.V2 != "" {
 			m = &v2{dir: filepath.Join(dir, e.Name()), lock: lock}
 		} else {
 			m = openV1(h.V1, parent, e.Name(), lock)
+		}
+		if m.populated() {
+			lock.Close()
+			continue
 		}
 		if err := m.Destroy(); err != nil {
 			return n, fmt.Errorf("reclaim %s: %w", m.Path(), err)
@@ -200,6 +209,12 @@ func readKey(dir, file, key string) (int64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// hasProcs reports whether dir/cgroup.procs lists any process.
+func hasProcs(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	return err == nil && len(strings.TrimSpace(string(b))) > 0
 }
 
 // readInt reads a file holding one number; -1 if it does not exist.

@@ -214,8 +214,18 @@ func TestManagers(t *testing.T) {
 			if n, err := Reclaim(f.h, DefaultParent); n != 0 || err != nil {
 				t.Fatalf("Reclaim with a live owner = %d, %v; want 0, nil", n, err)
 			}
-			// …and removes it once that goC is gone (its lock released).
+			// …and one whose goC has exited while its processes run on…
 			closeLock(m)
+			for _, p := range append(procs, more...) {
+				writeFile(t, filepath.Dir(p), "cgroup.procs", "777\n")
+			}
+			if n, err := Reclaim(f.h, DefaultParent); n != 0 || err != nil {
+				t.Fatalf("Reclaim of a populated cgroup = %d, %v; want 0, nil", n, err)
+			}
+			// …and removes it once nothing holds or runs in it.
+			for _, p := range append(procs, more...) {
+				writeFile(t, filepath.Dir(p), "cgroup.procs", "")
+			}
 			if n, err := Reclaim(f.h, DefaultParent); n != 1 || err != nil {
 				t.Fatalf("Reclaim after the owner died = %d, %v; want 1, nil", n, err)
 			}

@@ -98,6 +98,15 @@ func (m *v1) uniqueDirs() []string {
 	return out
 }
 
+func (m *v1) populated() bool {
+	for _, d := range m.uniqueDirs() {
+		if hasProcs(d) {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *v1) Path() string {
 	for _, c := range v1Controllers {
 		if d, ok := m.dirs[c]; ok {

@@ -88,6 +88,8 @@ func enable(dir string, want []string) error {
 
 func (m *v2) Path() string { return m.dir }
 
+func (m *v2) populated() bool { return hasProcs(m.dir) }
+
 func (m *v2) Apply(r Resources) error {
 	if r.Memory > 0 {
 		if err := write(m.dir, "memory.max", strconv.FormatInt(r.Memory, 10)); err != nil {

@@ -1,0 +1,459 @@
+// Package spec turns an OCI runtime-spec config.json into what goC does
+// with it: a Plan for the container's init (mounts, process, security
+// settings) and what the parent sets up around it (namespaces, cgroup,
+// limits). A field goC does not support is an error that names it, never
+// silently ignored.
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/namespace"
+)
+
+// Mount is one mount(2) the init makes, before it pivots.
+type Mount struct {
+	Source      string    `json:"source"`
+	Destination string    `json:"destination"`
+	Type        string    `json:"type"`
+	Flags       uintptr   `json:"flags"`
+	Propagation []uintptr `json:"propagation,omitempty"`
+	Data        string    `json:"data,omitempty"`
+}
+
+// Rlimit is one setrlimit(2).
+type Rlimit struct {
+	Resource int    `json:"resource"`
+	Soft     uint64 `json:"soft"`
+	Hard     uint64 `json:"hard"`
+}
+
+// Caps are capability sets, by number.
+type Caps struct {
+	Bounding, Effective, Permitted, Inheritable, Ambient []int
+}
+
+// Plan is what the init does, in order.
+type Plan struct {
+	Rootfs          string            `json:"rootfs"`
+	RootReadonly    bool              `json:"rootReadonly,omitempty"`
+	RootPropagation uintptr           `json:"rootPropagation,omitempty"`
+	Hostname        string            `json:"hostname,omitempty"`
+	Mounts          []Mount           `json:"mounts"`
+	MaskedPaths     []string          `json:"maskedPaths,omitempty"`
+	ReadonlyPaths   []string          `json:"readonlyPaths,omitempty"`
+	Sysctl          map[string]string `json:"sysctl,omitempty"`
+
+	Args            []string `json:"args"`
+	Env             []string `json:"env"`
+	Cwd             string   `json:"cwd"`
+	UID             uint32   `json:"uid"`
+	GID             uint32   `json:"gid"`
+	AdditionalGids  []uint32 `json:"additionalGids,omitempty"`
+	Umask           *uint32  `json:"umask,omitempty"`
+	Terminal        bool     `json:"terminal,omitempty"`
+	Rlimits         []Rlimit `json:"rlimits,omitempty"`
+	Caps            *Caps    `json:"caps,omitempty"`
+	NoNewPrivileges bool     `json:"noNewPrivileges,omitempty"`
+	OOMScoreAdj     *int     `json:"oomScoreAdj,omitempty"`
+}
+
+// Runtime is what the parent sets up around the init.
+type Runtime struct {
+	Namespaces   []namespace.Type
+	CgroupParent string
+	CgroupName   string
+	Resources    cgroups.Resources
+	CgroupNS     bool // the init unshares a cgroup namespace once in its cgroup
+}
+
+// Load reads and converts bundle/config.json.
+func Load(bundle string) (*specs.Spec, error) {
+	f, err := os.Open(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", bundle, err)
+	}
+	defer f.Close()
+	return Parse(f)
+}
+
+// Parse decodes a config.json strictly enough to catch typos in field
+// names.
+func Parse(r io.Reader) (*specs.Spec, error) {
+	var s specs.Spec
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("config.json: %w", err)
+	}
+	return &s, nil
+}
+
+// unsupported names a config.json field goC does not support.
+func unsupported(field string) error {
+	return fmt.Errorf("config.json: %s is not supported by goC", field)
+}
+
+// Convert checks s and turns it into a Plan and a Runtime. bundle resolves
+// a relative root.path; id names the default cgroup.
+func Convert(s *specs.Spec, bundle, id string) (Plan, Runtime, error) {
+	var p Plan
+	var rt Runtime
+	if s.Root == nil || s.Root.Path == "" {
+		return p, rt, errors.New("config.json: root.path is required")
+	}
+	if s.Process == nil {
+		return p, rt, errors.New("config.json: process is required")
+	}
+	if s.Linux == nil {
+		return p, rt, errors.New("config.json: linux is required")
+	}
+	if s.Hooks != nil && (len(s.Hooks.Prestart)+len(s.Hooks.CreateRuntime)+len(s.Hooks.CreateContainer)+
+		len(s.Hooks.StartContainer)+len(s.Hooks.Poststart)+len(s.Hooks.Poststop) > 0) {
+		return p, rt, unsupported("hooks")
+	}
+	root := s.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	if fi, err := os.Stat(root); err != nil {
+		return p, rt, fmt.Errorf("config.json: root.path %s: %w", s.Root.Path, errors.Unwrap(err))
+	} else if !fi.IsDir() {
+		return p, rt, fmt.Errorf("config.json: root.path %s: not a directory", s.Root.Path)
+	}
+	p.Rootfs, p.RootReadonly, p.Hostname = root, s.Root.Readonly, s.Hostname
+
+	if err := convertProcess(s.Process, &p); err != nil {
+		return p, rt, err
+	}
+	if err := convertLinux(s.Linux, &p, &rt, id); err != nil {
+		return p, rt, err
+	}
+	for i, m := range s.Mounts {
+		cm, err := convertMount(m, bundle)
+		if err != nil {
+			return p, rt, fmt.Errorf("config.json: mounts[%d] (%s): %w", i, m.Destination, err)
+		}
+		p.Mounts = append(p.Mounts, cm)
+	}
+	if p.Hostname != "" && !hasNS(rt.Namespaces, namespace.UTS) {
+		return p, rt, errors.New("config.json: hostname needs a uts namespace")
+	}
+	return p, rt, nil
+}
+
+func convertProcess(pr *specs.Process, p *Plan) error {
+	switch {
+	case len(pr.Args) == 0:
+		return errors.New("config.json: process.args must not be empty")
+	case pr.Cwd == "" || !filepath.IsAbs(pr.Cwd):
+		return fmt.Errorf("config.json: process.cwd %q must be an absolute path", pr.Cwd)
+	case pr.ApparmorProfile != "":
+		return unsupported("process.apparmorProfile")
+	case pr.SelinuxLabel != "":
+		return unsupported("process.selinuxLabel")
+	case pr.Scheduler != nil:
+		return unsupported("process.scheduler")
+	case pr.IOPriority != nil:
+		return unsupported("process.ioPriority")
+	case pr.ExecCPUAffinity != nil:
+		return unsupported("process.execCPUAffinity")
+	case pr.CommandLine != "":
+		return unsupported("process.commandLine")
+	}
+	p.Args, p.Env, p.Cwd, p.Terminal = pr.Args, pr.Env, pr.Cwd, pr.Terminal
+	p.UID, p.GID, p.AdditionalGids, p.Umask = pr.User.UID, pr.User.GID, pr.User.AdditionalGids, pr.User.Umask
+	p.NoNewPrivileges, p.OOMScoreAdj = pr.NoNewPrivileges, pr.OOMScoreAdj
+	for _, r := range pr.Rlimits {
+		res, ok := rlimitNumbers[r.Type]
+		if !ok {
+			return fmt.Errorf("config.json: process.rlimits: unknown type %q", r.Type)
+		}
+		if r.Soft > r.Hard {
+			return fmt.Errorf("config.json: process.rlimits %s: soft %d above hard %d", r.Type, r.Soft, r.Hard)
+		}
+		p.Rlimits = append(p.Rlimits, Rlimit{Resource: res, Soft: r.Soft, Hard: r.Hard})
+	}
+	if c := pr.Capabilities; c != nil {
+		var caps Caps
+		var err error
+		for _, set := range []struct {
+			name string
+			in   []string
+			out  *[]int
+		}{
+			{"bounding", c.Bounding, &caps.Bounding}, {"effective", c.Effective, &caps.Effective},
+			{"permitted", c.Permitted, &caps.Permitted}, {"inheritable", c.Inheritable, &caps.Inheritable},
+			{"ambient", c.Ambient, &caps.Ambient},
+		} {
+			if *set.out, err = CapNumbers(set.in); err != nil {
+				return fmt.Errorf("config.json: process.capabilities.%s: %w", set.name, err)
+			}
+		}
+		p.Caps = &caps
+	}
+	return nil
+}
+
+func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
+	switch {
+	case len(l.UIDMappings)+len(l.GIDMappings) > 0:
+		return unsupported("linux.uidMappings/gidMappings (user namespaces)")
+	case l.Seccomp != nil:
+		return unsupported("linux.seccomp")
+	case len(l.Devices) > 0:
+		return unsupported("linux.devices")
+	case l.IntelRdt != nil:
+		return unsupported("linux.intelRdt")
+	case l.MountLabel != "":
+		return unsupported("linux.mountLabel")
+	case l.Personality != nil:
+		return unsupported("linux.personality")
+	case l.TimeOffsets != nil:
+		return unsupported("linux.timeOffsets")
+	case l.MemoryPolicy != nil:
+		return unsupported("linux.memoryPolicy")
+	}
+	seen := map[namespace.Type]bool{}
+	for _, ns := range l.Namespaces {
+		t := nsTypes[ns.Type]
+		switch {
+		case t == "":
+			return fmt.Errorf("config.json: linux.namespaces: unknown type %q", ns.Type)
+		case t == namespace.User:
+			return unsupported("linux.namespaces type user")
+		case ns.Path != "":
+			return unsupported(fmt.Sprintf("linux.namespaces %s with a path (joining a namespace)", ns.Type))
+		case seen[t]:
+			return fmt.Errorf("config.json: linux.namespaces: %s given twice", ns.Type)
+		}
+		seen[t] = true
+		if t == namespace.Cgroup {
+			rt.CgroupNS = true // unshared by the init once it is in its cgroup
+			continue
+		}
+		rt.Namespaces = append(rt.Namespaces, t)
+	}
+	if !seen[namespace.Mount] {
+		return errors.New("config.json: linux.namespaces must include mount (goC pivots into the rootfs)")
+	}
+	if l.RootfsPropagation != "" {
+		f, ok := PropagationFlag(l.RootfsPropagation)
+		if !ok {
+			return fmt.Errorf("config.json: linux.rootfsPropagation %q is not a propagation type", l.RootfsPropagation)
+		}
+		p.RootPropagation = f
+	}
+	p.MaskedPaths, p.ReadonlyPaths = l.MaskedPaths, l.ReadonlyPaths
+	for _, path := range append(append([]string(nil), l.MaskedPaths...), l.ReadonlyPaths...) {
+		if !filepath.IsAbs(path) {
+			return fmt.Errorf("config.json: masked and readonly paths must be absolute: %q", path)
+		}
+	}
+	if err := checkSysctl(l.Sysctl, seen); err != nil {
+		return err
+	}
+	p.Sysctl = l.Sysctl
+
+	var err error
+	if rt.CgroupParent, rt.CgroupName, err = cgroupsPath(l.CgroupsPath, id); err != nil {
+		return err
+	}
+	if l.Resources != nil {
+		if rt.Resources, err = convertResources(l.Resources, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var nsTypes = map[specs.LinuxNamespaceType]namespace.Type{
+	specs.PIDNamespace: namespace.PID, specs.NetworkNamespace: namespace.Network,
+	specs.MountNamespace: namespace.Mount, specs.IPCNamespace: namespace.IPC,
+	specs.UTSNamespace: namespace.UTS, specs.UserNamespace: namespace.User,
+	specs.CgroupNamespace: namespace.Cgroup,
+}
+
+func hasNS(ts []namespace.Type, t namespace.Type) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSysctl allows only sysctls that are namespaced, so that writing
+// them cannot change the host.
+func checkSysctl(sysctl map[string]string, ns map[namespace.Type]bool) error {
+	keys := make([]string, 0, len(sysctl))
+	for k := range sysctl {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch {
+		case ipcSysctl[k] || strings.HasPrefix(k, "fs.mqueue."):
+			if !ns[namespace.IPC] {
+				return fmt.Errorf("config.json: linux.sysctl %s needs an ipc namespace", k)
+			}
+		case strings.HasPrefix(k, "net."):
+			if !ns[namespace.Network] {
+				return fmt.Errorf("config.json: linux.sysctl %s needs a network namespace", k)
+			}
+		case k == "kernel.hostname" || k == "kernel.domainname":
+			if !ns[namespace.UTS] {
+				return fmt.Errorf("config.json: linux.sysctl %s needs a uts namespace", k)
+			}
+		default:
+			return fmt.Errorf("config.json: linux.sysctl %s is not namespaced: setting it would change the host", k)
+		}
+		if strings.Contains(k, "/") || strings.Contains(k, "..") {
+			return fmt.Errorf("config.json: linux.sysctl %q is not a sysctl name", k)
+		}
+	}
+	return nil
+}
+
+var ipcSysctl = map[string]bool{
+	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
+	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true, "kernel.shm_rmid_forced": true,
+}
+
+// cgroupsPath splits linux.cgroupsPath ("/a/b/c" or "a/b/c") into parent
+// and name; empty means goC/<id>.
+func cgroupsPath(path, id string) (parent, name string, err error) {
+	if path == "" {
+		return cgroups.DefaultParent, id, nil
+	}
+	if strings.Contains(path, ":") {
+		return "", "", unsupported(fmt.Sprintf("linux.cgroupsPath %q (systemd slice:prefix:name form)", path))
+	}
+	clean := strings.Trim(filepath.Clean("/"+path), "/")
+	dir, base := filepath.Split(clean)
+	dir = strings.Trim(dir, "/")
+	if dir == "" || base == "" {
+		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: need at least two levels, such as /goC/%s", path, id)
+	}
+	if err := cgroups.ValidateParent(dir + "/" + base); err != nil {
+		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: %w", path, err)
+	}
+	return dir, base, nil
+}
+
+func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, error) {
+	var out cgroups.Resources
+	switch {
+	case r.BlockIO != nil:
+		return out, unsupported("linux.resources.blockIO")
+	case len(r.HugepageLimits) > 0:
+		return out, unsupported("linux.resources.hugepageLimits")
+	case r.Network != nil:
+		return out, unsupported("linux.resources.network")
+	case len(r.Rdma) > 0:
+		return out, unsupported("linux.resources.rdma")
+	case len(r.Unified) > 0:
+		return out, unsupported("linux.resources.unified")
+	}
+	for _, d := range r.Devices {
+		// goC creates only the standard device nodes. Rules that deny
+		// everything describe exactly that; unless the process may mknod
+		// others, nothing more is needed.
+		if d.Allow {
+			return out, unsupported("linux.resources.devices allow rules (the device cgroup)")
+		}
+		if p.Caps != nil && hasCap(p.Caps.Bounding, capNumbers["CAP_MKNOD"]) {
+			return out, errors.New("config.json: linux.resources.devices: goC does not enforce the device cgroup, so CAP_MKNOD must not be granted")
+		}
+	}
+	if m := r.Memory; m != nil {
+		switch {
+		case m.Reservation != nil || m.Kernel != nil || m.KernelTCP != nil || m.Swappiness != nil || m.DisableOOMKiller != nil || m.UseHierarchy != nil || m.CheckBeforeUpdate != nil:
+			return out, unsupported("linux.resources.memory other than limit and swap")
+		case m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit && *m.Swap != -1:
+			return out, unsupported("linux.resources.memory.swap other than the limit (no swap) or -1")
+		}
+		if m.Limit != nil && *m.Limit > 0 {
+			if *m.Limit < cgroups.MinMemory {
+				return out, fmt.Errorf("config.json: linux.resources.memory.limit %d is below the minimum of 6m a container needs to start", *m.Limit)
+			}
+			out.Memory = *m.Limit
+		}
+	}
+	if c := r.CPU; c != nil {
+		switch {
+		case c.Shares != nil || c.RealtimeRuntime != nil || c.RealtimePeriod != nil || c.Cpus != "" || c.Mems != "" || c.Idle != nil || c.Burst != nil:
+			return out, unsupported("linux.resources.cpu other than quota and period")
+		}
+		if c.Quota != nil && *c.Quota > 0 {
+			out.CPUQuota, out.CPUPeriod = *c.Quota, cgroups.CPUPeriod
+			if c.Period != nil && *c.Period > 0 {
+				out.CPUPeriod = int64(*c.Period)
+			}
+		}
+	}
+	if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit > 0 {
+		out.Pids = *r.Pids.Limit
+	}
+	return out, nil
+}
+
+func hasCap(set []int, c int) bool {
+	for _, x := range set {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func convertMount(m specs.Mount, bundle string) (Mount, error) {
+	if !filepath.IsAbs(m.Destination) {
+		return Mount{}, errors.New("destination must be an absolute path")
+	}
+	if len(m.UIDMappings)+len(m.GIDMappings) > 0 {
+		return Mount{}, unsupported("idmapped mounts")
+	}
+	flags, prop, data := parseMountOptions(m.Options)
+	typ := m.Type
+	if flags&unix.MS_BIND != 0 || typ == "bind" {
+		typ = "bind"
+		flags |= unix.MS_BIND
+		src := m.Source
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(bundle, src)
+		}
+		if _, err := os.Stat(src); err != nil {
+			return Mount{}, fmt.Errorf("bind source: %w", err)
+		}
+		return Mount{Source: src, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data}, nil
+	}
+	switch typ {
+	case "proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2":
+	case "":
+		return Mount{}, errors.New("type is required (or a bind/rbind option)")
+	default:
+		return Mount{}, unsupported("mount type " + typ)
+	}
+	return Mount{Source: m.Source, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data}, nil
+}
+
+var rlimitNumbers = map[string]int{
+	"RLIMIT_CPU": unix.RLIMIT_CPU, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_DATA": unix.RLIMIT_DATA,
+	"RLIMIT_STACK": unix.RLIMIT_STACK, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK,
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE, "RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO,
+	"RLIMIT_RTTIME": unix.RLIMIT_RTTIME,
+}

@@ -1,0 +1,170 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/namespace"
+)
+
+func bundle(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestConvertDefault(t *testing.T) {
+	b := bundle(t)
+	p, rt, err := Convert(Default(), b, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rootfs != filepath.Join(b, "rootfs") || !p.RootReadonly || p.Hostname != "goC" || !p.Terminal || !p.NoNewPrivileges {
+		t.Errorf("plan = %+v", p)
+	}
+	wantNS := []namespace.Type{namespace.PID, namespace.Network, namespace.IPC, namespace.UTS, namespace.Mount}
+	if d := cmp.Diff(wantNS, rt.Namespaces); d != "" || !rt.CgroupNS {
+		t.Errorf("namespaces (-want +got):\n%s cgroupns=%v", d, rt.CgroupNS)
+	}
+	if rt.CgroupParent != "goC" || rt.CgroupName != "c1" {
+		t.Errorf("cgroup = %s/%s", rt.CgroupParent, rt.CgroupName)
+	}
+	if d := cmp.Diff(&Caps{Bounding: []int{29, 5, 10}, Effective: []int{29, 5, 10}, Permitted: []int{29, 5, 10}, Inheritable: []int{}, Ambient: []int{}}, p.Caps); d != "" {
+		t.Errorf("caps (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]Rlimit{{Resource: unix.RLIMIT_NOFILE, Soft: 1024, Hard: 1024}}, p.Rlimits); d != "" {
+		t.Errorf("rlimits:\n%s", d)
+	}
+	dev := p.Mounts[1]
+	if dev.Destination != "/dev" || dev.Flags != unix.MS_NOSUID|unix.MS_STRICTATIME || dev.Data != "mode=755,size=65536k" {
+		t.Errorf("/dev mount = %+v", dev)
+	}
+	if sys := p.Mounts[5]; sys.Flags&unix.MS_RDONLY == 0 {
+		t.Errorf("/sys mount not read-only: %+v", sys)
+	}
+}
+
+func TestConvertErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*specs.Spec)
+		err    string
+	}{
+		{"no root", func(s *specs.Spec) { s.Root = nil }, "root.path is required"},
+		{"missing rootfs", func(s *specs.Spec) { s.Root.Path = "nope" }, "root.path nope"},
+		{"no process", func(s *specs.Spec) { s.Process = nil }, "process is required"},
+		{"no args", func(s *specs.Spec) { s.Process.Args = nil }, "process.args must not be empty"},
+		{"relative cwd", func(s *specs.Spec) { s.Process.Cwd = "tmp" }, "must be an absolute path"},
+		{"unknown namespace", func(s *specs.Spec) { s.Linux.Namespaces[0].Type = "bogus" }, `unknown type "bogus"`},
+		{"user namespace", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+		}, "not supported"},
+		{"namespace path", func(s *specs.Spec) { s.Linux.Namespaces[1].Path = "/proc/1/ns/net" }, "joining a namespace"},
+		{"no mount namespace", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] }, "must include mount"},
+		{"seccomp", func(s *specs.Spec) { s.Linux.Seccomp = &specs.LinuxSeccomp{} }, "linux.seccomp is not supported"},
+		{"hooks", func(s *specs.Spec) { s.Hooks = &specs.Hooks{Prestart: []specs.Hook{{Path: "/bin/true"}}} }, "hooks is not supported"},
+		{"unknown cap", func(s *specs.Spec) { s.Process.Capabilities.Bounding = []string{"CAP_FLY"} }, `unknown capability "CAP_FLY"`},
+		{"unknown rlimit", func(s *specs.Spec) { s.Process.Rlimits[0].Type = "RLIMIT_FUN" }, "unknown type"},
+		{"soft above hard", func(s *specs.Spec) { s.Process.Rlimits[0].Soft = 2048 }, "soft 2048 above hard"},
+		{"host sysctl", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"vm.swappiness": "1"} }, "not namespaced"},
+		{"net sysctl without netns", func(s *specs.Spec) {
+			s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.MountNamespace}, {Type: specs.UTSNamespace}}
+			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		}, "needs a network namespace"},
+		{"systemd cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:goc:c1" }, "systemd"},
+		{"one-level cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "/c1" }, "two levels"},
+		{"cpu shares", func(s *specs.Spec) { v := uint64(512); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu other than quota"},
+		{"tiny memory", func(s *specs.Spec) { v := int64(1 << 20); s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &v} }, "below the minimum"},
+		{"device allow rule", func(s *specs.Spec) {
+			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Access: "rwm"})
+		}, "allow rules"},
+		{"mknod without device cgroup", func(s *specs.Spec) {
+			s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_MKNOD")
+		}, "CAP_MKNOD"},
+		{"relative mount destination", func(s *specs.Spec) { s.Mounts[0].Destination = "proc" }, "absolute path"},
+		{"unknown mount type", func(s *specs.Spec) { s.Mounts[0].Type = "nfs" }, "mount type nfs"},
+		{"missing bind source", func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Source: "/nonexistent-goc", Options: []string{"rbind"}})
+		}, "bind source"},
+		{"hostname without uts", func(s *specs.Spec) {
+			s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.MountNamespace}}
+		}, "needs a uts namespace"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Default()
+			tc.change(s)
+			_, _, err := Convert(s, bundle(t), "c1")
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("Convert error = %v, want it to mention %q", err, tc.err)
+			}
+		})
+	}
+}
+
+func TestConvertResourcesAndPaths(t *testing.T) {
+	s := Default()
+	mem, quota, period, pids := int64(100<<20), int64(50_000), uint64(100_000), int64(20)
+	s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &mem, Swap: &mem}
+	s.Linux.Resources.CPU = &specs.LinuxCPU{Quota: &quota, Period: &period}
+	s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &pids}
+	s.Linux.CgroupsPath = "/mygroup/sub/c9"
+	s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "4096"}
+	b := bundle(t)
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Source: "rootfs", Options: []string{"rbind", "ro", "rprivate"}})
+	p, rt, err := Convert(s, b, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(cgroups.Resources{Memory: 100 << 20, CPUQuota: 50_000, CPUPeriod: 100_000, Pids: 20}, rt.Resources); d != "" {
+		t.Errorf("resources (-want +got):\n%s", d)
+	}
+	if rt.CgroupParent != "mygroup/sub" || rt.CgroupName != "c9" {
+		t.Errorf("cgroupsPath → %q %q", rt.CgroupParent, rt.CgroupName)
+	}
+	bind := p.Mounts[len(p.Mounts)-1]
+	want := Mount{Source: filepath.Join(b, "rootfs"), Destination: "/data", Type: "bind",
+		Flags: unix.MS_BIND | unix.MS_REC | unix.MS_RDONLY, Propagation: []uintptr{unix.MS_PRIVATE | unix.MS_REC}}
+	if d := cmp.Diff(want, bind); d != "" {
+		t.Errorf("bind mount (-want +got):\n%s", d)
+	}
+}
+
+func TestParseStrict(t *testing.T) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(Default()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(&buf); err != nil {
+		t.Fatalf("Parse(Default()) = %v", err)
+	}
+	for _, bad := range []string{`{"ociVersion": "1.0.2", "proces": {}}`, `{not json`, ``} {
+		if _, err := Parse(strings.NewReader(bad)); err == nil {
+			t.Errorf("Parse(%q) succeeded", bad)
+		}
+	}
+	// runc's own default config.json is accepted as it is.
+	f, err := os.Open("testdata/runc-spec.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Convert(s, bundle(t), "c1"); err != nil {
+		t.Fatalf("runc's default spec: %v", err)
+	}
+}
