@@ -32,6 +32,8 @@ var helpers = map[string]func(){
 	"nftags":      nftags,
 	"listen":      listen,
 	"vethsgone":   vethsgone,
+	"specedit":    specedit,
+	"waitstate":   waitstate,
 }
 
 func fatalf(format string, args ...any) {

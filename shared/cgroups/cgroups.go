@@ -38,6 +38,10 @@ type Manager interface {
 	Destroy() error
 	// Path names the cgroup, for messages.
 	Path() string
+	// Dirs lists the cgroup's directories by hierarchy: v2 {"": dir}; v1
+	// the name of each hierarchy's mount point ("memory", "cpu,cpuacct")
+	// → the container's directory in it.
+	Dirs() map[string]string
 }
 
 // Stats are the kernel's counters for a container's cgroup.
@@ -82,6 +86,18 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 		return createV2(h.V2, parent, cid)
 	}
 	return createV1(h.V1, parent, cid)
+}
+
+// Open returns the Manager of an existing container cgroup, for a goC that
+// did not create it (delete of a container started by create).
+func Open(h Hierarchies, parent, cid string) (Manager, error) {
+	if err := ValidateParent(parent + "/" + cid); err != nil {
+		return nil, err
+	}
+	if h.V2 != "" {
+		return &v2{dir: filepath.Join(h.V2, parent, cid)}, nil
+	}
+	return openV1(h.V1, parent, cid, nil), nil
 }
 
 // Reclaim destroys the cgroups below parent that no live goC holds and no

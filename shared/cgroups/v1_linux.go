@@ -13,8 +13,9 @@ import (
 
 // v1 is a container cgroup spread over one hierarchy per controller.
 type v1 struct {
-	dirs map[string]string // controller → the container's directory in its hierarchy
-	lock *os.File
+	dirs   map[string]string // controller → the container's directory in its hierarchy
+	mounts map[string]string // controller → its hierarchy's mount point
+	lock   *os.File
 }
 
 // v1Controllers are the hierarchies goC uses: the three it limits, and the
@@ -40,7 +41,7 @@ func v1LockRoot(mounts map[string]string) string {
 }
 
 func openV1(mounts map[string]string, parent, cid string, lock *os.File) *v1 {
-	m := &v1{dirs: map[string]string{}, lock: lock}
+	m := &v1{dirs: map[string]string{}, mounts: mounts, lock: lock}
 	for _, c := range v1Controllers {
 		if mnt, ok := mounts[c]; ok {
 			m.dirs[c] = filepath.Join(mnt, parent, cid)
@@ -94,6 +95,21 @@ func (m *v1) uniqueDirs() []string {
 			seen[d] = true
 			out = append(out, d)
 		}
+	}
+	return out
+}
+
+func (m *v1) Dirs() map[string]string {
+	out := map[string]string{}
+	for _, d := range m.uniqueDirs() {
+		// d is <mount point>/<parent…>/<id>; name it by its mount point.
+		mnt := d
+		for _, c := range v1Controllers {
+			if m.dirs[c] == d {
+				mnt = m.mounts[c]
+			}
+		}
+		out[filepath.Base(mnt)] = d
 	}
 	return out
 }

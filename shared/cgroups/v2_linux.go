@@ -88,6 +88,8 @@ func enable(dir string, want []string) error {
 
 func (m *v2) Path() string { return m.dir }
 
+func (m *v2) Dirs() map[string]string { return map[string]string{"": m.dir} }
+
 func (m *v2) populated() bool { return hasProcs(m.dir) }
 
 func (m *v2) Apply(r Resources) error {

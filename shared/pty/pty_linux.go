@@ -44,8 +44,11 @@ func Open() (master, slave *os.File, err error) {
 // terminal, in a new session. It is the last thing the init does with the
 // terminal before exec.
 func Attach(slave *os.File) error {
+	// A new session, unless the process leads one already.
 	if _, err := unix.Setsid(); err != nil {
-		return os.NewSyscallError("setsid", err)
+		if sid, _ := unix.Getsid(0); sid != unix.Getpid() {
+			return os.NewSyscallError("setsid", err)
+		}
 	}
 	fd := int(slave.Fd())
 	if err := unix.IoctlSetInt(fd, unix.TIOCSCTTY, 0); err != nil {

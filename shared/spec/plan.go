@@ -19,30 +19,19 @@ import (
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/creds"
 	"goc.dev/shared/namespace"
+	"goc.dev/shared/rootfs"
 )
 
 // Mount is one mount(2) the init makes, before it pivots.
-type Mount struct {
-	Source      string    `json:"source"`
-	Destination string    `json:"destination"`
-	Type        string    `json:"type"`
-	Flags       uintptr   `json:"flags"`
-	Propagation []uintptr `json:"propagation,omitempty"`
-	Data        string    `json:"data,omitempty"`
-}
+type Mount = rootfs.Mount
 
 // Rlimit is one setrlimit(2).
-type Rlimit struct {
-	Resource int    `json:"resource"`
-	Soft     uint64 `json:"soft"`
-	Hard     uint64 `json:"hard"`
-}
+type Rlimit = creds.Rlimit
 
 // Caps are capability sets, by number.
-type Caps struct {
-	Bounding, Effective, Permitted, Inheritable, Ambient []int
-}
+type Caps = creds.Caps
 
 // Plan is what the init does, in order.
 type Plan struct {

@@ -35,6 +35,9 @@ const (
 	Go    = "go"    // parent → init: exec the workload
 	Error = "error" // init → parent: setup failed, init exits
 	Pty   = "pty"   // init → parent: the terminal's master end is attached
+	// Waiting: init → parent: set up and about to block on the exec fifo
+	// until "goC start".
+	Waiting = "waiting"
 )
 
 // Conn is one end of the pair.

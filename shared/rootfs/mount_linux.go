@@ -1,0 +1,278 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Mount is one mount the init makes inside the rootfs, as config.json
+// describes it (see shared/spec).
+type Mount struct {
+	Source      string    `json:"source"`
+	Destination string    `json:"destination"`
+	Type        string    `json:"type"`
+	Flags       uintptr   `json:"flags"`
+	Propagation []uintptr `json:"propagation,omitempty"`
+	Data        string    `json:"data,omitempty"`
+}
+
+// Prepare readies dir to become the root: the whole mount namespace gets
+// propagation prop (MS_PRIVATE|MS_REC when 0, so nothing travels to or from
+// the host), and dir is bind-mounted onto itself so that it is a mount
+// point, as pivot_root needs.
+func Prepare(dir string, prop uintptr) error {
+	if prop == 0 {
+		prop = unix.MS_PRIVATE | unix.MS_REC
+	}
+	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
+	}
+	if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
+	}
+	// pivot_root refuses a new root whose parent mount is shared.
+	if err := unix.Mount("", dir, "", unix.MS_PRIVATE, ""); err != nil {
+		return &os.PathError{Op: "make rootfs private", Path: dir, Err: err}
+	}
+	return nil
+}
+
+// PivotInto makes dir (prepared with Prepare) the root and detaches the old
+// one.
+func PivotInto(dir string) error {
+	if err := unix.Chdir(dir); err != nil {
+		return &os.PathError{Op: "chdir", Path: dir, Err: err}
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return &os.PathError{Op: "pivot_root", Path: dir, Err: err}
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return &os.PathError{Op: "unmount old root", Path: dir, Err: err}
+	}
+	return unix.Chdir("/")
+}
+
+// MountInto makes m inside root, before the pivot. The destination is
+// resolved inside root (openat2 RESOLVE_IN_ROOT: symlinks in the rootfs
+// cannot lead out of it), created if missing — a directory, or an empty
+// file for a bind of a file — and the mount is made onto the descriptor
+// that resolution returned.
+func MountInto(root string, m Mount) error {
+	isFile := false
+	if m.Flags&unix.MS_BIND != 0 {
+		fi, err := os.Stat(m.Source)
+		if err != nil {
+			return fmt.Errorf("mount %s: %w", m.Destination, err)
+		}
+		isFile = !fi.IsDir()
+	}
+	fd, err := openIn(root, m.Destination, isFile)
+	if err != nil {
+		return err
+	}
+	target := fdPath(fd)
+	flags := m.Flags
+	if flags&unix.MS_BIND != 0 {
+		err = unix.Mount(m.Source, target, "", flags&(unix.MS_BIND|unix.MS_REC), "")
+	} else {
+		err = unix.Mount(m.Source, target, m.Type, flags, m.Data)
+	}
+	unix.Close(fd)
+	if err != nil {
+		return &os.PathError{Op: "mount " + m.Type, Path: m.Destination, Err: err}
+	}
+	// Options a bind mount takes only on a remount (ro, nosuid, …), and
+	// propagation, apply to the new mount: resolve the path again, now
+	// through it.
+	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
+	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
+		fd, err := openIn(root, m.Destination, isFile)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if m.Flags&unix.MS_BIND != 0 && remount != 0 {
+			if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
+				return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
+			}
+		}
+		for _, p := range m.Propagation {
+			if err := unix.Mount("", fdPath(fd), "", p, ""); err != nil {
+				return &os.PathError{Op: "set propagation", Path: m.Destination, Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// openIn resolves path inside root and returns an O_PATH descriptor,
+// creating the directories on the way and the last element (a directory,
+// or a file if isFile) when missing. A symlink on the way whose target is
+// missing has its target created, inside root too.
+func openIn(root, path string, isFile bool) (int, error) {
+	return openInDepth(root, path, isFile, 0)
+}
+
+func openInDepth(root, path string, isFile bool, depth int) (int, error) {
+	if depth > 40 {
+		return -1, &os.PathError{Op: "resolve in rootfs", Path: path, Err: unix.ELOOP}
+	}
+	rootfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open rootfs", Path: root, Err: err}
+	}
+	defer unix.Close(rootfd)
+	resolve := uint64(unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS)
+	cur := "/"
+	parts := strings.Split(strings.Trim(filepath.Clean(path), "/"), "/")
+	for i := 0; i < len(parts); i++ {
+		part := parts[i]
+		if part == "" {
+			continue
+		}
+		cur = filepath.Join(cur, part)
+		last := i == len(parts)-1
+		fd, err := unix.Openat2(rootfd, cur, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolve})
+		if err == nil {
+			if last {
+				return fd, nil
+			}
+			unix.Close(fd)
+			continue
+		}
+		if !errors.Is(err, unix.ENOENT) {
+			return -1, &os.PathError{Op: "resolve in rootfs", Path: cur, Err: err}
+		}
+		// Create the missing element in its (resolved) parent.
+		parent, err := unix.Openat2(rootfd, filepath.Dir(cur), &unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: resolve})
+		if err != nil {
+			return -1, &os.PathError{Op: "resolve in rootfs", Path: filepath.Dir(cur), Err: err}
+		}
+		if target, lerr := readlinkat(parent, part); lerr == nil {
+			// A dangling symlink: make what it points to, inside root.
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(cur), target)
+			}
+			unix.Close(parent)
+			fd, err := openInDepth(root, target, last && isFile, depth+1)
+			if err != nil {
+				return -1, err
+			}
+			unix.Close(fd)
+			i-- // resolve this element again, now that it leads somewhere
+			cur = filepath.Dir(cur)
+			continue
+		}
+		if last && isFile {
+			var f int
+			f, err = unix.Openat(parent, part, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o644)
+			if err == nil {
+				unix.Close(f)
+			}
+		} else {
+			err = unix.Mkdirat(parent, part, 0o755)
+		}
+		unix.Close(parent)
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			return -1, &os.PathError{Op: "create mount point", Path: cur, Err: err}
+		}
+		fd, err = unix.Openat2(rootfd, cur, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolve})
+		if err != nil {
+			return -1, &os.PathError{Op: "resolve in rootfs", Path: cur, Err: err}
+		}
+		if last {
+			return fd, nil
+		}
+		unix.Close(fd)
+	}
+	return unix.Openat2(rootfd, "/", &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolve})
+}
+
+func readlinkat(dirfd int, name string) (string, error) {
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(dirfd, name, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+func fdPath(fd int) string { return fmt.Sprintf("/proc/self/fd/%d", fd) }
+
+// RemountRootReadonly makes / read-only, after the pivot.
+func RemountRootReadonly() error {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/", &st); err != nil {
+		return err
+	}
+	flags := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
+	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|flags, ""); err != nil {
+		return &os.PathError{Op: "remount read-only", Path: "/", Err: err}
+	}
+	return nil
+}
+
+// PopulateDev fills a fresh /dev tmpfs with the standard device nodes and
+// links, after the pivot.
+func PopulateDev() error {
+	old := unix.Umask(0)
+	defer unix.Umask(old)
+	for _, d := range devices {
+		p := "/dev/" + d.name
+		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil && !errors.Is(err, unix.EEXIST) {
+			return &os.PathError{Op: "mknod", Path: p, Err: err}
+		}
+	}
+	for _, l := range devLinks {
+		if err := os.Symlink(l[0], l[1]); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("link %s: %w", l[1], err)
+		}
+	}
+	return nil
+}
+
+// MaskPaths hides paths from the container, after the pivot: a directory
+// under an empty read-only tmpfs, a file under /dev/null. Missing paths are
+// skipped.
+func MaskPaths(paths []string) error {
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			err = unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0")
+		} else {
+			err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+		}
+		if err != nil {
+			return &os.PathError{Op: "mask", Path: p, Err: err}
+		}
+	}
+	return nil
+}
+
+// ReadonlyPaths makes paths read-only, after the pivot. Missing paths are
+// skipped.
+func ReadonlyPaths(paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return &os.PathError{Op: "bind", Path: p, Err: err}
+		}
+		if err := unix.Mount("", p, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			return &os.PathError{Op: "remount read-only", Path: p, Err: err}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package state
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"goc.dev/shared/process"
+)
+
+func TestLifecycle(t *testing.T) {
+	root := t.TempDir()
+	c, err := Create(root, "web-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(root, "web-1"); !errors.Is(err, ErrExist) {
+		t.Fatalf("duplicate Create = %v, want ErrExist", err)
+	}
+	if s, err := c.Read(); !os.IsNotExist(err) || c.Status(s) != Creating {
+		t.Fatalf("before Save: %v, %v", s, err)
+	}
+
+	// A live process with the exec fifo present is created, then running.
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	start, err := process.StartTime(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &State{OCIVersion: "1.2.0", ID: "web-1", Pid: cmd.Process.Pid, Start: start, Bundle: "/b"}
+	if err := c.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.Fifo(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Read()
+	if err != nil || got.Pid != st.Pid {
+		t.Fatalf("Read = %+v, %v", got, err)
+	}
+	if s := c.Status(got); s != Created {
+		t.Fatalf("status = %s, want created", s)
+	}
+	os.Remove(c.Fifo())
+	if s := c.Status(got); s != Running {
+		t.Fatalf("status = %s, want running", s)
+	}
+	// The same PID with another start time is another process: stopped.
+	reused := *got
+	reused.Start++
+	if s := c.Status(&reused); s != Stopped {
+		t.Fatalf("status with a reused PID = %s, want stopped", s)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if s := c.Status(got); s != Stopped {
+		t.Fatalf("status after death = %s, want stopped", s)
+	}
+
+	l, err := List(root)
+	if err != nil || len(l) != 1 || l[0].ID != "web-1" {
+		t.Fatalf("List = %v, %v", l, err)
+	}
+	if err := c.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(root, "web-1"); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("Load after Remove = %v", err)
+	}
+}
+
+func TestHostileIDs(t *testing.T) {
+	root := t.TempDir()
+	for _, bad := range []string{"", ".", "..", "../x", "a/b", "/abs", "x y", strings.Repeat("a", 1025)} {
+		if _, err := Create(root, bad); err == nil {
+			t.Errorf("Create(%q) succeeded", bad)
+		}
+		if _, err := Load(root, bad); err == nil || errors.Is(err, ErrNotExist) {
+			t.Errorf("Load(%q) = %v, want a validation error", bad, err)
+		}
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 0 {
+		t.Fatalf("hostile IDs created %d entries", len(entries))
+	}
+}
