@@ -1,0 +1,202 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+type entry struct {
+	name, body, link string
+	typ              byte
+}
+
+func tarOf(t *testing.T, entries ...entry) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		h := &tar.Header{Name: e.name, Typeflag: e.typ, Mode: 0o644, Linkname: e.link, Size: int64(len(e.body))}
+		if e.typ == tar.TypeDir {
+			h.Mode = 0o755
+		}
+		if e.typ != tar.TypeReg {
+			h.Size = 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if e.typ == tar.TypeReg {
+			tw.Write([]byte(e.body))
+		}
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+func TestUnpackHostile(t *testing.T) {
+	cases := []struct {
+		name    string
+		entries []entry
+		err     string
+	}{
+		{"dotdot", []entry{{name: "../evil", body: "x", typ: tar.TypeReg}}, `".." refused`},
+		{"dotdot inside", []entry{{name: "a/../../evil", body: "x", typ: tar.TypeReg}}, `".." refused`},
+		{"absolute", []entry{{name: "/etc/evil", body: "x", typ: tar.TypeReg}}, "absolute path refused"},
+		{"through a symlink", []entry{{name: "link", link: "/", typ: tar.TypeSymlink}, {name: "link/etc/evil", body: "x", typ: tar.TypeReg}}, "through a symlink"},
+		{"relative symlink out", []entry{{name: "a/up", link: "../../etc/passwd", typ: tar.TypeSymlink}}, "points out of the layer"},
+		{"hard link out", []entry{{name: "hl", link: "../etc/passwd", typ: tar.TypeLink}}, `".." refused`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "layer")
+			os.Mkdir(dir, 0o755)
+			_, err := Unpack(bytes.NewReader(tarOf(t, tc.entries...)), dir)
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("Unpack error = %v, want it to mention %q", err, tc.err)
+			}
+			if _, err := os.Stat(filepath.Join(parent, "evil")); err == nil {
+				t.Fatal("a file escaped the layer")
+			}
+		})
+	}
+}
+
+func TestUnpackWhiteouts(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Unpack(bytes.NewReader(tarOf(t,
+		entry{name: "etc/", typ: tar.TypeDir},
+		entry{name: "etc/.wh.motd", typ: tar.TypeReg},
+		entry{name: "opt/", typ: tar.TypeDir},
+		entry{name: "opt/.wh..wh..opq", typ: tar.TypeReg},
+		entry{name: "bin/sh", link: "/bin/busybox", typ: tar.TypeSymlink},
+		entry{name: "ok/file", body: "hello", typ: tar.TypeReg},
+	)), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(filepath.Join(dir, "etc/motd"), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != 0 {
+		t.Fatalf("whiteout is not a 0:0 character device: %+v %v", st, err)
+	}
+	buf := make([]byte, 4)
+	if n, err := unix.Getxattr(filepath.Join(dir, "opt"), "trusted.overlay.opaque", buf); err != nil || string(buf[:n]) != "y" {
+		t.Fatalf("opaque xattr = %q, %v", buf[:n], err)
+	}
+	if l, _ := os.Readlink(filepath.Join(dir, "bin/sh")); l != "/bin/busybox" {
+		t.Fatalf("absolute symlink = %q (it is resolved inside the container's root, so it is kept)", l)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "ok/file")); string(b) != "hello" {
+		t.Fatalf("file = %q", b)
+	}
+}
+
+// writeLayout writes an OCI image layout with the given layers (gzipped).
+func writeLayout(t *testing.T, dir string, layers ...[]byte) {
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	os.MkdirAll(blobs, 0o755)
+	put := func(b []byte) string {
+		sum := sha256.Sum256(b)
+		d := hex.EncodeToString(sum[:])
+		os.WriteFile(filepath.Join(blobs, d), b, 0o644)
+		return "sha256:" + d
+	}
+	cfg := put([]byte(`{"config":{"Env":["PATH=/bin","FROM=image"],"Cmd":["sh"],"WorkingDir":"/srv"}}`))
+	var ls []map[string]string
+	for _, l := range layers {
+		var gz bytes.Buffer
+		w := gzip.NewWriter(&gz)
+		w.Write(l)
+		w.Close()
+		ls = append(ls, map[string]string{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(gz.Bytes())})
+	}
+	m, _ := json.Marshal(map[string]any{"schemaVersion": 2, "config": map[string]string{"digest": cfg}, "layers": ls})
+	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []map[string]string{{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(m)}}})
+	os.WriteFile(filepath.Join(dir, "index.json"), idx, 0o644)
+	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
+}
+
+func TestImportOCIAndRemove(t *testing.T) {
+	s := Store{Root: t.TempDir()}
+	src := t.TempDir()
+	base := tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/motd", body: "base", typ: tar.TypeReg}, entry{name: "etc/keep", body: "k", typ: tar.TypeReg})
+	top := tarOf(t, entry{name: "etc/.wh.motd", typ: tar.TypeReg}, entry{name: "etc/new", body: "top", typ: tar.TypeReg})
+	writeLayout(t, src, base, top)
+	img, err := s.Import("app", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(img.Layers) != 2 || img.Workdir != "/srv" || strings.Join(img.Cmd, " ") != "sh" || img.Env[1] != "FROM=image" {
+		t.Fatalf("image = %+v", img)
+	}
+	if !strings.HasSuffix(s.Lower(img), strings.ReplaceAll(img.Layers[0], ":", "/")) {
+		t.Fatalf("lowerdir %q does not end with the base layer", s.Lower(img))
+	}
+	// The same layers again are not unpacked twice.
+	img2, err := s.Import("app2", src, nil)
+	if err != nil || img2.Layers[0] != img.Layers[0] {
+		t.Fatalf("second import = %+v, %v", img2, err)
+	}
+	if _, err := s.Import("app", src, nil); err == nil {
+		t.Fatal("imported over an existing name")
+	}
+	if err := s.Remove("app", func(string) bool { return true }); err == nil {
+		t.Fatal("removed an image in use")
+	}
+	if err := s.Remove("app", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.LayerDir(img.Layers[0])); err != nil {
+		t.Fatal("a layer app2 still needs was removed")
+	}
+	if err := s.Remove("app2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.LayerDir(img.Layers[0])); err == nil {
+		t.Fatal("an unused layer was kept")
+	}
+}
+
+func TestImportDirAndTar(t *testing.T) {
+	s := Store{Root: t.TempDir()}
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "bin"), 0o755)
+	os.WriteFile(filepath.Join(src, "bin", "tool"), []byte("#!/bin/sh\n"), 0o755)
+	os.Symlink("/bin/tool", filepath.Join(src, "bin", "alias"))
+	img, err := s.Import("fromdir", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.LayerDir(img.Layers[0])
+	if fi, err := os.Stat(filepath.Join(l, "bin", "tool")); err != nil || fi.Mode()&0o111 == 0 {
+		t.Fatalf("tool in layer: %v %v", fi, err)
+	}
+	if lk, _ := os.Readlink(filepath.Join(l, "bin", "alias")); lk != "/bin/tool" {
+		t.Fatalf("alias = %q", lk)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(tarOf(t, entry{name: "hello", body: "hi", typ: tar.TypeReg}))
+	w.Close()
+	p := filepath.Join(t.TempDir(), "r.tar.gz")
+	os.WriteFile(p, gz.Bytes(), 0o644)
+	img, err = s.Import("fromtgz", p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.LayerDir(img.Layers[0]), "hello")); string(b) != "hi" {
+		t.Fatalf("hello = %q", b)
+	}
+	if _, err := s.Import("../x", p, nil); err == nil {
+		t.Fatal("hostile image name accepted")
+	}
+}

@@ -1,0 +1,382 @@
+// Package image keeps container images: each layer unpacked once into a
+// content-addressed store (layers/sha256/<digest>), ready to be stacked
+// read-only under a container's writable layer with overlayfs, and one
+// small JSON file per image naming its layers.
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/id"
+)
+
+// DefaultRoot is where images (and containers' writable layers) live.
+const DefaultRoot = "/var/lib/goC"
+
+// Image is one imported image.
+type Image struct {
+	Name    string    `json:"name"`
+	Layers  []string  `json:"layers"` // layer digests, bottom first
+	Created time.Time `json:"created"`
+	Size    int64     `json:"size"`
+	Env     []string  `json:"env,omitempty"`
+	Cmd     []string  `json:"cmd,omitempty"`
+	Workdir string    `json:"workdir,omitempty"`
+}
+
+// Store is the image store under Root.
+type Store struct{ Root string }
+
+// ErrNotExist is an unknown image name.
+var ErrNotExist = errors.New("no such image")
+
+func (s Store) imagePath(name string) string { return filepath.Join(s.Root, "images", name+".json") }
+
+// LayerDir is where a layer is unpacked.
+func (s Store) LayerDir(digest string) string {
+	return filepath.Join(s.Root, "layers", strings.ReplaceAll(digest, ":", "/"))
+}
+
+// lock serializes changes to the store.
+func (s Store) lock() (func(), error) {
+	if err := os.MkdirAll(filepath.Join(s.Root, "images"), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(s.Root, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// Import reads src — a rootfs directory, a tar or tar.gz of one, or an OCI
+// image layout directory — into the store as image name. Progress lines go
+// to progress if it is not nil.
+func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
+	if err := id.Validate(name); err != nil {
+		return nil, fmt.Errorf("invalid image name %q", name)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := os.Stat(s.imagePath(name)); err == nil {
+		return nil, fmt.Errorf("image %s already exists: remove it first (goC image rm %s)", name, name)
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", src, errors.Unwrap(err))
+	}
+	img := &Image{Name: name, Created: time.Now().UTC()}
+	switch {
+	case fi.IsDir() && exists(filepath.Join(src, "oci-layout")):
+		err = s.importOCI(img, src, progress)
+	case fi.IsDir():
+		err = s.importDir(img, src, progress)
+	default:
+		err = s.importTar(img, src, progress)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", src, err)
+	}
+	b, err := json.MarshalIndent(img, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return img, writeAtomic(s.imagePath(name), b)
+}
+
+func (s Store) importDir(img *Image, src string, progress io.Writer) error {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarDir(pw, src)) }()
+	d, n, err := s.addLayer(pr, "", progress, 1, 1)
+	pr.Close()
+	img.Layers, img.Size = []string{d}, n
+	return err
+}
+
+func (s Store) importTar(img *Image, src string, progress io.Writer) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := decompress(f)
+	if err != nil {
+		return err
+	}
+	d, n, err := s.addLayer(r, "", progress, 1, 1)
+	img.Layers, img.Size = []string{d}, n
+	return err
+}
+
+// decompress sees gzip by its magic number.
+func decompress(f io.Reader) (io.Reader, error) {
+	br := &peekReader{r: f}
+	magic, err := br.peek(2)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return gzip.NewReader(br)
+	}
+	return br, nil
+}
+
+// addLayer unpacks one layer, once: a layer already in the store is not
+// unpacked again. want is the digest the layer must have ("" to take what
+// the stream hashes to).
+func (s Store) addLayer(r io.Reader, want string, progress io.Writer, i, n int) (string, int64, error) {
+	if want != "" && exists(s.LayerDir(want)) {
+		report(progress, "layer %d/%d %.19s… already present", i, n, want)
+		io.Copy(io.Discard, r)
+		return want, 0, nil
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(s.Root, "layers"), ".unpack-")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Join(s.Root, "layers", "sha256"), 0o700); err != nil {
+			return "", 0, err
+		}
+		tmp, err = os.MkdirTemp(filepath.Join(s.Root, "layers"), ".unpack-")
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", 0, err
+	}
+	h := sha256.New()
+	cr := &countReader{r: io.TeeReader(r, h)}
+	files, err := Unpack(cr, tmp)
+	if err != nil {
+		return "", 0, err
+	}
+	io.Copy(io.Discard, cr) // tar's end padding counts for the digest
+	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	if want == "" {
+		want = digest
+	}
+	report(progress, "layer %d/%d %.19s… %d files, %.1f MB", i, n, want, files, float64(cr.n)/1e6)
+	dst := s.LayerDir(want)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", 0, err
+	}
+	if err := os.Rename(tmp, dst); err != nil && !exists(dst) {
+		return "", 0, err
+	}
+	return want, cr.n, nil
+}
+
+func report(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+// Get returns image name.
+func (s Store) Get(name string) (*Image, error) {
+	if err := id.Validate(name); err != nil {
+		return nil, fmt.Errorf("invalid image name %q", name)
+	}
+	b, err := os.ReadFile(s.imagePath(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotExist, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var img Image
+	return &img, json.Unmarshal(b, &img)
+}
+
+// List returns every image, by name.
+func (s Store) List() ([]*Image, error) {
+	entries, err := os.ReadDir(filepath.Join(s.Root, "images"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var out []*Image
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			if img, err := s.Get(n); err == nil {
+				out = append(out, img)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// Remove deletes image name unless inUse says a container uses it, and
+// then every layer no image needs any more.
+func (s Store) Remove(name string, inUse func(string) bool) error {
+	if _, err := s.Get(name); err != nil {
+		return err
+	}
+	if inUse != nil && inUse(name) {
+		return fmt.Errorf("image %s is used by a container: delete the container first", name)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := os.Remove(s.imagePath(name)); err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	imgs, _ := s.List()
+	for _, img := range imgs {
+		for _, l := range img.Layers {
+			keep[l] = true
+		}
+	}
+	layers, _ := os.ReadDir(filepath.Join(s.Root, "layers", "sha256"))
+	for _, l := range layers {
+		if d := "sha256:" + l.Name(); !keep[d] {
+			if err := os.RemoveAll(s.LayerDir(d)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Lower is the overlayfs lowerdir option for img: top layer first.
+func (s Store) Lower(img *Image) string {
+	dirs := make([]string, len(img.Layers))
+	for i, l := range img.Layers {
+		dirs[len(img.Layers)-1-i] = s.LayerDir(l)
+	}
+	return strings.Join(dirs, ":")
+}
+
+// tarDir writes dir as a tar stream.
+func tarDir(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		h.Name = rel
+		if st, ok := fi.Sys().(*unix.Stat_t); ok {
+			h.Uid, h.Gid = int(st.Uid), int(st.Gid)
+			h.Uname, h.Gname = "", ""
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(tw, f)
+			f.Close()
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type peekReader struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (p *peekReader) peek(n int) ([]byte, error) {
+	for len(p.buf) < n {
+		b := make([]byte, n-len(p.buf))
+		m, err := p.r.Read(b)
+		p.buf = append(p.buf, b[:m]...)
+		if err != nil {
+			return p.buf, err
+		}
+	}
+	return p.buf[:n], nil
+}
+
+func (p *peekReader) Read(b []byte) (int, error) {
+	if len(p.buf) > 0 {
+		n := copy(b, p.buf)
+		p.buf = p.buf[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func writeAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
