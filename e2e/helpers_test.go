@@ -34,6 +34,8 @@ var helpers = map[string]func(){
 	"vethsgone":   vethsgone,
 	"specedit":    specedit,
 	"waitstate":   waitstate,
+	"mkoci":       mkoci,
+	"mktar":       mktar,
 }
 
 func fatalf(format string, args ...any) {

@@ -21,18 +21,32 @@ type Mount struct {
 	Data        string    `json:"data,omitempty"`
 }
 
+// Overlay stacks read-only image layers (Lower, overlayfs's lowerdir: top
+// first, colon-separated) under a container's writable layer.
+type Overlay struct {
+	Lower string `json:"lower"`
+	Upper string `json:"upper"`
+	Work  string `json:"work"`
+}
+
 // Prepare readies dir to become the root: the whole mount namespace gets
 // propagation prop (MS_PRIVATE|MS_REC when 0, so nothing travels to or from
-// the host), and dir is bind-mounted onto itself so that it is a mount
-// point, as pivot_root needs.
-func Prepare(dir string, prop uintptr) error {
+// the host), and dir becomes a mount point, as pivot_root needs — the
+// overlay of an image's layers if ov is set (mounted in the container's own
+// mount namespace, so it goes away with it), else a bind of dir onto itself.
+func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	if prop == 0 {
 		prop = unix.MS_PRIVATE | unix.MS_REC
 	}
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {
 		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
 	}
-	if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+	if ov != nil {
+		data := "lowerdir=" + ov.Lower + ",upperdir=" + ov.Upper + ",workdir=" + ov.Work
+		if err := unix.Mount("overlay", dir, "overlay", 0, data); err != nil {
+			return &os.PathError{Op: "mount overlay", Path: dir, Err: err}
+		}
+	} else if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
 	}
 	// pivot_root refuses a new root whose parent mount is shared.

@@ -38,6 +38,7 @@ type Plan struct {
 	Rootfs          string            `json:"rootfs"`
 	RootReadonly    bool              `json:"rootReadonly,omitempty"`
 	RootPropagation uintptr           `json:"rootPropagation,omitempty"`
+	Overlay         *rootfs.Overlay   `json:"overlay,omitempty"` // an image's layers under Rootfs
 	Hostname        string            `json:"hostname,omitempty"`
 	Mounts          []Mount           `json:"mounts"`
 	MaskedPaths     []string          `json:"maskedPaths,omitempty"`

@@ -62,6 +62,10 @@ type State struct {
 	// foreground and deletes it at the end; if that goC dies, the
 	// container is deleted by the next one (see Orphaned).
 	RunBy *Owner `json:"runBy,omitempty"`
+	// Image is the image the container runs from; its writable layer is
+	// in Layer (removed by delete).
+	Image string `json:"image,omitempty"`
+	Layer string `json:"layer,omitempty"`
 }
 
 // Owner names a process for good: PID and start time.

@@ -24,6 +24,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"goc.dev/shared/image"
 	"goc.dev/shared/process"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
@@ -43,10 +44,13 @@ verbs:
   delete [--force] ID                       remove it
   list [--format table|json] [-q]           list containers
   run [--bundle DIR] [--pid-file F] [-d] ID create, start, wait, delete
-  run [flags] ROOTFS CMD [ARG…]             the same from a rootfs and flags (goC run --help)
+  run [flags] ROOTFS|IMAGE CMD [ARG…]       the same from a rootfs or an image, and flags (goC run --help)
+  image import NAME SOURCE                  import a rootfs dir, a tar(.gz) or an OCI image layout
+  image ls | image rm NAME                  list images, remove one
 
 global flags:
   --root DIR            state directory (default /run/goC)
+  --data-root DIR       images and writable layers (default /var/lib/goC)
   --log FILE            also log to FILE
   --log-format FORMAT   text or json (default text)
   --debug               log debug messages
@@ -56,8 +60,8 @@ global flags:
 
 // globals are the flags before the verb.
 type globals struct {
-	root, logFile, logFormat string
-	debug, systemdCgroup     bool
+	root, dataRoot, logFile, logFormat string
+	debug, systemdCgroup               bool
 }
 
 func main() {
@@ -74,6 +78,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("goC", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.root, "root", state.DefaultRoot, "")
+	fs.StringVar(&g.dataRoot, "data-root", image.DefaultRoot, "")
 	fs.StringVar(&g.logFile, "log", "", "")
 	fs.StringVar(&g.logFormat, "log-format", "text", "")
 	fs.BoolVar(&g.debug, "debug", false, "")
@@ -124,6 +129,8 @@ func run(args []string) int {
 		err = cmdList(g, rest)
 	case "run":
 		return cmdRun(g, rest)
+	case "image":
+		err = cmdImage(g, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
@@ -367,6 +374,47 @@ func cmdList(g globals, args []string) error {
 		return w.Flush()
 	default:
 		return fmt.Errorf("list: --format %q: use table or json", *format)
+	}
+	return nil
+}
+
+func cmdImage(g globals, args []string) error {
+	store := image.Store{Root: g.dataRoot}
+	if len(args) == 0 {
+		return errors.New("image: need import, ls or rm")
+	}
+	switch args[0] {
+	case "import":
+		if len(args) != 3 {
+			return errors.New("image import: need NAME and SOURCE")
+		}
+		var progress io.Writer
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			progress = os.Stderr
+		}
+		img, err := store.Import(args[1], args[2], progress)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
+	case "ls":
+		imgs, err := store.List()
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 8, 1, 3, ' ', 0)
+		fmt.Fprintln(w, "NAME\tLAYERS\tSIZE\tCREATED")
+		for _, i := range imgs {
+			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, i.Created.Format(time.RFC3339))
+		}
+		return w.Flush()
+	case "rm":
+		if len(args) != 2 {
+			return errors.New("image rm: need NAME")
+		}
+		return store.Remove(args[1], func(n string) bool { return container.ImageInUse(g.root, n) })
+	default:
+		return fmt.Errorf("image: unknown command %q (import, ls, rm)", args[0])
 	}
 	return nil
 }

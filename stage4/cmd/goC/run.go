@@ -15,10 +15,12 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
+	"goc.dev/shared/image"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
+	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
 	"goc.dev/stage4/internal/container"
 )
@@ -168,19 +170,32 @@ func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (str
 	if len(args) < 2 {
 		return o, errors.New("run: need a rootfs and a command (see goC run --help)")
 	}
+	cid := id.New()
 	root, err := filepath.Abs(args[0])
 	if err != nil {
 		return o, err
 	}
-	if fi, err := os.Stat(root); err != nil {
-		return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
-	} else if !fi.IsDir() {
+	var img *image.Image
+	var overlay *rootfs.Overlay
+	layer := ""
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
 		return o, fmt.Errorf("rootfs %s: not a directory", args[0])
+	} else if err != nil {
+		if strings.Contains(args[0], "/") {
+			return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
+		}
+		// Not a directory: an image, if the store has one by that name.
+		store := image.Store{Root: g.dataRoot}
+		if img, err = store.Get(args[0]); err != nil {
+			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
+		}
+		layer = filepath.Join(g.dataRoot, "containers", cid)
+		root = filepath.Join(layer, "merged")
+		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 	}
 	if !filepath.IsAbs(*r.cwd) {
 		return o, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
 	}
-	cid := id.New()
 	hostname := *r.hostname
 	if hostname == "" {
 		hostname = id.Short(cid)
@@ -200,13 +215,16 @@ func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (str
 		env = append(env, kv)
 	}
 	defaults := []string{"PATH=" + process.DefaultPath, "HOME=/root", "HOSTNAME=" + hostname}
+	if img != nil {
+		defaults = process.MergeEnv(defaults, img.Env...)
+	}
 	tty := pty.IsTerminal(os.Stdin)
 	if tty {
 		defaults = append(defaults, "TERM=xterm")
 	}
 	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
 	plan := spec.Plan{
-		Rootfs: root, Hostname: hostname,
+		Rootfs: root, Hostname: hostname, Overlay: overlay,
 		Mounts: []spec.Mount{
 			{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
 			{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
@@ -221,7 +239,11 @@ func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (str
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
-	return container.Options{ID: cid, Root: g.root, Plan: plan, Runtime: rt, Network: netCfg}, nil
+	o = container.Options{ID: cid, Root: g.root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
+	if img != nil {
+		o.Image = img.Name
+	}
+	return o, nil
 }
 
 // networkArg lets --network stand alone: "--network bridge|none" takes the

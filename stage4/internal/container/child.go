@@ -50,7 +50,7 @@ func start(conn *syncsock.Conn) error {
 
 	// The filesystem, before the pivot: everything a host path is needed
 	// for (binds, /etc/hosts), each destination resolved inside the rootfs.
-	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation); err != nil {
+	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
 		return err
 	}
 	for target, src := range cfg.Files {

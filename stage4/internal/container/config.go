@@ -40,6 +40,10 @@ type Options struct {
 	PidFile       string
 	ConsoleSocket string
 	Network       network.Config // goC's own networking (run ROOTFS --network)
+	// Image and Layer: the image the container runs from and the directory
+	// of its writable layer (upper, work, merged), created by create and
+	// removed by delete.
+	Image, Layer string
 
 	// Foreground: the caller waits for the container (run): it dies with
 	// goC, and a terminal is relayed to goC's own.

@@ -177,5 +177,21 @@ func Delete(root, cid string, force bool) error {
 	if err := cg.Destroy(); err != nil {
 		return err
 	}
+	if st.Layer != "" {
+		if err := os.RemoveAll(st.Layer); err != nil {
+			return err
+		}
+	}
 	return c.Remove()
+}
+
+// ImageInUse reports whether a container under root runs from image name.
+func ImageInUse(root, name string) bool {
+	cs, _ := state.List(root)
+	for _, c := range cs {
+		if st, err := c.Read(); err == nil && st.Image == name {
+			return true
+		}
+	}
+	return false
 }

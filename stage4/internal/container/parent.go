@@ -76,6 +76,13 @@ func create(o Options) (_ *container, retErr error) {
 		}
 	}()
 
+	if o.Plan.Overlay != nil {
+		for _, d := range []string{o.Plan.Overlay.Upper, o.Plan.Overlay.Work, o.Plan.Rootfs} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return nil, fmt.Errorf("writable layer: %w", err)
+			}
+		}
+	}
 	if ct.cg, err = createCgroup(o.Runtime); err != nil {
 		return nil, err
 	}
@@ -187,6 +194,7 @@ func create(o Options) (_ *container, retErr error) {
 		OCIVersion: specs.Version, ID: o.ID, Pid: pid, Bundle: o.Bundle, Annotations: o.Annotations,
 		Rootfs: o.Plan.Rootfs, Created: time.Now().UTC(),
 		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName,
+		Image: o.Image, Layer: o.Layer,
 	}
 	if st.Start, err = process.StartTime(pid); err != nil {
 		return nil, err
@@ -458,6 +466,9 @@ func (ct *container) destroy() error {
 	}
 	if ct.nw != nil {
 		errs = append(errs, ct.nw.Release())
+	}
+	if ct.o.Layer != "" {
+		errs = append(errs, os.RemoveAll(ct.o.Layer))
 	}
 	errs = append(errs, ct.c.Remove())
 	return errors.Join(errs...)

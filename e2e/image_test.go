@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// mkoci OUT ROOTFS writes an OCI image layout with two layers: ROOTFS plus
+// /etc/motd and /opt/old, then a layer that deletes /etc/motd (a whiteout),
+// makes /opt opaque and adds /opt/new.
+func mkoci() {
+	if len(os.Args) != 3 {
+		fatalf("usage: mkoci out rootfs")
+	}
+	out, rootfs := os.Args[1], os.Args[2]
+	var base bytes.Buffer
+	tw := tar.NewWriter(&base)
+	err := filepath.WalkDir(rootfs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(rootfs, p)
+		if rel == "." {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link, _ := os.Readlink(p)
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		h.Name = rel
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			_, err = tw.Write(b)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		fatalf("mkoci: %v", err)
+	}
+	addFile(tw, "etc/motd", "old motd")
+	addFile(tw, "opt/old", "old")
+	tw.Close()
+	var top bytes.Buffer
+	tw = tar.NewWriter(&top)
+	addFile(tw, "etc/.wh.motd", "")
+	addFile(tw, "opt/.wh..wh..opq", "")
+	addFile(tw, "opt/new", "new")
+	tw.Close()
+	writeLayout(out, base.Bytes(), top.Bytes())
+}
+
+// mktar OUT writes a tar whose second entry climbs out with "..".
+func mktar() {
+	if len(os.Args) != 2 {
+		fatalf("usage: mktar out")
+	}
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	addFile(tw, "fine", "ok")
+	addFile(tw, "../../escaped", "pwned")
+	tw.Close()
+	if err := os.WriteFile(os.Args[1], b.Bytes(), 0o644); err != nil {
+		fatalf("mktar: %v", err)
+	}
+}
+
+func addFile(tw *tar.Writer, name, body string) {
+	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))})
+	tw.Write([]byte(body))
+}
+
+func writeLayout(dir string, layers ...[]byte) {
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	if err := os.MkdirAll(blobs, 0o755); err != nil {
+		fatalf("mkoci: %v", err)
+	}
+	put := func(b []byte) string {
+		sum := sha256.Sum256(b)
+		d := hex.EncodeToString(sum[:])
+		if err := os.WriteFile(filepath.Join(blobs, d), b, 0o644); err != nil {
+			fatalf("mkoci: %v", err)
+		}
+		return "sha256:" + d
+	}
+	cfg := put([]byte(`{"config":{"Env":["FROM_IMAGE=yes"]}}`))
+	var ls []map[string]string
+	for _, l := range layers {
+		var gz bytes.Buffer
+		w := gzip.NewWriter(&gz)
+		w.Write(l)
+		w.Close()
+		ls = append(ls, map[string]string{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(gz.Bytes())})
+	}
+	m, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		"config": map[string]string{"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg}, "layers": ls})
+	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []map[string]string{{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(m)}}})
+	os.WriteFile(filepath.Join(dir, "index.json"), idx, 0o644)
+	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
+}
