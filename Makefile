@@ -49,18 +49,19 @@ unit:
 
 # e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
 e2e: stages rootfs
-	@vm/deps.sh qemu-system-x86 cpio kmod
+	@vm/deps.sh qemu-system-x86 cpio kmod runc
 	E2E_STAGES='$(E2E_STAGES)' vm/e2e.sh $(VM)
 
 # e2e-host: the scenarios on this machine's own kernel and cgroups.
 e2e-host: stages rootfs
+	@vm/deps.sh runc
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
 
 test: lint unit e2e-host e2e
 
 bench: stage$(NEWEST) rootfs
 	@vm/deps.sh runc
-	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench . -benchtime 50x .
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench . -benchtime 30x .
 
 clean:
 	rm -rf $(BIN) $(BUILD)

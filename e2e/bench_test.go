@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -132,4 +133,54 @@ func BenchmarkNetworkPrice(b *testing.B) {
 	b.ReportMetric(ms(total[2]), "none-ms/run")
 	b.ReportMetric(float64(total[1])/float64(total[0]), "bridge/plain")
 	b.ReportMetric(float64(total[2])/float64(total[0]), "none/plain")
+}
+
+// BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
+// bundle with goC (stage 4 and later) and with runc, interleaved.
+func BenchmarkLifecycle(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	if err := exec.Command(goC, "spec", "--help").Run(); err != nil {
+		b.Skip("this goC has no OCI lifecycle (stage 4 and later)")
+	}
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		b.Fatal("runc is not installed (apt-get install runc)")
+	}
+	bundle := runcBundle(b, runc, os.Getenv("GOC_ROOTFS"))
+	runtimes := []struct{ name, bin, root string }{
+		{"goC", goC, b.TempDir()}, {"runc", runc, b.TempDir()},
+	}
+	total := make([]time.Duration, len(runtimes))
+	run := func(bin string, args ...string) {
+		cmd := exec.Command(bin, args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s %v: %v\n%s", bin, args, err, out)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, rt := range runtimes {
+			id := fmt.Sprintf("bench-%d", i)
+			start := time.Now()
+			run(rt.bin, "--root", rt.root, "create", "--bundle", bundle, id)
+			run(rt.bin, "--root", rt.root, "start", id)
+			for k := 0; k < 1000; k++ { // until the process has exited
+				out, _ := exec.Command(rt.bin, "--root", rt.root, "state", id).Output()
+				if strings.Contains(string(out), `"stopped"`) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			run(rt.bin, "--root", rt.root, "delete", id)
+			total[j] += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	for j, rt := range runtimes {
+		b.ReportMetric(float64(total[j].Microseconds())/1000/float64(b.N), rt.name+"-ms/cycle")
+	}
+	b.ReportMetric(float64(total[0])/float64(total[1]), "goC/runc")
 }

@@ -32,6 +32,17 @@ cp -a "$top/build/rootfs" "$payload/rootfs"
 cp -a "$top/e2e/testdata" "$payload/e2e/"
 (cd "$top/e2e" && CGO_ENABLED=0 go test -c -o "$payload/e2e/e2e.test" .)
 
+# runc, the reference of the differential scenarios, with the libraries it
+# links (the guest has no others).
+if runc=$(command -v runc); then
+	mkdir -p "$payload/sysroot/usr/sbin"
+	cp "$runc" "$payload/sysroot/usr/sbin/runc"
+	for lib in $(ldd "$runc" | grep -o '/[^ ]*'); do
+		mkdir -p "$payload/sysroot$(dirname "$lib")"
+		cp -L "$lib" "$payload/sysroot$lib"
+	done
+fi
+
 cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
 "$here/initramfs.sh" "$kcache" "$payload" "$cmd" "$initrd"
 echo "vm: initramfs $(du -h "$initrd" | cut -f1), kernel $(basename "$kcache")"

@@ -3,7 +3,8 @@
 # under TCG than a compressed one) from
 #   - Debian's busybox-static, the guest's userland,
 #   - vm/init and the kernel modules from vm/kernel.sh,
-#   - DIR, copied to /goc (the binaries, rootfs and tests to run),
+#   - DIR, copied to /goc (the binaries, rootfs and tests to run), but for
+#     DIR/sysroot, copied to / (programs the tests use, with their libraries),
 #   - CMD, written to /goc/cmd: the shell command the guest runs.
 # Usage: vm/initramfs.sh KERNEL_CACHE DIR CMD OUT.cpio
 set -euo pipefail
@@ -18,6 +19,11 @@ cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 cp "$kcache"/modules/*.ko "$kcache/modules/order" "$root/lib/modules/"
 cp -a "$payload"/. "$root/goc/"
+# payload/sysroot holds files for the guest's own tree (runc and its libraries).
+if [ -d "$root/goc/sysroot" ]; then
+	cp -a "$root/goc/sysroot"/. "$root/"
+	rm -rf "$root/goc/sysroot"
+fi
 printf '%s\n' "$cmd" >"$root/goc/cmd"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

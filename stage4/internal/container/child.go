@@ -151,6 +151,10 @@ func start(conn *syncsock.Conn) error {
 	if err != nil {
 		return err
 	}
+	env := p.Env
+	if !hasKey(env, "HOME") { // as runc: the user's home from the container's passwd
+		env = append(env[:len(env):len(env)], "HOME="+homeOf(p.UID))
+	}
 
 	// Wait for start: opening the exec fifo for writing blocks until
 	// "goC start" opens it for reading.
@@ -170,7 +174,7 @@ func start(conn *syncsock.Conn) error {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return os.NewSyscallError("close_range", err)
 	}
-	err = unix.Exec(path, p.Args, p.Env)
+	err = unix.Exec(path, p.Args, env)
 	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
 }
 
@@ -198,6 +202,31 @@ func inherited(first, n int) []*os.File {
 		files[i] = os.NewFile(uintptr(first+i), fmt.Sprintf("fd %d", first+i))
 	}
 	return files
+}
+
+func hasKey(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// homeOf reads uid's home directory from the container's /etc/passwd, "/"
+// if it has none.
+func homeOf(uid uint32) string {
+	b, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return "/"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 6 && f[2] == fmt.Sprint(uid) && f[5] != "" {
+			return f[5]
+		}
+	}
+	return "/"
 }
 
 // lookup returns the value of key in env (the last one wins, as in execve).
