@@ -111,6 +111,7 @@ func MountInto(root string, m Mount) error {
 		}
 		defer unix.Close(fd)
 		if m.Flags&unix.MS_BIND != 0 && remount != 0 {
+			remount |= lockedFlags(fdPath(fd))
 			if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
 				return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
 			}
@@ -218,13 +219,21 @@ func readlinkat(dirfd int, name string) (string, error) {
 
 func fdPath(fd int) string { return fmt.Sprintf("/proc/self/fd/%d", fd) }
 
+// lockedFlags are the flags of the mount at path that a remount must keep:
+// in a user namespace the kernel refuses to clear nosuid, nodev, noexec or
+// the atime flags of a mount it inherited (they are "locked").
+func lockedFlags(path string) uintptr {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0
+	}
+	// statfs's ST_* bits are the MS_* ones for these flags.
+	return uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME)
+}
+
 // RemountRootReadonly makes / read-only, after the pivot.
 func RemountRootReadonly() error {
-	var st unix.Statfs_t
-	if err := unix.Statfs("/", &st); err != nil {
-		return err
-	}
-	flags := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
+	flags := lockedFlags("/")
 	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|flags, ""); err != nil {
 		return &os.PathError{Op: "remount read-only", Path: "/", Err: err}
 	}
@@ -242,7 +251,11 @@ func PopulateDev() error {
 			return &os.PathError{Op: "mknod", Path: p, Err: err}
 		}
 	}
-	for _, l := range devLinks {
+	links := devLinks
+	if _, err := os.Stat("/proc/kcore"); err == nil {
+		links = append(links[:len(links):len(links)], [2]string{"/proc/kcore", "/dev/core"}) // as runc
+	}
+	for _, l := range links {
 		if err := os.Symlink(l[0], l[1]); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("link %s: %w", l[1], err)
 		}
@@ -284,7 +297,8 @@ func ReadonlyPaths(paths []string) error {
 		if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return &os.PathError{Op: "bind", Path: p, Err: err}
 		}
-		if err := unix.Mount("", p, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		flags := lockedFlags(p) | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+		if err := unix.Mount("", p, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|flags, ""); err != nil {
 			return &os.PathError{Op: "remount read-only", Path: p, Err: err}
 		}
 	}

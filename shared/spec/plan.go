@@ -61,7 +61,10 @@ type Plan struct {
 
 // Runtime is what the parent sets up around the init.
 type Runtime struct {
-	Namespaces   []namespace.Type
+	Namespaces   []namespace.Type          // made new at clone
+	Join         map[namespace.Type]string // joined by path (net, uts, ipc)
+	UIDMappings  []specs.LinuxIDMapping    // with a user namespace
+	GIDMappings  []specs.LinuxIDMapping
 	CgroupParent string
 	CgroupName   string
 	Resources    cgroups.Resources
@@ -198,8 +201,6 @@ func convertProcess(pr *specs.Process, p *Plan) error {
 
 func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	switch {
-	case len(l.UIDMappings)+len(l.GIDMappings) > 0:
-		return unsupported("linux.uidMappings/gidMappings (user namespaces)")
 	case l.Seccomp != nil:
 		return unsupported("linux.seccomp")
 	case len(l.Devices) > 0:
@@ -221,14 +222,19 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 		switch {
 		case t == "":
 			return fmt.Errorf("config.json: linux.namespaces: unknown type %q", ns.Type)
-		case t == namespace.User:
-			return unsupported("linux.namespaces type user")
-		case ns.Path != "":
-			return unsupported(fmt.Sprintf("linux.namespaces %s with a path (joining a namespace)", ns.Type))
+		case ns.Path != "" && t != namespace.Network && t != namespace.UTS && t != namespace.IPC:
+			return unsupported(fmt.Sprintf("linux.namespaces %s with a path (goC joins network, uts and ipc namespaces only)", ns.Type))
 		case seen[t]:
 			return fmt.Errorf("config.json: linux.namespaces: %s given twice", ns.Type)
 		}
 		seen[t] = true
+		if ns.Path != "" {
+			if rt.Join == nil {
+				rt.Join = map[namespace.Type]string{}
+			}
+			rt.Join[t] = ns.Path
+			continue
+		}
 		if t == namespace.Cgroup {
 			rt.CgroupNS = true // unshared by the init once it is in its cgroup
 			continue
@@ -238,6 +244,13 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	if !seen[namespace.Mount] {
 		return errors.New("config.json: linux.namespaces must include mount (goC pivots into the rootfs)")
 	}
+	switch {
+	case seen[namespace.User] && (len(l.UIDMappings) == 0 || len(l.GIDMappings) == 0):
+		return errors.New("config.json: a user namespace needs linux.uidMappings and linux.gidMappings")
+	case !seen[namespace.User] && len(l.UIDMappings)+len(l.GIDMappings) > 0:
+		return errors.New("config.json: linux.uidMappings and gidMappings need a user namespace")
+	}
+	rt.UIDMappings, rt.GIDMappings = l.UIDMappings, l.GIDMappings
 	if l.RootfsPropagation != "" {
 		f, ok := PropagationFlag(l.RootfsPropagation)
 		if !ok {

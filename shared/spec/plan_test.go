@@ -67,10 +67,13 @@ func TestConvertErrors(t *testing.T) {
 		{"no args", func(s *specs.Spec) { s.Process.Args = nil }, "process.args must not be empty"},
 		{"relative cwd", func(s *specs.Spec) { s.Process.Cwd = "tmp" }, "must be an absolute path"},
 		{"unknown namespace", func(s *specs.Spec) { s.Linux.Namespaces[0].Type = "bogus" }, `unknown type "bogus"`},
-		{"user namespace", func(s *specs.Spec) {
+		{"user namespace without mappings", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-		}, "not supported"},
-		{"namespace path", func(s *specs.Spec) { s.Linux.Namespaces[1].Path = "/proc/1/ns/net" }, "joining a namespace"},
+		}, "needs linux.uidMappings"},
+		{"mappings without a user namespace", func(s *specs.Spec) {
+			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
+		}, "need a user namespace"},
+		{"pid namespace path", func(s *specs.Spec) { s.Linux.Namespaces[0].Path = "/proc/1/ns/pid" }, "joins network, uts and ipc namespaces only"},
 		{"no mount namespace", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] }, "must include mount"},
 		{"seccomp", func(s *specs.Spec) { s.Linux.Seccomp = &specs.LinuxSeccomp{} }, "linux.seccomp is not supported"},
 		{"hooks", func(s *specs.Spec) { s.Hooks = &specs.Hooks{Prestart: []specs.Hook{{Path: "/bin/true"}}} }, "hooks is not supported"},

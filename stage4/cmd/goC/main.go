@@ -169,7 +169,16 @@ func setupLogging(g globals) (func(), error) {
 	}
 	var h slog.Handler = slog.NewTextHandler(f, opts)
 	if g.logFormat == "json" {
-		h = slog.NewJSONHandler(f, opts)
+		// {"time":…,"level":"error","msg":…}: lower-case levels, as runc
+		// (logrus) writes them and containerd's shim matches them.
+		jsonOpts := *opts
+		jsonOpts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.LevelKey {
+				return slog.String(slog.LevelKey, strings.ToLower(a.Value.String()))
+			}
+			return a
+		}
+		h = slog.NewJSONHandler(f, &jsonOpts)
 	}
 	slog.SetDefault(slog.New(h))
 	logFile = true

@@ -48,6 +48,18 @@ func start(conn *syncsock.Conn) error {
 	}
 	p := cfg.Plan
 
+	// Namespaces joined by path (network, uts, ipc) are entered first:
+	// they are per thread, and this thread is the one that execs.
+	for i, t := range cfg.Joins {
+		flag, err := t.Flag()
+		if err != nil {
+			return err
+		}
+		if err := unix.Setns(cgroupX+cfg.CgroupFds+i, int(flag)); err != nil {
+			return fmt.Errorf("join %s namespace: %w", t, err)
+		}
+	}
+
 	// The filesystem, before the pivot: everything a host path is needed
 	// for (binds, /etc/hosts), each destination resolved inside the rootfs.
 	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {

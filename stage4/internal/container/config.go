@@ -6,6 +6,7 @@ package container
 
 import (
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/spec"
@@ -23,9 +24,12 @@ type InitConfig struct {
 	Plan      spec.Plan         `json:"plan"`
 	Files     map[string]string `json:"files,omitempty"` // host files bound over rootfs paths
 	CgroupFds int               `json:"cgroupFds"`
-	CgroupNS  bool              `json:"cgroupNS,omitempty"`
-	DevTmpfs  bool              `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
-	Winsize   pty.Winsize       `json:"winsize"`
+	// Joins are namespaces to enter, through the files that follow the
+	// cgroup ones, in this order.
+	Joins    []namespace.Type `json:"joins,omitempty"`
+	CgroupNS bool             `json:"cgroupNS,omitempty"`
+	DevTmpfs bool             `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
+	Winsize  pty.Winsize      `json:"winsize"`
 }
 
 // Options describe one container to create.

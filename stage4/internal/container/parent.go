@@ -91,6 +91,11 @@ func create(o Options) (_ *container, retErr error) {
 	}
 	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS}
 	cfg.Plan.Mounts, cfg.DevTmpfs = cgroupMounts(o.Plan.Mounts, ct.cg)
+	userns := hasNS(o.Runtime.Namespaces, namespace.User)
+	if userns && cfg.DevTmpfs {
+		// No mknod in a user namespace: bind the host's device nodes.
+		cfg.Plan.Mounts = deviceBinds(cfg.Plan.Mounts)
+	}
 	if o.Plan.Terminal && o.Foreground && pty.IsTerminal(os.Stdin) {
 		cfg.Winsize = pty.Size(os.Stdin)
 	}
@@ -127,6 +132,23 @@ func create(o Options) (_ *container, retErr error) {
 		return nil, err
 	}
 	cfg.CgroupFds = len(joins)
+	var nsFiles []*os.File
+	defer func() {
+		for _, f := range nsFiles {
+			f.Close()
+		}
+	}()
+	for _, t := range []namespace.Type{namespace.Network, namespace.UTS, namespace.IPC} {
+		if p, ok := o.Runtime.Join[t]; ok {
+			f, err := os.Open(p)
+			if err != nil {
+				childEnd.Close()
+				return nil, fmt.Errorf("join %s namespace: %w", t, err)
+			}
+			nsFiles = append(nsFiles, f)
+			cfg.Joins = append(cfg.Joins, t)
+		}
+	}
 
 	ns := o.Runtime.Namespaces
 	if o.Network.Mode != network.ModeHost && !hasNS(ns, namespace.Network) {
@@ -137,6 +159,16 @@ func create(o Options) (_ *container, retErr error) {
 		return nil, err
 	}
 	attr := &syscall.SysProcAttr{Cloneflags: flags, Setsid: true}
+	if userns {
+		// Go writes the maps between clone and the init's exec.
+		attr.UidMappings = idMaps(o.Runtime.UIDMappings)
+		attr.GidMappings = idMaps(o.Runtime.GIDMappings)
+		attr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root (host uid HostID of the mapping):
+		// goC's own uid 0 is not mapped there, and only the namespace's
+		// root gets its capabilities across the init's exec.
+		attr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
+	}
 	if o.Foreground {
 		// The container does not outlive a goC run; Pdeathsig is tied
 		// to the forking thread, so keep it.
@@ -150,7 +182,7 @@ func create(o Options) (_ *container, retErr error) {
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
-		ExtraFiles:  append([]*os.File{childEnd, fifo}, joins...), // fds 3, 4, 5…
+		ExtraFiles:  append(append([]*os.File{childEnd, fifo}, joins...), nsFiles...), // fds 3, 4, 5…
 		SysProcAttr: attr,
 	}
 	err = ct.cmd.Start()
@@ -316,6 +348,29 @@ func cgroupMounts(ms []spec.Mount, cg cgroups.Manager) (out []spec.Mount, devTmp
 		}
 	}
 	return out, devTmpfs
+}
+
+// deviceBinds adds, after the /dev tmpfs, binds of the host's standard
+// device nodes (a user namespace may not mknod).
+func deviceBinds(ms []spec.Mount) []spec.Mount {
+	var out []spec.Mount
+	for _, m := range ms {
+		out = append(out, m)
+		if m.Destination == "/dev" && m.Type == "tmpfs" {
+			for _, d := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+				out = append(out, spec.Mount{Source: "/dev/" + d, Destination: "/dev/" + d, Type: "bind", Flags: unix.MS_BIND})
+			}
+		}
+	}
+	return out
+}
+
+func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
+	out := make([]syscall.SysProcIDMap, len(ms))
+	for i, m := range ms {
+		out[i] = syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)}
+	}
+	return out
 }
 
 // startContainer lets the init exec: open the exec fifo for reading, read its byte,
