@@ -45,7 +45,10 @@ func fatalf(format string, args ...any) {
 
 // mountinfo prints the host's mount table as "mountpoint fstype options",
 // sorted: two snapshots compare equal when no mount was added or removed.
+// Mounts inside other scenarios' work directories (which run in parallel)
+// are left out; the calling scenario's own are kept.
 func mountinfo() {
+	work := os.Getenv("WORK")
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		fatalf("mountinfo: %v", err)
@@ -58,6 +61,9 @@ func mountinfo() {
 		pre, post, _ := strings.Cut(sc.Text(), " - ")
 		a, b := strings.Fields(pre), strings.Fields(post)
 		if len(a) < 6 || len(b) < 1 {
+			continue
+		}
+		if strings.Contains(a[4], "/script-") && (work == "" || !strings.HasPrefix(a[4], work)) {
 			continue
 		}
 		lines = append(lines, a[4]+" "+b[0]+" "+a[5])

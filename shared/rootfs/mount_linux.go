@@ -263,6 +263,34 @@ func PopulateDev() error {
 	return nil
 }
 
+// Device is a device node config.json asks for.
+type Device struct {
+	Path         string `json:"path"`
+	Type         uint32 `json:"type"` // S_IFCHR, S_IFBLK, S_IFIFO
+	Major, Minor uint32
+	Mode         uint32 `json:"mode"`
+	UID, GID     uint32
+}
+
+// MakeDevices creates device nodes under /dev, after the pivot.
+func MakeDevices(devs []Device) error {
+	old := unix.Umask(0)
+	defer unix.Umask(old)
+	for _, d := range devs {
+		if err := dir(filepath.Dir(d.Path)); err != nil {
+			return err
+		}
+		_ = unix.Unlink(d.Path)
+		if err := unix.Mknod(d.Path, d.Type|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+			return &os.PathError{Op: "mknod", Path: d.Path, Err: err}
+		}
+		if err := unix.Chown(d.Path, int(d.UID), int(d.GID)); err != nil {
+			return &os.PathError{Op: "chown", Path: d.Path, Err: err}
+		}
+	}
+	return nil
+}
+
 // MaskPaths hides paths from the container, after the pivot: a directory
 // under an empty read-only tmpfs, a file under /dev/null. Missing paths are
 // skipped.

@@ -41,6 +41,7 @@ type Plan struct {
 	Overlay         *rootfs.Overlay   `json:"overlay,omitempty"` // an image's layers under Rootfs
 	Hostname        string            `json:"hostname,omitempty"`
 	Mounts          []Mount           `json:"mounts"`
+	Devices         []rootfs.Device   `json:"devices,omitempty"`
 	MaskedPaths     []string          `json:"maskedPaths,omitempty"`
 	ReadonlyPaths   []string          `json:"readonlyPaths,omitempty"`
 	Sysctl          map[string]string `json:"sysctl,omitempty"`
@@ -203,8 +204,6 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	switch {
 	case l.Seccomp != nil:
 		return unsupported("linux.seccomp")
-	case len(l.Devices) > 0:
-		return unsupported("linux.devices")
 	case l.IntelRdt != nil:
 		return unsupported("linux.intelRdt")
 	case l.MountLabel != "":
@@ -257,6 +256,13 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 			return fmt.Errorf("config.json: linux.rootfsPropagation %q is not a propagation type", l.RootfsPropagation)
 		}
 		p.RootPropagation = f
+	}
+	for _, d := range l.Devices {
+		dev, err := convertDevice(d)
+		if err != nil {
+			return err
+		}
+		p.Devices = append(p.Devices, dev)
 	}
 	p.MaskedPaths, p.ReadonlyPaths = l.MaskedPaths, l.ReadonlyPaths
 	for _, path := range append(append([]string(nil), l.MaskedPaths...), l.ReadonlyPaths...) {
@@ -410,6 +416,30 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 		out.Pids = *r.Pids.Limit
 	}
 	return out, nil
+}
+
+// convertDevice checks one linux.devices entry: a device node made in the
+// container's /dev.
+func convertDevice(d specs.LinuxDevice) (rootfs.Device, error) {
+	types := map[string]uint32{"c": unix.S_IFCHR, "u": unix.S_IFCHR, "b": unix.S_IFBLK, "p": unix.S_IFIFO}
+	t, ok := types[d.Type]
+	switch {
+	case !ok:
+		return rootfs.Device{}, fmt.Errorf("config.json: linux.devices %s: type %q is not c, b, u or p", d.Path, d.Type)
+	case !strings.HasPrefix(filepath.Clean(d.Path), "/dev/") || strings.Contains(d.Path, ".."):
+		return rootfs.Device{}, fmt.Errorf("config.json: linux.devices: %q is not a path under /dev", d.Path)
+	}
+	dev := rootfs.Device{Path: filepath.Clean(d.Path), Type: t, Major: uint32(d.Major), Minor: uint32(d.Minor), Mode: 0o666}
+	if d.FileMode != nil {
+		dev.Mode = uint32(*d.FileMode) & 0o7777
+	}
+	if d.UID != nil {
+		dev.UID = *d.UID
+	}
+	if d.GID != nil {
+		dev.GID = *d.GID
+	}
+	return dev, nil
 }
 
 func hasCap(set []int, c int) bool {

@@ -95,6 +95,12 @@ func TestConvertErrors(t *testing.T) {
 		{"mknod without device cgroup", func(s *specs.Spec) {
 			s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_MKNOD")
 		}, "CAP_MKNOD"},
+		{"device outside /dev", func(s *specs.Spec) {
+			s.Linux.Devices = []specs.LinuxDevice{{Path: "/etc/evil", Type: "c", Major: 1, Minor: 3}}
+		}, "not a path under /dev"},
+		{"device of no type", func(s *specs.Spec) {
+			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "z"}}
+		}, "is not c, b, u or p"},
 		{"relative mount destination", func(s *specs.Spec) { s.Mounts[0].Destination = "proc" }, "absolute path"},
 		{"unknown mount type", func(s *specs.Spec) { s.Mounts[0].Type = "nfs" }, "mount type nfs"},
 		{"missing bind source", func(s *specs.Spec) {

@@ -26,12 +26,16 @@ import (
 
 	"goc.dev/shared/image"
 	"goc.dev/shared/process"
+	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/stage4/internal/container"
 )
 
 const version = "0.4.0-stage4"
+
+// ImageAnnotation in a bundle's config.json names the image to run from.
+const ImageAnnotation = "org.goc.image"
 
 const usage = `usage: goC [global flags] VERB [flags] …
 
@@ -275,12 +279,34 @@ func (b *bundleFlags) options(g globals, id string) (container.Options, error) {
 	if err != nil {
 		return container.Options{}, err
 	}
+	// A bundle may name an image (annotation org.goc.image) instead of a
+	// root directory: the container then gets a writable layer over it.
+	var overlay *rootfs.Overlay
+	layer, imageName := "", s.Annotations[ImageAnnotation]
+	if imageName != "" {
+		store := image.Store{Root: g.dataRoot}
+		img, err := store.Get(imageName)
+		if err != nil {
+			return container.Options{}, fmt.Errorf("config.json: annotation %s: %w", ImageAnnotation, err)
+		}
+		layer = filepath.Join(g.dataRoot, "containers", id)
+		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
+		readonly := s.Root != nil && s.Root.Readonly
+		s.Root = &specs.Root{Path: filepath.Join(layer, "merged"), Readonly: readonly}
+		if err := os.MkdirAll(s.Root.Path, 0o755); err != nil {
+			return container.Options{}, err
+		}
+	}
 	plan, rt, err := spec.Convert(s, bundle, id)
 	if err != nil {
+		if layer != "" {
+			os.RemoveAll(layer)
+		}
 		return container.Options{}, err
 	}
+	plan.Overlay = overlay
 	o := container.Options{ID: id, Bundle: bundle, Root: g.root, Plan: plan, Runtime: rt, Annotations: s.Annotations,
-		ConsoleSocket: b.consoleSocket}
+		ConsoleSocket: b.consoleSocket, Image: imageName, Layer: layer}
 	if b.pidFile != "" {
 		if o.PidFile, err = filepath.Abs(b.pidFile); err != nil {
 			return o, err

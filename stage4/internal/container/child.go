@@ -85,6 +85,9 @@ func start(conn *syncsock.Conn) error {
 			return err
 		}
 	}
+	if err := rootfs.MakeDevices(p.Devices); err != nil {
+		return err
+	}
 	for k, v := range p.Sysctl {
 		path := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
 		if err := os.WriteFile(path, []byte(v), 0o644); err != nil {
