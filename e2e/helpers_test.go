@@ -36,6 +36,7 @@ var helpers = map[string]func(){
 	"waitstate":   waitstate,
 	"mkoci":       mkoci,
 	"mktar":       mktar,
+	"console":     console,
 }
 
 func fatalf(format string, args ...any) {
