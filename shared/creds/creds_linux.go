@@ -81,9 +81,18 @@ func Apply(u User, caps *Caps, noNewPrivs bool) error {
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 			return fmt.Errorf("clear ambient capabilities: %w", err)
 		}
+		// The kernel raises an ambient capability only if it is also
+		// permitted and inheritable. runc's own default config.json lists
+		// ambient capabilities without inheritable ones, and runc then
+		// leaves them out (with a warning); goC does the same, so that the
+		// same bundle gives the same process.
+		perm, inh := set(caps.Permitted), set(caps.Inheritable)
 		for _, c := range caps.Ambient {
+			if !perm[c] || !inh[c] {
+				continue
+			}
 			if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, uintptr(c), 0, 0); err != nil {
-				return fmt.Errorf("raise ambient capability %d (it must also be permitted and inheritable): %w", c, err)
+				return fmt.Errorf("raise ambient capability %d: %w", c, err)
 			}
 		}
 	}
