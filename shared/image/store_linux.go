@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/id"
 )
 
@@ -104,7 +105,7 @@ func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return img, writeAtomic(s.imagePath(name), b)
+	return img, atomicfile.Write(s.imagePath(name), b, 0o600)
 }
 
 func (s Store) importDir(img *Image, src string, progress io.Writer) error {
@@ -363,20 +364,4 @@ func (p *peekReader) Read(b []byte) (int, error) {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -38,16 +38,7 @@ func Pivot(dir string) error {
 	if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
 	}
-	if err := unix.Chdir(dir); err != nil {
-		return &os.PathError{Op: "chdir", Path: dir, Err: err}
-	}
-	if err := unix.PivotRoot(".", "."); err != nil {
-		return &os.PathError{Op: "pivot_root", Path: dir, Err: err}
-	}
-	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return &os.PathError{Op: "unmount old root", Path: dir, Err: err}
-	}
-	return unix.Chdir("/")
+	return PivotInto(dir)
 }
 
 // MountProc mounts a procfs for the caller's PID namespace on /proc.

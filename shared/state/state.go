@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/id"
 	"goc.dev/shared/process"
 )
@@ -211,21 +212,5 @@ func (c *Container) Remove() error { return os.RemoveAll(c.Dir) }
 // WriteAtomic writes a file through a temporary file and a rename, so
 // readers see the old content or the new, never half of it.
 func WriteAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, b, mode)
 }

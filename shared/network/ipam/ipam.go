@@ -15,6 +15,8 @@ import (
 	"sort"
 
 	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/atomicfile"
 )
 
 // Owner is the goC process holding a lease. Start (the process's start
@@ -198,17 +200,5 @@ func writeAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".leases-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, b, 0o600)
 }
