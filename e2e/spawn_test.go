@@ -19,6 +19,24 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"spawn":   spawnCmd,
 	"waitfor": waitforCmd,
 	"stop":    stopCmd,
+	"cleanup": cleanupCmd,
+}
+
+// cleanup CMD… runs CMD when the script ends, however it ends: scenarios
+// that make host-wide things (a bridge, a cgroup parent, a mount) say
+// how to undo them up front, so a failing step leaves nothing behind.
+func cleanupCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: cleanup cmd [args…]")
+	}
+	path := lookPathIn(ts.Getenv("PATH"), args[0])
+	if path == "" {
+		ts.Fatalf("cleanup: %s not found", args[0])
+	}
+	cmd := exec.Command(path, args[1:]...)
+	cmd.Dir = ts.Getenv("WORK")
+	cmd.Env = scriptEnv(ts)
+	ts.Defer(func() { _ = cmd.Run() })
 }
 
 type spawned struct {
