@@ -1,7 +1,7 @@
 # goC — see README.md. Everything here runs as root (namespaces, mounts, VMs).
 
 SHELL      := /bin/bash
-STAGES     := 1 2 3 4
+STAGES     := 1 2 3 4 5
 NEWEST     := $(lastword $(STAGES))
 GO         ?= go
 GOFLAGS    += -buildvcs=false

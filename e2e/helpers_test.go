@@ -37,6 +37,8 @@ var helpers = map[string]func(){
 	"mkoci":       mkoci,
 	"mktar":       mktar,
 	"console":     console,
+	"udpget":      udpget,
+	"udpecho":     udpecho,
 }
 
 func fatalf(format string, args ...any) {

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"goc.dev/shared/network"
@@ -167,5 +169,55 @@ func vethsgone() {
 	fmt.Printf("checked %d veths\n", checked)
 	if left > 0 || checked == 0 {
 		os.Exit(1)
+	}
+}
+
+// udpget ADDR MSG sends MSG in one datagram and prints the first answer
+// (3 s at most, trying a few times: a UDP server may not listen yet).
+func udpget() {
+	if len(os.Args) != 3 {
+		fatalf("usage: udpget host:port message")
+	}
+	c, err := net.Dial("udp", os.Args[1])
+	if err != nil {
+		fatalf("udpget: %v", err)
+	}
+	defer c.Close()
+	buf := make([]byte, 1500)
+	for i := 0; i < 6; i++ {
+		if _, err := c.Write([]byte(os.Args[2] + "\n")); err != nil {
+			fatalf("udpget: %v", err)
+		}
+		c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil {
+			fmt.Print(string(buf[:n]))
+			return
+		}
+	}
+	fatalf("udpget: no answer from %s", os.Args[1])
+}
+
+// udpecho PORT answers every datagram on PORT with "pong" (copied into a
+// rootfs, it is the container's UDP server: busybox has none).
+func udpecho() {
+	if len(os.Args) != 2 {
+		fatalf("usage: udpecho port")
+	}
+	c, err := net.ListenPacket("udp", ":"+os.Args[1])
+	if err != nil {
+		fatalf("udpecho: %v", err)
+	}
+	// As a container's PID 1 it gets TERM only if it handles it.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() { <-term; os.Exit(0) }()
+	fmt.Println("ready")
+	buf := make([]byte, 1500)
+	for {
+		_, from, err := c.ReadFrom(buf)
+		if err != nil {
+			fatalf("udpecho: %v", err)
+		}
+		c.WriteTo([]byte("pong\n"), from)
 	}
 }

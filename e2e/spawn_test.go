@@ -18,7 +18,7 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"spawn":   spawnCmd,
 	"waitfor": waitforCmd,
-	"stop":    stopCmd,
+	"finish":  finishCmd, // not "stop": testscript's own stop ends the script
 	"cleanup": cleanupCmd,
 }
 
@@ -140,24 +140,24 @@ func waitforCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// stop NAME [SIGNAL] sends SIGNAL (default TERM) and waits for NAME to
-// end; its output is then the next command's stdout (for stdout, cmp…).
-func stopCmd(ts *testscript.TestScript, neg bool, args []string) {
+// finish NAME [SIGNAL] sends SIGNAL (default TERM) and waits for NAME to
+// end; its output stays in NAME.out.
+func finishCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: stop name [signal]")
+		ts.Fatalf("usage: finish name [signal]")
 	}
 	s := lookup(ts, args[0])
 	sig := syscall.SIGTERM
 	if len(args) == 2 {
 		if sig = syscall.Signal(signum(args[1])); sig == 0 {
-			ts.Fatalf("stop: unknown signal %q", args[1])
+			ts.Fatalf("finish: unknown signal %q", args[1])
 		}
 	}
 	_ = s.cmd.Process.Signal(sig)
 	select {
 	case <-s.done:
 	case <-time.After(60 * time.Second):
-		ts.Fatalf("stop: %s did not end", args[0])
+		ts.Fatalf("finish: %s did not end", args[0])
 	}
 	b, _ := os.ReadFile(s.out)
 	ts.Logf("%s ended: %v\n%s", args[0], s.err, b)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -175,7 +176,8 @@ func (st Store) Update(subnet netip.Prefix, fn func(*State) error) error {
 			return fmt.Errorf("read leases %s: %w", st.Path, err)
 		}
 		if s.Subnet != subnet {
-			return fmt.Errorf("leases %s are for subnet %s, not %s", st.Path, s.Subnet, subnet)
+			name := strings.TrimSuffix(filepath.Base(st.Path), ".json")
+			return fmt.Errorf("network %s has subnet %s, not %s: use its subnet, or remove the network first", name, s.Subnet, subnet)
 		}
 	}
 	if err := fn(s); err != nil {

@@ -1,0 +1,71 @@
+// Package api is goCd's wire format: the JSON bodies of its HTTP API
+// (/v1/…). goC-cli and any other client need only this package and
+// package client.
+package api
+
+import "time"
+
+// Version is the API's path prefix.
+const Version = "v1"
+
+// ContainerCreate is the body of POST /v1/containers.
+type ContainerCreate struct {
+	Image      string   `json:"image"`
+	Cmd        []string `json:"cmd,omitempty"`
+	Env        []string `json:"env,omitempty"`
+	Name       string   `json:"name,omitempty"`
+	Workdir    string   `json:"workdir,omitempty"`
+	Memory     string   `json:"memory,omitempty"` // 100m
+	CPU        string   `json:"cpu,omitempty"`    // 0.5
+	Pids       int      `json:"pids,omitempty"`
+	Network    string   `json:"network,omitempty"` // bridge, none, or empty (host)
+	Ports      []string `json:"ports,omitempty"`   // 8080:80/tcp
+	AutoRemove bool     `json:"autoRemove,omitempty"`
+}
+
+// Container statuses.
+const (
+	StatusRunning = "running"
+	StatusExited  = "exited"
+	StatusDead    = "dead" // its monitor died without recording an exit
+)
+
+// Container is what goCd knows of one container.
+type Container struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Image     string     `json:"image"`
+	Cmd       []string   `json:"cmd"`
+	Status    string     `json:"status"`
+	ExitCode  *int       `json:"exitCode,omitempty"`
+	OOMKilled bool       `json:"oomKilled"`
+	IP        string     `json:"ip,omitempty"`
+	Ports     []string   `json:"ports,omitempty"`
+	Created   time.Time  `json:"created"`
+	Finished  *time.Time `json:"finished,omitempty"`
+}
+
+// Wait is the answer of POST /v1/containers/{id}/wait.
+type Wait struct {
+	ExitCode int `json:"exitCode"`
+}
+
+// Image is one entry of GET /v1/images.
+type Image struct {
+	Name    string    `json:"name"`
+	Layers  int       `json:"layers"`
+	Size    int64     `json:"size"`
+	Created time.Time `json:"created"`
+}
+
+// VersionInfo is GET /v1/version.
+type VersionInfo struct {
+	Version    string `json:"version"`
+	APIVersion string `json:"apiVersion"`
+	Runtime    string `json:"runtime"`
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Message string `json:"message"`
+}

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/id"
+	"goc.dev/shared/image"
+	"goc.dev/shared/namespace"
+	"goc.dev/shared/network"
+	"goc.dev/shared/process"
+	"goc.dev/shared/pty"
+	"goc.dev/shared/rootfs"
+	"goc.dev/shared/spec"
+	"goc.dev/stage5/internal/container"
+)
+
+const runUsage = `usage: goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
+       goC run [flags] <rootfs> <cmd> [args…]
+
+The first form runs the bundle's config.json as runc run does. The second
+builds the container from its flags (stages 1-3) and goes through the same
+create/start/delete:
+
+  --hostname NAME       the container's hostname (default: its 12-character ID)
+  -e KEY=VALUE          set an environment variable (repeatable; -e KEY copies goC's)
+  -w DIR                working directory inside the container (default /)
+  --memory SIZE         memory limit, swap included: 100m, 1g (b, k, m, g; at least 6m)
+  --cpu N               CPUs the container may use, fractional: 0.5
+  --pids N              most processes and threads at once
+  --cgroup-parent NAME  cgroup below which the container's goes (default goC)
+  --network [MODE]      bridge (the default MODE) or none; without it, the host's network
+  -p, --publish H:C[/tcp|/udp]  publish container port C on host port H (bridge)
+  --subnet CIDR         the bridge's subnet (default 10.77.0.0/16)
+  --bridge NAME         the bridge (default goC0)
+  --debug               log what goC does, and the cgroup's counters at the end
+  --id ID               the container's ID (default: a new random one)
+`
+
+func cmdRun(g globals, args []string) int {
+	fs := newFlags("run")
+	var b bundleFlags
+	b.register(fs)
+	detach := fs.Bool("detach", false, "")
+	fs.BoolVar(detach, "d", false, "")
+	r := registerRootfsFlags(fs)
+	if err := fs.Parse(networkArg(args, isDir)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Print(runUsage)
+			return 0
+		}
+		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
+	}
+	if *r.debug {
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
+
+	var o container.Options
+	var err error
+	if isBundleRun(fs.Args()) {
+		o, err = b.options(g, fs.Arg(0))
+		o.Foreground = !*detach
+	} else {
+		o, err = r.options(g, fs.Args(), os.LookupEnv)
+		o.Foreground = true
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if os.Geteuid() != 0 {
+		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
+	}
+	if !isBundleRun(fs.Args()) && *r.info != "" {
+		info := *r.info
+		o.OnStart = func(ip string) { writeJSON(info, map[string]string{"ip": ip}) }
+	}
+	res, err := container.Run(o)
+	if !isBundleRun(fs.Args()) && *r.result != "" {
+		defer writeJSON(*r.result, map[string]any{"status": res.Status, "oomKills": res.Stats.OOMKills})
+	}
+	if err != nil {
+		fail(err)
+		if res.Status == 0 {
+			res.Status = container.ExitStatus(err)
+		}
+	}
+	slog.Debug("container exited", "status", res.Status, "memory_peak", res.Stats.MemoryPeak,
+		"oom_kills", res.Stats.OOMKills, "nr_throttled", res.Stats.NrThrottled)
+	if res.Stats.OOMKills > 0 {
+		fmt.Fprintln(os.Stderr, "goC:", oomMessage(res, o.Runtime.Resources.Memory))
+	}
+	return res.Status
+}
+
+// writeJSON records v in path (atomically), for goCd.
+func writeJSON(path string, v any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = atomicfile.Write(path, b, 0o644)
+	}
+	if err != nil {
+		slog.Warn("record", "path", path, "err", err)
+	}
+}
+
+// oomMessage says what the OOM killer did, naming the limit.
+func oomMessage(res container.Result, limit int64) string {
+	l := "its memory limit"
+	if limit > 0 {
+		l += " of " + cgroups.FormatBytes(limit)
+	}
+	if res.Status == 128+9 {
+		return "container killed by the OOM killer: it reached " + l
+	}
+	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached %s", res.Stats.OOMKills, l)
+}
+
+// rootfsFlags are run's flags for the rootfs form.
+type rootfsFlags struct {
+	hostname, cwd, parent, netMode, bridge, subnet *string
+	id, result, info                               *string // set by goCd's shim
+	debug                                          *bool
+	env                                            []string
+	envErr                                         error
+	res                                            cgroups.Resources
+	ports                                          []network.Port
+}
+
+func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
+	r := &rootfsFlags{
+		hostname: fs.String("hostname", "", ""),
+		cwd:      fs.String("w", "/", ""),
+		parent:   fs.String("cgroup-parent", cgroups.DefaultParent, ""),
+		netMode:  fs.String("network", network.ModeHost, ""),
+		bridge:   fs.String("bridge", network.DefaultBridge, ""),
+		subnet:   fs.String("subnet", network.DefaultSubnet, ""),
+		debug:    fs.Bool("debug", false, ""),
+		id:       fs.String("id", "", ""),
+		result:   fs.String("result", "", ""),
+		info:     fs.String("info", "", ""),
+	}
+	fs.Func("e", "", func(kv string) error {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "" || strings.ContainsRune(kv, 0) {
+			return fmt.Errorf("invalid environment variable %q", kv)
+		}
+		r.env = append(r.env, kv)
+		return nil
+	})
+	fs.Func("memory", "", func(s string) (err error) {
+		r.res.Memory, err = cgroups.ParseMemory(s)
+		return err
+	})
+	fs.Func("cpu", "", func(s string) (err error) {
+		r.res.CPUQuota, r.res.CPUPeriod, err = cgroups.ParseCPU(s, runtime.NumCPU())
+		return err
+	})
+	fs.Func("pids", "", func(s string) (err error) {
+		r.res.Pids, err = cgroups.ParsePids(s)
+		return err
+	})
+	publish := func(s string) error {
+		p, err := network.ParsePort(s)
+		r.ports = append(r.ports, p)
+		return err
+	}
+	fs.Func("p", "", publish)
+	fs.Func("publish", "", publish)
+	return r
+}
+
+// options builds the container of the rootfs form: the namespaces, mounts
+// and environment of stages 1–3, all capabilities (as those stages had).
+func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
+	var o container.Options
+	if err := cgroups.ValidateParent(*r.parent); err != nil {
+		return o, fmt.Errorf("run: %w", err)
+	}
+	netCfg, err := networkConfig(*r.netMode, *r.bridge, *r.subnet, r.ports)
+	if err != nil {
+		return o, fmt.Errorf("run: %w", err)
+	}
+	if len(args) < 2 {
+		return o, errors.New("run: need a rootfs and a command (see goC run --help)")
+	}
+	cid := id.New()
+	if *r.id != "" {
+		if err := id.Validate(*r.id); err != nil {
+			return o, err
+		}
+		cid = *r.id
+	}
+	root, err := filepath.Abs(args[0])
+	if err != nil {
+		return o, err
+	}
+	var img *image.Image
+	var overlay *rootfs.Overlay
+	layer := ""
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+		return o, fmt.Errorf("rootfs %s: not a directory", args[0])
+	} else if err != nil {
+		if strings.Contains(args[0], "/") {
+			return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
+		}
+		// Not a directory: an image, if the store has one by that name.
+		store := image.Store{Root: g.dataRoot}
+		if img, err = store.Get(args[0]); err != nil {
+			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
+		}
+		layer = filepath.Join(g.dataRoot, "containers", cid)
+		root = filepath.Join(layer, "merged")
+		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
+	}
+	if !filepath.IsAbs(*r.cwd) {
+		return o, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
+	}
+	hostname := *r.hostname
+	if hostname == "" {
+		hostname = id.Short(cid)
+	}
+	if len(hostname) > 64 || strings.ContainsAny(hostname, "/\x00 ") {
+		return o, fmt.Errorf("run: invalid hostname %q", hostname)
+	}
+	var env []string
+	for _, kv := range r.env {
+		if !strings.Contains(kv, "=") { // as Docker: -e KEY copies goC's value, if any
+			v, ok := getenv(kv)
+			if !ok {
+				continue
+			}
+			kv += "=" + v
+		}
+		env = append(env, kv)
+	}
+	defaults := []string{"PATH=" + process.DefaultPath, "HOME=/root", "HOSTNAME=" + hostname}
+	if img != nil {
+		defaults = process.MergeEnv(defaults, img.Env...)
+	}
+	tty := pty.IsTerminal(os.Stdin)
+	if tty {
+		defaults = append(defaults, "TERM=xterm")
+	}
+	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	plan := spec.Plan{
+		Rootfs: root, Hostname: hostname, Overlay: overlay,
+		Mounts: []spec.Mount{
+			{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
+			{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
+			{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+			{Source: "shm", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k"},
+			{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd},
+			{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd},
+		},
+		Args: args[1:], Env: process.MergeEnv(defaults, env...), Cwd: *r.cwd, Terminal: tty,
+	}
+	rt := spec.Runtime{
+		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
+		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
+	}
+	o = container.Options{ID: cid, Root: g.root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
+	if img != nil {
+		o.Image = img.Name
+	}
+	return o, nil
+}
+
+// networkArg lets --network stand alone: "--network bridge|none" takes the
+// word as its value, "--network ROOTFS" (a directory) means bridge, and any
+// other word is taken as a value (and refused by networkConfig).
+func networkArg(args []string, isDir func(string) bool) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a != "--network" && a != "-network" {
+			out = append(out, a)
+			switch {
+			case !strings.HasPrefix(a, "-") || a == "--":
+				return append(out, args[i+1:]...) // the rootfs: flags end here
+			case valueFlags[strings.TrimLeft(a, "-")] && i+1 < len(args):
+				i++
+				out = append(out, args[i])
+			}
+			continue
+		}
+		switch {
+		case i+1 < len(args) && (args[i+1] == network.ModeBridge || args[i+1] == network.ModeNone):
+			out = append(out, "--network="+args[i+1])
+			i++
+		case i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && !isDir(args[i+1]):
+			out = append(out, "--network="+args[i+1])
+			i++
+		default:
+			out = append(out, "--network="+network.ModeBridge)
+		}
+	}
+	return out
+}
+
+// valueFlags are run's flags that take a separate value.
+var valueFlags = map[string]bool{
+	"hostname": true, "e": true, "w": true, "memory": true, "cpu": true, "pids": true,
+	"cgroup-parent": true, "p": true, "publish": true, "subnet": true, "bridge": true,
+	"bundle": true, "b": true, "pid-file": true, "console-socket": true, "preserve-fds": true,
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// networkConfig checks the network flags together.
+func networkConfig(mode, bridge, subnet string, ports []network.Port) (network.Config, error) {
+	cfg := network.Config{Mode: mode, Bridge: bridge, Ports: ports, StateDir: network.DefaultStateDir}
+	switch mode {
+	case network.ModeHost, network.ModeNone, network.ModeBridge:
+	default:
+		return cfg, fmt.Errorf("--network %q: use bridge or none", mode)
+	}
+	if len(ports) > 0 && mode != network.ModeBridge {
+		return cfg, errors.New("-p needs --network (bridge): there is nothing to publish from the host's or no network")
+	}
+	p, err := netip.ParsePrefix(subnet)
+	if err != nil || !p.Addr().Is4() || p.Bits() > 30 || p.Bits() < 8 {
+		return cfg, fmt.Errorf("--subnet %q: need an IPv4 subnet between /8 and /30, such as 10.77.0.0/16", subnet)
+	}
+	cfg.Subnet = p.Masked()
+	if len(bridge) > 15 || id.Validate(bridge) != nil || strings.ContainsAny(bridge, "+.") {
+		return cfg, fmt.Errorf("--bridge %q: not a valid interface name", bridge)
+	}
+	seen := map[string]bool{}
+	for _, p := range ports {
+		k := fmt.Sprintf("%d/%s", p.Host, p.Proto)
+		if seen[k] {
+			return cfg, fmt.Errorf("-p: host port %s published twice", k)
+		}
+		seen[k] = true
+	}
+	return cfg, nil
+}

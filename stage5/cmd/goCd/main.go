@@ -1,0 +1,130 @@
+// Command goCd is goC's daemon (stage 5): an HTTP API over containers,
+// served on a unix socket, the low-level work done by the stage-4 goC.
+//
+//	goCd [--socket PATH] [--data-root DIR] [--root DIR] [--runtime PATH] [--tcp 127.0.0.1:PORT]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/image"
+	"goc.dev/shared/state"
+	"goc.dev/stage5/client"
+	"goc.dev/stage5/internal/daemon"
+)
+
+const version = "0.5.0-stage5"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "goCd:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	socket := flag.String("socket", client.DefaultSocket, "the unix socket to serve on")
+	dataRoot := flag.String("data-root", image.DefaultRoot, "images, writable layers and goCd's records")
+	root := flag.String("root", state.DefaultRoot, "goC's state directory")
+	runtime := flag.String("runtime", "", "the goC binary (default: the goC beside goCd, else on PATH)")
+	tcp := flag.String("tcp", "", "also serve on this loopback address (127.0.0.1:PORT)")
+	flag.Parse()
+	if os.Geteuid() != 0 {
+		return errors.New("must run as root")
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+
+	rt, err := findRuntime(*runtime)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataRoot, 0o711); err != nil {
+		return err
+	}
+	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	d.Routes(e)
+
+	if err := os.MkdirAll(filepath.Dir(*socket), 0o711); err != nil {
+		return err
+	}
+	os.Remove(*socket) // a socket left by a goCd that was killed
+	ln, err := net.Listen("unix", *socket)
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(*socket, 0o660); err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	if *tcp != "" {
+		host, _, err := net.SplitHostPort(*tcp)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("--tcp %q: only a loopback address is allowed", *tcp)
+		}
+		tl, err := net.Listen("tcp", *tcp)
+		if err != nil {
+			return err
+		}
+		go func() { errc <- srv.Serve(tl) }()
+	}
+	slog.Info("goCd serving", "socket", *socket, "runtime", rt, "data-root", *dataRoot)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	select {
+	case err := <-errc:
+		return err
+	case s := <-sig:
+		// Containers keep running: their shims are not goCd's children
+		// in any way that a shutdown touches.
+		slog.Info("shutting down; containers keep running", "signal", s)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	}
+}
+
+// findRuntime is --runtime, else the goC beside goCd, else goC on PATH.
+func findRuntime(flagValue string) (string, error) {
+	if flagValue != "" {
+		return filepath.Abs(flagValue)
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "goC")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := execLookPath("goC")
+	if err != nil {
+		return "", errors.New("no goC runtime found beside goCd or on PATH (--runtime)")
+	}
+	return p, nil
+}
+
+var execLookPath = func(name string) (string, error) {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", os.ErrNotExist
+}

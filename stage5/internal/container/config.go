@@ -1,0 +1,66 @@
+// Package container is stage 4's runtime: the OCI lifecycle (create, start,
+// state, kill, delete), with run as create + start + wait + delete. parent.go
+// creates and supervises containers, child.go is the container's init until
+// it execs the workload, ops.go the verbs that only read and change state.
+package container
+
+import (
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/namespace"
+	"goc.dev/shared/network"
+	"goc.dev/shared/pty"
+	"goc.dev/shared/spec"
+)
+
+// Descriptors the parent passes to the init (ExtraFiles, from 3 on).
+const (
+	syncFd  = 3 // the sync socket
+	fifoFd  = 4 // the exec fifo (O_PATH)
+	cgroupX = 5 // the first of CgroupFds files to join the cgroup through
+)
+
+// InitConfig is what the init receives.
+type InitConfig struct {
+	Plan      spec.Plan         `json:"plan"`
+	Files     map[string]string `json:"files,omitempty"` // host files bound over rootfs paths
+	CgroupFds int               `json:"cgroupFds"`
+	// Joins are namespaces to enter, through the files that follow the
+	// cgroup ones, in this order.
+	Joins    []namespace.Type `json:"joins,omitempty"`
+	CgroupNS bool             `json:"cgroupNS,omitempty"`
+	DevTmpfs bool             `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
+	Winsize  pty.Winsize      `json:"winsize"`
+}
+
+// Options describe one container to create.
+type Options struct {
+	ID          string
+	Bundle      string
+	Root        string // state root
+	Plan        spec.Plan
+	Runtime     spec.Runtime
+	Annotations map[string]string
+
+	PidFile       string
+	ConsoleSocket string
+	Network       network.Config // goC's own networking (run ROOTFS --network)
+	// Image and Layer: the image the container runs from and the directory
+	// of its writable layer (upper, work, merged), created by create and
+	// removed by delete.
+	Image, Layer string
+
+	// OnStart, if set, is called with the container's address ("" without
+	// a bridge) once it runs (goCd's shim records it).
+	OnStart func(ip string)
+
+	// Foreground: the caller waits for the container (run): it dies with
+	// goC, and a terminal is relayed to goC's own.
+	Foreground bool
+}
+
+// Result is how a container ended (run).
+type Result struct {
+	Status int
+	Stats  cgroups.Stats
+	IP     string
+}

@@ -1,0 +1,197 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/process"
+	"goc.dev/shared/state"
+)
+
+// Info is what state and list report of a container: the OCI state, and
+// goC's additions (as runc adds them).
+type Info struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Status      string            `json:"status"`
+	Pid         int               `json:"pid"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs,omitempty"`
+	Created     time.Time         `json:"created,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+func info(c *state.Container) Info {
+	st, err := c.Read()
+	i := Info{OCIVersion: specs.Version, ID: c.ID, Status: c.Status(st)}
+	if err != nil {
+		return i
+	}
+	i.Bundle, i.Rootfs, i.Created, i.Annotations = st.Bundle, st.Rootfs, st.Created, st.Annotations
+	if i.Status != state.Stopped {
+		i.Pid = st.Pid
+	}
+	return i
+}
+
+// State reports one container.
+func State(root, cid string) (Info, error) {
+	c, err := state.Load(root, cid)
+	if err != nil {
+		return Info{}, err
+	}
+	return info(c), nil
+}
+
+// List reports every container.
+func List(root string) ([]Info, error) {
+	cs, err := state.List(root)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Info, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, info(c))
+	}
+	return out, nil
+}
+
+// ParseSignal reads TERM, SIGTERM or 15.
+func ParseSignal(s string) (syscall.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal %q", s)
+		}
+		return syscall.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	for n := syscall.Signal(1); n < 65; n++ {
+		if signalName(n) == name {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("invalid signal %q", s)
+}
+
+// Kill sends sig to the container's init, or with all to every process in
+// its cgroup.
+func Kill(root, cid string, sig syscall.Signal, all bool) error {
+	c, err := state.Load(root, cid)
+	if err != nil {
+		return err
+	}
+	st, err := c.Read()
+	if err != nil {
+		return fmt.Errorf("container %s is still being created", cid)
+	}
+	switch c.Status(st) {
+	case state.Stopped:
+		return fmt.Errorf("container %s is not running", cid)
+	}
+	if all {
+		h, err := cgroups.Detect()
+		if err != nil {
+			return err
+		}
+		cg, err := cgroups.Open(h, st.CgroupParent, st.CgroupName)
+		if err != nil {
+			return err
+		}
+		return signalCgroup(cg, sig)
+	}
+	if err := syscall.Kill(st.Pid, sig); err != nil {
+		return fmt.Errorf("signal %d to %d: %w", sig, st.Pid, err)
+	}
+	return nil
+}
+
+func signalCgroup(cg cgroups.Manager, sig syscall.Signal) error {
+	for _, d := range cg.Dirs() {
+		b, err := os.ReadFile(d + "/cgroup.procs")
+		if err != nil {
+			return err
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				_ = syscall.Kill(pid, sig)
+			}
+		}
+	}
+	return nil
+}
+
+// Delete removes a container: its cgroup (killing what is left in it) and
+// its state. A running container needs force; a created one is killed. With
+// force an unknown ID is not an error (container managers rely on that).
+func Delete(root, cid string, force bool) error {
+	c, err := state.Load(root, cid)
+	if errors.Is(err, state.ErrNotExist) && force {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	unlock, err := c.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := c.Read()
+	if err != nil {
+		if !force {
+			return fmt.Errorf("container %s is still being created", cid)
+		}
+		return c.Remove()
+	}
+	switch c.Status(st) {
+	case state.Running:
+		if !force {
+			return fmt.Errorf("cannot delete container %s that is running: stop it first, or use --force", cid)
+		}
+		fallthrough
+	case state.Created:
+		_ = syscall.Kill(st.Pid, syscall.SIGKILL)
+		for i := 0; i < 1000 && process.Alive(st.Pid, st.Start); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	h, err := cgroups.Detect()
+	if err != nil {
+		return err
+	}
+	cg, err := cgroups.Open(h, st.CgroupParent, st.CgroupName)
+	if err != nil {
+		return err
+	}
+	if err := cg.Destroy(); err != nil {
+		return err
+	}
+	if st.Layer != "" {
+		if err := os.RemoveAll(st.Layer); err != nil {
+			return err
+		}
+	}
+	return c.Remove()
+}
+
+// ImageInUse reports whether a container under root runs from image name.
+func ImageInUse(root, name string) bool {
+	cs, _ := state.List(root)
+	for _, c := range cs {
+		if st, err := c.Read(); err == nil && st.Image == name {
+			return true
+		}
+	}
+	return false
+}
