@@ -1,0 +1,57 @@
+package client
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func serve(t *testing.T, h http.HandlerFunc) string {
+	sock := filepath.Join(t.TempDir(), "d.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return sock
+}
+
+func TestErrorsAndDecoding(t *testing.T) {
+	sock := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/containers/web":
+			w.Write([]byte(`{"id":"abc","name":"web","status":"running","oomKilled":false}`))
+		case "/v1/containers/web/wait":
+			w.Write([]byte(`{"exitCode":7}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"message":"no such container: ` + strings.TrimPrefix(r.URL.Path, "/v1/containers/") + `"}`))
+		}
+	})
+	c := New(sock)
+	ct, err := c.Inspect("web")
+	if err != nil || ct.Name != "web" || ct.Status != "running" {
+		t.Fatalf("Inspect = %+v, %v", ct, err)
+	}
+	if code, err := c.Wait("web"); err != nil || code != 7 {
+		t.Fatalf("Wait = %d, %v", code, err)
+	}
+	_, err = c.Inspect("nope")
+	var e *Error
+	if !errors.As(err, &e) || e.Status != 404 || e.Message != "no such container: nope" {
+		t.Fatalf("Inspect(nope) error = %#v", err)
+	}
+}
+
+func TestNoDaemon(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "none.sock")
+	_, err := New(sock).Version()
+	if err == nil || err.Error() != "cannot reach goCd at "+sock+": is it running?" {
+		t.Fatalf("error = %v", err)
+	}
+}
