@@ -189,3 +189,64 @@ func BenchmarkLifecycle(b *testing.B) {
 	}
 	b.ReportMetric(float64(total[0])/float64(total[1]), "goC/runc")
 }
+
+// BenchmarkDaemon times "goC-cli run --rm IMAGE true" through goCd against
+// "goC run IMAGE true" directly (what the daemon adds), interleaved; and
+// "docker run --rm" when a Docker daemon answers.
+func BenchmarkDaemon(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	bin := os.Getenv("GOC_BIN")
+	goCd, cli, goC := filepath.Join(bin, "stage5", "goCd"), filepath.Join(bin, "stage5", "goC-cli"), filepath.Join(bin, "stage5", "goC")
+	if _, err := os.Stat(goCd); err != nil {
+		b.Skip("no stage-5 binaries (make stage5)")
+	}
+	dir := b.TempDir()
+	sock, data, root := filepath.Join(dir, "d.sock"), filepath.Join(dir, "data"), filepath.Join(dir, "state")
+	d := exec.Command(goCd, "--socket", sock, "--data-root", data, "--root", root)
+	if err := d.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { d.Process.Signal(os.Interrupt); d.Wait() }()
+	for i := 0; i < 100; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tarball := filepath.Join(dir, "rootfs.tar")
+	if out, err := exec.Command("tar", "-C", os.Getenv("GOC_ROOTFS"), "-cf", tarball, ".").CombinedOutput(); err != nil {
+		b.Fatalf("tar: %v %s", err, out)
+	}
+	if out, err := exec.Command(cli, "--socket", sock, "import", "bench", tarball).CombinedOutput(); err != nil {
+		b.Fatalf("import: %v %s", err, out)
+	}
+	variants := [][]string{
+		{goC, "--root", root, "--data-root", data, "run", "bench", "/bin/true"},
+		{cli, "--socket", sock, "run", "--rm", "bench", "/bin/true"},
+	}
+	if exec.Command("docker", "info").Run() == nil {
+		variants = append(variants, []string{"docker", "run", "--rm", "busybox", "true"})
+	}
+	total := make([]time.Duration, len(variants))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, v := range variants {
+			start := time.Now()
+			if out, err := exec.Command(v[0], v[1:]...).CombinedOutput(); err != nil {
+				b.Fatalf("%v: %v\n%s", v, err, out)
+			}
+			total[j] += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(total[0]), "goC-run-ms")
+	b.ReportMetric(ms(total[1]), "goC-cli-run-ms")
+	b.ReportMetric(float64(total[1])/float64(total[0]), "cli/direct")
+	if len(total) > 2 {
+		b.ReportMetric(ms(total[2]), "docker-run-ms")
+		b.ReportMetric(float64(total[1])/float64(total[2]), "cli/docker")
+	}
+}
