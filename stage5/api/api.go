@@ -32,17 +32,18 @@ const (
 
 // Container is what goCd knows of one container.
 type Container struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Image     string     `json:"image"`
-	Cmd       []string   `json:"cmd"`
-	Status    string     `json:"status"`
-	ExitCode  *int       `json:"exitCode,omitempty"`
-	OOMKilled bool       `json:"oomKilled"`
-	IP        string     `json:"ip,omitempty"`
-	Ports     []string   `json:"ports,omitempty"`
-	Created   time.Time  `json:"created"`
-	Finished  *time.Time `json:"finished,omitempty"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Image      string     `json:"image"`
+	Cmd        []string   `json:"cmd"`
+	Status     string     `json:"status"`
+	ExitCode   *int       `json:"exitCode,omitempty"`
+	OOMKilled  bool       `json:"oomKilled"`
+	IP         string     `json:"ip,omitempty"`
+	Ports      []string   `json:"ports,omitempty"`
+	AutoRemove bool       `json:"autoRemove,omitempty"` // removed once it has exited
+	Created    time.Time  `json:"created"`
+	Finished   *time.Time `json:"finished,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.
@@ -63,6 +64,18 @@ type VersionInfo struct {
 	Version    string `json:"version"`
 	APIVersion string `json:"apiVersion"`
 	Runtime    string `json:"runtime"`
+}
+
+// Info is GET /v1/info.
+type Info struct {
+	VersionInfo
+	Containers int    `json:"containers"`
+	Running    int    `json:"running"`
+	Images     int    `json:"images"`
+	Cgroup     string `json:"cgroup"` // v2 or v1
+	DataRoot   string `json:"dataRoot"`
+	StateRoot  string `json:"stateRoot"`
+	Kernel     string `json:"kernel"`
 }
 
 // Error is the body of every error answer.

@@ -87,6 +87,12 @@ func (c *Client) Version() (api.VersionInfo, error) {
 	return v, c.do("GET", "/version", nil, &v)
 }
 
+// Info describes goCd and what it manages.
+func (c *Client) Info() (api.Info, error) {
+	var i api.Info
+	return i, c.do("GET", "/info", nil, &i)
+}
+
 // Create creates and starts a container.
 func (c *Client) Create(req api.ContainerCreate) (api.Container, error) {
 	b, err := json.Marshal(req)

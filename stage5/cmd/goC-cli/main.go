@@ -101,10 +101,15 @@ func run(args []string) int {
 		err = cmdImport(c, rest)
 	case "rmi":
 		err = one(parsed(rest), c.RemoveImage)
-	case "version", "info":
+	case "version":
 		var v api.VersionInfo
 		if v, err = c.Version(); err == nil {
 			err = printJSON(v)
+		}
+	case "info":
+		var i api.Info
+		if i, err = c.Info(); err == nil {
+			err = printJSON(i)
 		}
 	default:
 		err = fmt.Errorf("unknown command %q", verb)
@@ -179,14 +184,9 @@ func cmdRun(c *client.Client, args []string) (int, error) {
 	if err := c.Logs(ct.ID, true, os.Stdout); err != nil {
 		return 125, err
 	}
-	code, err := c.Wait(ct.ID)
+	code, err := c.Wait(ct.ID) // with --rm, goCd removes it once it has exited
 	if err != nil {
 		return 125, err
-	}
-	if *rm {
-		if err := c.Remove(ct.ID, true); err != nil {
-			return code, err
-		}
 	}
 	return code, nil
 }
@@ -232,16 +232,33 @@ func cmdImages(c *client.Client, format string) error {
 	return w.Flush()
 }
 
+// cmdImport streams an archive (or stdin, "-") to goCd, with a progress
+// bar when stderr is a terminal.
 func cmdImport(c *client.Client, args []string) error {
 	if len(args) != 2 {
-		return errors.New("import: need NAME and an archive (tar, tar.gz)")
+		return errors.New("import: need NAME and an archive (tar, tar.gz, or - for stdin)")
 	}
-	f, err := os.Open(args[1])
-	if err != nil {
-		return err
+	f, size := os.Stdin, int64(-1)
+	if args[1] != "-" {
+		var err error
+		if f, err = os.Open(args[1]); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
 	}
-	defer f.Close()
-	img, err := c.Import(args[0], f)
+	var body io.Reader = f
+	var bar *progress
+	if isTerminal(os.Stderr) {
+		bar = newProgress(f, size, args[0], os.Stderr)
+		body = bar
+	}
+	img, err := c.Import(args[0], body)
+	if bar != nil {
+		bar.done()
+	}
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 // Command goCd is goC's daemon (stage 5): an HTTP API over containers,
 // served on a unix socket, the low-level work done by the stage-4 goC.
 //
-//	goCd [--socket PATH] [--data-root DIR] [--root DIR] [--runtime PATH] [--tcp 127.0.0.1:PORT]
+//	goCd [--socket PATH] [--data-root DIR] [--root DIR] [--runtime PATH] [--tcp 127.0.0.1:PORT] [--max-upload SIZE]
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"goc.dev/shared/cgroups"
 	"goc.dev/shared/image"
 	"goc.dev/shared/state"
 	"goc.dev/stage5/client"
@@ -41,6 +42,7 @@ func run() error {
 	root := flag.String("root", state.DefaultRoot, "goC's state directory")
 	runtime := flag.String("runtime", "", "the goC binary (default: the goC beside goCd, else on PATH)")
 	tcp := flag.String("tcp", "", "also serve on this loopback address (127.0.0.1:PORT)")
+	maxUpload := flag.String("max-upload", "8g", "the largest image archive an import takes")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		return errors.New("must run as root")
@@ -54,7 +56,13 @@ func run() error {
 	if err := os.MkdirAll(*dataRoot, 0o711); err != nil {
 		return err
 	}
-	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version}
+	limit, err := cgroups.ParseMemory(*maxUpload) // Docker's size units
+	if err != nil || limit <= 0 {
+		return fmt.Errorf("--max-upload %q: not a size of 6m or more (like 512m or 8g)", *maxUpload)
+	}
+	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version, MaxUpload: limit}
+	d.Recover()
+	defer d.Close()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	d.Routes(e)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,7 +24,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"golang.org/x/sys/unix"
+
 	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
 	"goc.dev/shared/process"
@@ -36,8 +40,91 @@ type Daemon struct {
 	DataRoot  string // images, writable layers, and goCd's own records
 	StateRoot string // goC's --root
 	Version   string
+	MaxUpload int64 // the largest image archive import takes; 0: DefaultMaxUpload
 
 	mu sync.Mutex // serializes creates (names must stay unique)
+
+	once sync.Once
+	done chan struct{} // closed by Close: autoRemove watchers stop
+
+	goneMu sync.Mutex
+	gone   map[string]int // exit codes of auto-removed containers, by ID and name
+}
+
+// DefaultMaxUpload bounds an image upload unless MaxUpload says otherwise.
+const DefaultMaxUpload = 8 << 30
+
+func (d *Daemon) init() {
+	d.once.Do(func() {
+		d.done = make(chan struct{})
+		d.gone = map[string]int{}
+	})
+}
+
+// Recover picks up what a goCd before this one left: autoRemove containers
+// that exited meanwhile are removed, running ones watched again.
+func (d *Daemon) Recover() {
+	d.init()
+	all, err := d.all()
+	if err != nil {
+		slog.Warn("recover", "err", err)
+		return
+	}
+	for _, ct := range all {
+		if ct.AutoRemove {
+			d.watch(ct.ID)
+		}
+	}
+}
+
+// Close stops the watchers. Containers keep running.
+func (d *Daemon) Close() {
+	d.init()
+	select {
+	case <-d.done:
+	default:
+		close(d.done)
+	}
+}
+
+// watch removes an autoRemove container once it has exited, keeping its
+// exit code for wait.
+func (d *Daemon) watch(cid string) {
+	go func() {
+		for {
+			ct, err := d.load(cid)
+			if err != nil {
+				return
+			}
+			if ct.Status != api.StatusRunning {
+				code := -1
+				if ct.ExitCode != nil {
+					code = *ct.ExitCode
+				}
+				if err := d.removeContainer(ct, false); err != nil {
+					slog.Warn("auto-remove", "container", ct.Name, "err", err)
+				}
+				d.goneMu.Lock()
+				d.gone[ct.ID], d.gone[ct.Name] = code, code
+				d.goneMu.Unlock()
+				return
+			}
+			select {
+			case <-d.done:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+}
+
+// exitCodeOf is the exit code of a container auto-removed since goCd
+// started.
+func (d *Daemon) exitCodeOf(ref string) (int, bool) {
+	d.goneMu.Lock()
+	defer d.goneMu.Unlock()
+	code, ok := d.gone[ref]
+	return code, ok
 }
 
 // record is what goCd keeps of one container: meta.json, written once.
@@ -52,12 +139,14 @@ func (d *Daemon) dir(cid string) string {
 
 // Routes registers the API.
 func (d *Daemon) Routes(e *echo.Echo) {
+	d.init()
 	e.HTTPErrorHandler = errorHandler
 	v := e.Group("/" + api.Version)
 	v.GET("/ping", func(c echo.Context) error { return c.String(http.StatusOK, "OK") })
 	v.GET("/version", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, api.VersionInfo{Version: d.Version, APIVersion: api.Version, Runtime: d.Runtime})
 	})
+	v.GET("/info", d.info)
 	v.POST("/containers", d.create)
 	v.GET("/containers", d.list)
 	v.GET("/containers/:id", d.inspect)
@@ -141,7 +230,7 @@ func (d *Daemon) create(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("name %q is in use", req.Name))
 	}
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
-		Created: time.Now().UTC()}, Request: req}
+		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
 	if err := os.MkdirAll(d.dir(cid), 0o700); err != nil {
 		return err
 	}
@@ -169,6 +258,9 @@ func (d *Daemon) create(c echo.Context) error {
 			return bad("%s", strings.TrimSpace(strings.TrimPrefix(lastLine(string(log)), "goC: ")))
 		}
 		if ct.Status != api.StatusRunning || exists(filepath.Join(d.dir(cid), "info.json")) {
+			if req.AutoRemove {
+				d.watch(cid)
+			}
 			return c.JSON(http.StatusCreated, ct)
 		}
 	}
@@ -281,6 +373,34 @@ func (d *Daemon) list(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+func (d *Daemon) info(c echo.Context) error {
+	info := api.Info{VersionInfo: api.VersionInfo{Version: d.Version, APIVersion: api.Version, Runtime: d.Runtime},
+		DataRoot: d.DataRoot, StateRoot: d.StateRoot}
+	all, err := d.all()
+	if err != nil {
+		return err
+	}
+	for _, ct := range all {
+		info.Containers++
+		if ct.Status == api.StatusRunning {
+			info.Running++
+		}
+	}
+	imgs, err := (image.Store{Root: d.DataRoot}).List()
+	if err != nil {
+		return err
+	}
+	info.Images = len(imgs)
+	if h, err := cgroups.Detect(); err == nil {
+		info.Cgroup = h.Mode()
+	}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		info.Kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	return c.JSON(http.StatusOK, info)
+}
+
 func (d *Daemon) inspect(c echo.Context) error {
 	ct, err := d.find(c.Param("id"))
 	if err != nil {
@@ -350,26 +470,38 @@ func (d *Daemon) waitExit(cid string, timeout time.Duration) bool {
 	return false
 }
 
+// wait answers once the container has exited — and, for an autoRemove
+// container, once it is gone too, as docker run --rm expects.
 func (d *Daemon) wait(c echo.Context) error {
-	ct, err := d.find(c.Param("id"))
+	ref := c.Param("id")
+	if code, ok := d.exitCodeOf(ref); ok {
+		return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
+	}
+	ct, err := d.find(ref)
 	if err != nil {
 		return err
 	}
-	for ct.Status == api.StatusRunning {
+	cid, auto := ct.ID, ct.AutoRemove
+	for {
+		if code, ok := d.exitCodeOf(cid); ok {
+			return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
+		}
+		if ct != nil && ct.Status != api.StatusRunning && !auto {
+			code := -1
+			if ct.ExitCode != nil {
+				code = *ct.ExitCode
+			}
+			return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
+		}
 		select {
 		case <-c.Request().Context().Done():
 			return nil
 		case <-time.After(20 * time.Millisecond):
 		}
-		if ct, err = d.load(ct.ID); err != nil {
-			return err
+		if ct, err = d.load(cid); err != nil && !auto {
+			return err // removed by someone else
 		}
 	}
-	code := -1
-	if ct.ExitCode != nil {
-		code = *ct.ExitCode
-	}
-	return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
 }
 
 // logs streams the container's log; with follow=1 until it has exited.
@@ -424,18 +556,24 @@ func (d *Daemon) remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := d.removeContainer(ct, c.QueryParam("force") == "1"); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// removeContainer is the one way a container goes: killed first if force,
+// then goC delete (cgroup, network lease, writable layer), then the record.
+func (d *Daemon) removeContainer(ct *api.Container, force bool) error {
 	if ct.Status == api.StatusRunning {
-		if c.QueryParam("force") != "1" {
+		if !force {
 			return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("container %s is running: stop it first, or remove it with force", ct.Name))
 		}
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, 30*time.Second)
 	}
 	_ = exec.Command(d.Runtime, "--root", d.StateRoot, "--data-root", d.DataRoot, "delete", "--force", ct.ID).Run()
-	if err := os.RemoveAll(d.dir(ct.ID)); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return os.RemoveAll(d.dir(ct.ID))
 }
 
 // importImage takes a tar (or tar.gz) of a rootfs, or of an OCI image
@@ -455,8 +593,17 @@ func (d *Daemon) importImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(f, c.Request().Body)
+	limit := d.MaxUpload
+	if limit <= 0 {
+		limit = DefaultMaxUpload
+	}
+	_, err = io.Copy(f, http.MaxBytesReader(c.Response(), c.Request().Body, limit))
 	f.Close()
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("image archive larger than %d bytes, goCd's limit (--max-upload)", limit))
+	}
 	if err != nil {
 		return bad("upload: %v", err)
 	}

@@ -1,0 +1,288 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/image"
+	"goc.dev/shared/process"
+	"goc.dev/stage5/api"
+)
+
+// The test binary doubles as a fake goC: the daemon's handlers run against
+// it as they run against the real one, without namespaces or root. Its
+// "container" is the command run on the host.
+func TestMain(m *testing.M) {
+	if os.Getenv("GOC_FAKE_RUNTIME") == "1" {
+		os.Exit(fakeRuntime(os.Args[1:]))
+	}
+	os.Setenv("GOC_FAKE_RUNTIME", "1")
+	os.Exit(m.Run())
+}
+
+// fakeRuntime answers the argv goCd passes to goC:
+//
+//	--root R --data-root D shim --dir DIR -- run --id ID … IMAGE CMD…
+//	--root R kill ID SIG
+//	--root R --data-root D delete --force ID
+func fakeRuntime(args []string) int {
+	var root string
+	for len(args) > 1 && strings.HasPrefix(args[0], "--") {
+		if args[0] == "--root" {
+			root = args[1]
+		}
+		args = args[2:]
+	}
+	switch args[0] {
+	case "shim":
+		dir, run := args[2], args[4:] // --dir DIR -- run …
+		var cid string
+		i := 1
+		for ; i < len(run) && strings.HasPrefix(run[i], "-"); i += 2 {
+			if run[i] == "--id" {
+				cid = run[i+1]
+			}
+		}
+		cmdline := run[i+1:] // after IMAGE
+		log, _ := os.OpenFile(filepath.Join(dir, "log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		start, _ := process.StartTime(os.Getpid())
+		write(filepath.Join(dir, "shim"), map[string]any{"pid": os.Getpid(), "start": start})
+		if cmdline[0] == "/fail" {
+			fmt.Fprintln(log, "goC: exec /fail: no such file or directory")
+			write(filepath.Join(dir, "result.json"), map[string]any{"status": 125})
+			return 0
+		}
+		cmd := exec.Command(cmdline[0], cmdline[1:]...)
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			return 1
+		}
+		os.WriteFile(filepath.Join(root, cid), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
+		write(filepath.Join(dir, "info.json"), map[string]string{"ip": "10.77.0.9"})
+		err := cmd.Wait()
+		status := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			status = ee.ExitCode()
+			if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() {
+				status = 128 + int(ws.Signal())
+			}
+		}
+		write(filepath.Join(dir, "result.json"), map[string]any{"status": status})
+	case "kill":
+		b, err := os.ReadFile(filepath.Join(root, args[1]))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "goC: container", args[1], "does not exist")
+			return 1
+		}
+		pid, _ := strconv.Atoi(string(b))
+		sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT}[args[2]]
+		if syscall.Kill(pid, sig) != nil {
+			fmt.Fprintln(os.Stderr, "goC: container", args[1], "is not running")
+			return 1
+		}
+	case "delete":
+		os.Remove(filepath.Join(root, args[len(args)-1]))
+	}
+	return 0
+}
+
+func write(path string, v any) {
+	b, _ := json.Marshal(v)
+	os.WriteFile(path+".tmp", b, 0o600)
+	os.Rename(path+".tmp", path)
+}
+
+// fake is a goCd whose runtime is the fake goC, with an image "img".
+func fake(t *testing.T) (*Daemon, *echo.Echo) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Daemon{Runtime: self, DataRoot: t.TempDir(), StateRoot: t.TempDir(), Version: "test"}
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "hello"), []byte("hi"), 0o644)
+	if _, err := (image.Store{Root: d.DataRoot}).Import("img", src, nil); err != nil {
+		t.Skipf("cannot import a test image here: %v", err)
+	}
+	e := echo.New()
+	d.Routes(e)
+	t.Cleanup(func() { d.Close() })
+	return d, e
+}
+
+func call(t *testing.T, e *echo.Echo, method, path string, body any) (int, string) {
+	t.Helper()
+	var b []byte
+	if body != nil {
+		b, _ = json.Marshal(body)
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(b))
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func created(t *testing.T, e *echo.Echo, req api.ContainerCreate) api.Container {
+	t.Helper()
+	code, body := call(t, e, "POST", "/v1/containers", req)
+	if code != http.StatusCreated {
+		t.Fatalf("create %+v = %d %s", req, code, body)
+	}
+	var ct api.Container
+	if err := json.Unmarshal([]byte(body), &ct); err != nil {
+		t.Fatal(err)
+	}
+	return ct
+}
+
+func TestLifecycleWithFakeRuntime(t *testing.T) {
+	_, e := fake(t)
+	ct := created(t, e, api.ContainerCreate{Image: "img", Name: "one", Cmd: []string{"sh", "-c", "echo out; echo err >&2; exit 3"}})
+	if ct.Name != "one" || len(ct.ID) != 64 {
+		t.Fatalf("created %+v", ct)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/one/wait", nil); code != 200 || body != "{\"exitCode\":3}\n" {
+		t.Fatalf("wait = %d %s", code, body)
+	}
+	if code, body := call(t, e, "GET", "/v1/containers/one/logs", nil); code != 200 || body != "out\nerr\n" {
+		t.Fatalf("logs = %d %q", code, body)
+	}
+	code, body := call(t, e, "GET", "/v1/containers/"+ct.ID[:8], nil)
+	if code != 200 || !strings.Contains(body, `"status":"exited"`) || !strings.Contains(body, `"exitCode":3`) || !strings.Contains(body, `"ip":"10.77.0.9"`) {
+		t.Fatalf("inspect by ID prefix = %d %s", code, body)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers", api.ContainerCreate{Image: "img", Name: "one", Cmd: []string{"true"}}); code != 409 {
+		t.Fatalf("a second %q = %d %s, want 409", "one", code, body)
+	}
+	if code, _ := call(t, e, "DELETE", "/v1/containers/one", nil); code != 204 {
+		t.Fatalf("rm = %d", code)
+	}
+	if code, _ := call(t, e, "GET", "/v1/containers/one", nil); code != 404 {
+		t.Fatalf("inspect after rm = %d, want 404", code)
+	}
+}
+
+func TestCreateFailureLeavesNothing(t *testing.T) {
+	d, e := fake(t)
+	code, body := call(t, e, "POST", "/v1/containers", api.ContainerCreate{Image: "img", Cmd: []string{"/fail"}})
+	if code != 400 || !strings.Contains(body, `"message":"exec /fail: no such file or directory"`) {
+		t.Fatalf("create of a failing container = %d %s", code, body)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(d.DataRoot, "daemon", "containers")); len(entries) != 0 {
+		t.Fatalf("records left behind: %v", entries)
+	}
+}
+
+func TestStopKillRemoveRunning(t *testing.T) {
+	_, e := fake(t)
+	created(t, e, api.ContainerCreate{Image: "img", Name: "sleeper", Cmd: []string{"sleep", "60"}})
+	if code, body := call(t, e, "DELETE", "/v1/containers/sleeper", nil); code != 409 || !strings.Contains(body, "is running") {
+		t.Fatalf("rm of a running container = %d %s, want 409", code, body)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/sleeper/stop?timeout=5", nil); code != 200 || !strings.Contains(body, `"exitCode":143`) {
+		t.Fatalf("stop = %d %s, want exit code 143 (SIGTERM)", code, body)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/sleeper/stop?timeout=x", nil); code != 400 {
+		t.Fatalf("stop with a bad timeout = %d %s", code, body)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/sleeper/kill", nil); code != 409 || !strings.Contains(body, "not running") {
+		t.Fatalf("kill of an exited container = %d %s, want 409", code, body)
+	}
+	created(t, e, api.ContainerCreate{Image: "img", Name: "sleeper2", Cmd: []string{"sleep", "60"}})
+	if code, body := call(t, e, "DELETE", "/v1/containers/sleeper2?force=1", nil); code != 204 {
+		t.Fatalf("rm -f = %d %s", code, body)
+	}
+	if code, _ := call(t, e, "GET", "/v1/containers?all=1", nil); code != 200 {
+		t.Fatal(code)
+	}
+	if _, body := call(t, e, "GET", "/v1/containers?all=1", nil); strings.Contains(body, "sleeper2") {
+		t.Fatalf("removed container still listed: %s", body)
+	}
+}
+
+func TestAutoRemove(t *testing.T) {
+	d, e := fake(t)
+	ct := created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"sh", "-c", "sleep 0.2; exit 4"}, AutoRemove: true})
+	// wait still answers the exit code after the container is gone.
+	if code, body := call(t, e, "POST", "/v1/containers/"+ct.ID+"/wait", nil); code != 200 || body != "{\"exitCode\":4}\n" {
+		t.Fatalf("wait = %d %s", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(d.dir(ct.ID)); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an autoRemove container was not removed after it exited")
+		}
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/"+ct.ID+"/wait", nil); code != 200 || body != "{\"exitCode\":4}\n" {
+		t.Fatalf("wait after removal = %d %s", code, body)
+	}
+}
+
+// An autoRemove container that exited while goCd was down goes when goCd
+// starts again; one still running is watched again.
+func TestAutoRemoveAfterRestart(t *testing.T) {
+	d, e := fake(t)
+	done := created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"true"}, AutoRemove: true})
+	live := created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"sleep", "0.5"}, AutoRemove: true})
+	d.Close() // goCd "killed": no watchers
+	d2 := &Daemon{Runtime: d.Runtime, DataRoot: d.DataRoot, StateRoot: d.StateRoot}
+	d2.Recover()
+	defer d2.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, err1 := os.Stat(d.dir(done.ID))
+		_, err2 := os.Stat(d.dir(live.ID))
+		if os.IsNotExist(err1) && os.IsNotExist(err2) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a restart: exited one removed = %v, running one removed once done = %v", os.IsNotExist(err1), os.IsNotExist(err2))
+		}
+	}
+}
+
+func TestImportLimits(t *testing.T) {
+	d, e := fake(t)
+	d.MaxUpload = 1024
+	req := httptest.NewRequest("POST", "/v1/images?name=big", bytes.NewReader(make([]byte, 4096)))
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than 1024 bytes") {
+		t.Fatalf("a 4 KiB upload with a 1 KiB limit = %d %s", rec.Code, rec.Body)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(d.DataRoot, ".upload-*")); len(entries) != 0 {
+		t.Fatalf("upload left behind: %v", entries)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	_, e := fake(t)
+	created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"sleep", "60"}, Name: "a"})
+	created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"true"}, Name: "b"})
+	call(t, e, "POST", "/v1/containers/b/wait", nil)
+	code, body := call(t, e, "GET", "/v1/info", nil)
+	var info api.Info
+	if code != 200 || json.Unmarshal([]byte(body), &info) != nil {
+		t.Fatalf("info = %d %s", code, body)
+	}
+	if info.Containers != 2 || info.Running != 1 || info.Images != 1 || info.APIVersion != "v1" {
+		t.Fatalf("info = %+v, want 2 containers, 1 running, 1 image", info)
+	}
+	call(t, e, "DELETE", "/v1/containers/a?force=1", nil)
+}
