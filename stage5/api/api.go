@@ -21,6 +21,9 @@ type ContainerCreate struct {
 	Network    string   `json:"network,omitempty"` // bridge, none, or empty (host)
 	Ports      []string `json:"ports,omitempty"`   // 8080:80/tcp
 	AutoRemove bool     `json:"autoRemove,omitempty"`
+	// Attach: the client will follow the logs; an autoRemove container is
+	// kept until that stream has ended (10 s at the most if it never starts).
+	Attach bool `json:"attach,omitempty"`
 }
 
 // Container statuses.

@@ -164,7 +164,7 @@ func cmdRun(c *client.Client, args []string) (int, error) {
 	if fs.NArg() < 1 {
 		return 125, errors.New("run: need an image and a command")
 	}
-	req.Image, req.Cmd, req.Env, req.Ports, req.AutoRemove = fs.Arg(0), fs.Args()[1:], env, ports, *rm
+	req.Image, req.Cmd, req.Env, req.Ports, req.AutoRemove, req.Attach = fs.Arg(0), fs.Args()[1:], env, ports, *rm, !*detach
 	ct, err := c.Create(req)
 	if err != nil {
 		return 125, err

@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,14 +43,21 @@ type Daemon struct {
 	Version   string
 	MaxUpload int64 // the largest image archive import takes; 0: DefaultMaxUpload
 
-	mu sync.Mutex // serializes creates (names must stay unique)
+	mu sync.Mutex // serializes name reservations
 
 	once sync.Once
 	done chan struct{} // closed by Close: autoRemove watchers stop
 
 	goneMu sync.Mutex
-	gone   map[string]int // exit codes of auto-removed containers, by ID and name
+	gone   map[string]*gone         // auto-removed containers, by ID and name
+	holds  map[string]chan struct{} // closed once an attached client has read the whole log
+
+	notify *notifier
 }
+
+// attachHold is how long an autoRemove container waits for its attached
+// client to come and read its log.
+const attachHold = 10 * time.Second
 
 // DefaultMaxUpload bounds an image upload unless MaxUpload says otherwise.
 const DefaultMaxUpload = 8 << 30
@@ -57,7 +65,9 @@ const DefaultMaxUpload = 8 << 30
 func (d *Daemon) init() {
 	d.once.Do(func() {
 		d.done = make(chan struct{})
-		d.gone = map[string]int{}
+		d.gone = map[string]*gone{}
+		d.holds = map[string]chan struct{}{}
+		d.notify = newNotifier()
 	})
 }
 
@@ -91,6 +101,17 @@ func (d *Daemon) Close() {
 // exit code for wait.
 func (d *Daemon) watch(cid string) {
 	go func() {
+		w := d.notify.watch(d.dir(cid))
+		defer w.close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-d.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		for {
 			ct, err := d.load(cid)
 			if err != nil {
@@ -101,30 +122,67 @@ func (d *Daemon) watch(cid string) {
 				if ct.ExitCode != nil {
 					code = *ct.ExitCode
 				}
+				d.goneMu.Lock()
+				hold := d.holds[cid]
+				d.goneMu.Unlock()
+				if hold != nil {
+					select {
+					case <-hold:
+					case <-time.After(attachHold):
+						d.release(cid)
+					case <-ctx.Done():
+						return
+					}
+				}
+				g := &gone{code: code, removed: make(chan struct{})}
+				d.goneMu.Lock()
+				d.gone[ct.ID], d.gone[ct.Name] = g, g
+				d.goneMu.Unlock()
 				if err := d.removeContainer(ct, false); err != nil {
 					slog.Warn("auto-remove", "container", ct.Name, "err", err)
 				}
-				d.goneMu.Lock()
-				d.gone[ct.ID], d.gone[ct.Name] = code, code
-				d.goneMu.Unlock()
+				close(g.removed)
 				return
 			}
-			select {
-			case <-d.done:
+			w.wait(ctx, time.Second)
+			if ctx.Err() != nil {
 				return
-			case <-time.After(50 * time.Millisecond):
 			}
 		}
 	}()
 }
 
-// exitCodeOf is the exit code of a container auto-removed since goCd
-// started.
-func (d *Daemon) exitCodeOf(ref string) (int, bool) {
+// release ends the hold of an attached client on cid's record.
+func (d *Daemon) release(cid string) {
 	d.goneMu.Lock()
 	defer d.goneMu.Unlock()
-	code, ok := d.gone[ref]
-	return code, ok
+	if ch := d.holds[cid]; ch != nil {
+		close(ch)
+		delete(d.holds, cid)
+	}
+}
+
+// gone is an auto-removed container: its exit code, and a channel closed
+// once it is removed.
+type gone struct {
+	code    int
+	removed chan struct{}
+}
+
+// exitCodeOf is the exit code of a container auto-removed since goCd
+// started, once it is removed.
+func (d *Daemon) exitCodeOf(ctx context.Context, ref string) (int, bool) {
+	d.goneMu.Lock()
+	g, ok := d.gone[ref]
+	d.goneMu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	select {
+	case <-g.removed:
+	case <-ctx.Done():
+	}
+	return g.code, true
 }
 
 // record is what goCd keeps of one container: meta.json, written once.
@@ -224,30 +282,29 @@ func (d *Daemon) create(c echo.Context) error {
 	}
 	args = append(append(args, req.Image), req.Cmd...)
 
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, err := d.find(req.Name); err == nil {
-		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("name %q is in use", req.Name))
-	}
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
 		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
-	if err := os.MkdirAll(d.dir(cid), 0o700); err != nil {
+	if err := d.reserve(rec); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(rec)
-	if err := atomicfile.Write(filepath.Join(d.dir(cid), "meta.json"), b, 0o600); err != nil {
-		return err
+	if req.Attach && req.AutoRemove {
+		d.goneMu.Lock()
+		d.holds[cid] = make(chan struct{})
+		d.goneMu.Unlock()
 	}
 	cmd := exec.Command(d.Runtime, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // not in goCd's session: it outlives goCd
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(d.dir(cid))
+		d.release(cid)
 		return err
 	}
 	go cmd.Wait() // reap it if goCd is still there when it ends
 
 	// Up and running, or failed: one or the other within a while.
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	w := d.notify.watch(d.dir(cid))
+	defer w.close()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); w.wait(c.Request().Context(), time.Second) {
 		ct, err := d.load(cid)
 		if err != nil {
 			return err
@@ -255,6 +312,7 @@ func (d *Daemon) create(c echo.Context) error {
 		if ct.Status == api.StatusExited && ct.ExitCode != nil && *ct.ExitCode == 125 {
 			log, _ := os.ReadFile(filepath.Join(d.dir(cid), "log"))
 			os.RemoveAll(d.dir(cid))
+			d.release(cid)
 			return bad("%s", strings.TrimSpace(strings.TrimPrefix(lastLine(string(log)), "goC: ")))
 		}
 		if ct.Status != api.StatusRunning || exists(filepath.Join(d.dir(cid), "info.json")) {
@@ -265,6 +323,25 @@ func (d *Daemon) create(c echo.Context) error {
 		}
 	}
 	return errors.New("container did not start in time")
+}
+
+// reserve writes a new container's record, its name unique: only this is
+// serialized, not the containers' starts.
+func (d *Daemon) reserve(rec record) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.find(rec.Name); err == nil {
+		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("name %q is in use", rec.Name))
+	}
+	if err := os.MkdirAll(d.dir(rec.ID), 0o700); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(rec)
+	if err := atomicfile.Write(filepath.Join(d.dir(rec.ID), "meta.json"), b, 0o600); err != nil {
+		os.RemoveAll(d.dir(rec.ID))
+		return err
+	}
+	return nil
 }
 
 func lastLine(s string) string {
@@ -462,7 +539,9 @@ func (d *Daemon) stop(c echo.Context) error {
 }
 
 func (d *Daemon) waitExit(cid string, timeout time.Duration) bool {
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	w := d.notify.watch(d.dir(cid))
+	defer w.close()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); w.wait(context.Background(), time.Until(deadline)) {
 		if ct, err := d.load(cid); err != nil || ct.Status != api.StatusRunning {
 			return true
 		}
@@ -474,7 +553,7 @@ func (d *Daemon) waitExit(cid string, timeout time.Duration) bool {
 // container, once it is gone too, as docker run --rm expects.
 func (d *Daemon) wait(c echo.Context) error {
 	ref := c.Param("id")
-	if code, ok := d.exitCodeOf(ref); ok {
+	if code, ok := d.exitCodeOf(c.Request().Context(), ref); ok {
 		return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
 	}
 	ct, err := d.find(ref)
@@ -482,8 +561,10 @@ func (d *Daemon) wait(c echo.Context) error {
 		return err
 	}
 	cid, auto := ct.ID, ct.AutoRemove
+	w := d.notify.watch(d.dir(cid))
+	defer w.close()
 	for {
-		if code, ok := d.exitCodeOf(cid); ok {
+		if code, ok := d.exitCodeOf(c.Request().Context(), cid); ok {
 			return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
 		}
 		if ct != nil && ct.Status != api.StatusRunning && !auto {
@@ -493,10 +574,15 @@ func (d *Daemon) wait(c echo.Context) error {
 			}
 			return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
 		}
-		select {
-		case <-c.Request().Context().Done():
+		// An autoRemove container's directory goes: poll for the
+		// watcher's note then.
+		max := time.Second
+		if ct == nil {
+			max = 10 * time.Millisecond
+		}
+		w.wait(c.Request().Context(), max)
+		if c.Request().Context().Err() != nil {
 			return nil
-		case <-time.After(20 * time.Millisecond):
 		}
 		if ct, err = d.load(cid); err != nil && !auto {
 			return err // removed by someone else
@@ -519,6 +605,12 @@ func (d *Daemon) logs(c echo.Context) error {
 	w.Header().Set(echo.HeaderContentType, echo.MIMETextPlainCharsetUTF8)
 	w.WriteHeader(http.StatusOK)
 	follow := c.QueryParam("follow") == "1"
+	var wd *dirWatch
+	if follow {
+		defer d.release(ct.ID)
+		wd = d.notify.watch(d.dir(ct.ID))
+		defer wd.close()
+	}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := f.Read(buf)
@@ -543,10 +635,9 @@ func (d *Daemon) logs(c echo.Context) error {
 			}
 			return nil
 		}
-		select {
-		case <-c.Request().Context().Done():
+		wd.wait(c.Request().Context(), time.Second)
+		if c.Request().Context().Err() != nil {
 			return nil
-		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -572,8 +663,18 @@ func (d *Daemon) removeContainer(ct *api.Container, force bool) error {
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, 30*time.Second)
 	}
-	_ = exec.Command(d.Runtime, "--root", d.StateRoot, "--data-root", d.DataRoot, "delete", "--force", ct.ID).Run()
-	return os.RemoveAll(d.dir(ct.ID))
+	// goC run deletes its container when it ends; goC delete is for one
+	// whose goC run did not get to (killed with its shim).
+	if exists(filepath.Join(d.StateRoot, ct.ID)) {
+		_ = exec.Command(d.Runtime, "--root", d.StateRoot, "--data-root", d.DataRoot, "delete", "--force", ct.ID).Run()
+	}
+	err := os.RemoveAll(d.dir(ct.ID))
+	if err != nil {
+		// The shim may have been writing its last record just then.
+		time.Sleep(50 * time.Millisecond)
+		err = os.RemoveAll(d.dir(ct.ID))
+	}
+	return err
 }
 
 // importImage takes a tar (or tar.gz) of a rootfs, or of an OCI image

@@ -286,3 +286,20 @@ func TestInfo(t *testing.T) {
 	}
 	call(t, e, "DELETE", "/v1/containers/a?force=1", nil)
 }
+
+// An attached client that comes late for the log of a fast autoRemove
+// container still gets all of it; the container goes once it has.
+func TestAutoRemoveWaitsForAttachedClient(t *testing.T) {
+	d, e := fake(t)
+	ct := created(t, e, api.ContainerCreate{Image: "img", Cmd: []string{"sh", "-c", "echo late reader; exit 2"}, AutoRemove: true, Attach: true})
+	time.Sleep(300 * time.Millisecond) // the container has long exited
+	if code, body := call(t, e, "GET", "/v1/containers/"+ct.ID+"/logs?follow=1", nil); code != 200 || body != "late reader\n" {
+		t.Fatalf("logs = %d %q", code, body)
+	}
+	if code, body := call(t, e, "POST", "/v1/containers/"+ct.ID+"/wait", nil); code != 200 || body != "{\"exitCode\":2}\n" {
+		t.Fatalf("wait = %d %s", code, body)
+	}
+	if _, err := os.Stat(d.dir(ct.ID)); !os.IsNotExist(err) {
+		t.Fatal("still there after wait")
+	}
+}
