@@ -20,6 +20,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/rootfs"
 )
@@ -70,6 +71,7 @@ type Runtime struct {
 	CgroupName   string
 	Resources    cgroups.Resources
 	CgroupNS     bool // the init unshares a cgroup namespace once in its cgroup
+	Hooks        *specs.Hooks
 }
 
 // Load reads and converts bundle/config.json.
@@ -113,9 +115,17 @@ func Convert(s *specs.Spec, bundle, id string) (Plan, Runtime, error) {
 	if s.Linux == nil {
 		return p, rt, errors.New("config.json: linux is required")
 	}
-	if s.Hooks != nil && (len(s.Hooks.Prestart)+len(s.Hooks.CreateRuntime)+len(s.Hooks.CreateContainer)+
-		len(s.Hooks.StartContainer)+len(s.Hooks.Poststart)+len(s.Hooks.Poststop) > 0) {
-		return p, rt, unsupported("hooks")
+	if h := s.Hooks; h != nil {
+		for _, k := range []struct {
+			kind string
+			hs   []specs.Hook
+		}{{"prestart", h.Prestart}, {"createRuntime", h.CreateRuntime}, {"createContainer", h.CreateContainer},
+			{"startContainer", h.StartContainer}, {"poststart", h.Poststart}, {"poststop", h.Poststop}} {
+			if err := hooks.Validate(k.kind, k.hs); err != nil {
+				return p, rt, err
+			}
+		}
+		rt.Hooks = h
 	}
 	root := s.Root.Path
 	if !filepath.IsAbs(root) {

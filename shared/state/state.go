@@ -15,6 +15,7 @@ import (
 	"sort"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/atomicfile"
@@ -67,6 +68,8 @@ type State struct {
 	// in Layer (removed by delete).
 	Image string `json:"image,omitempty"`
 	Layer string `json:"layer,omitempty"`
+	// Hooks are config.json's: start runs poststart, delete poststop.
+	Hooks *specs.Hooks `json:"hooks,omitempty"`
 }
 
 // Owner names a process for good: PID and start time.

@@ -27,6 +27,8 @@ type Message struct {
 	// Code is the exit status goC should end with for this error
 	// (126, 127 for a workload that cannot run; 0 means goC's own 125).
 	Code int `json:"code,omitempty"`
+	// State is the container's OCI state, for the hooks the init runs.
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // Message types.
@@ -38,6 +40,10 @@ const (
 	// Waiting: init → parent: set up and about to block on the exec fifo
 	// until "goC start".
 	Waiting = "waiting"
+	// Hooks: init → parent: mounts made, about to pivot; the parent runs
+	// the prestart and createRuntime hooks and answers HooksDone.
+	Hooks     = "hooks"
+	HooksDone = "hooks-done"
 )
 
 // Conn is one end of the pair.

@@ -5,6 +5,8 @@
 package container
 
 import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
@@ -30,6 +32,13 @@ type InitConfig struct {
 	CgroupNS bool             `json:"cgroupNS,omitempty"`
 	DevTmpfs bool             `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize      `json:"winsize"`
+	// PauseForHooks: stop before the pivot for the parent's prestart and
+	// createRuntime hooks, then run CreateContainer (in the container's
+	// namespaces, paths still the host's). StartContainer run inside the
+	// container once it is started, before the process.
+	PauseForHooks   bool         `json:"pauseForHooks,omitempty"`
+	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
+	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
 }
 
 // Options describe one container to create.

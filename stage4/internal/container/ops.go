@@ -182,7 +182,11 @@ func Delete(root, cid string, force bool) error {
 			return err
 		}
 	}
-	return c.Remove()
+	if err := c.Remove(); err != nil {
+		return err
+	}
+	stopped(st)
+	return nil
 }
 
 // ImageInUse reports whether a container under root runs from image name.

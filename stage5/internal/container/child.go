@@ -1,16 +1,19 @@
 package container
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -75,6 +78,18 @@ func start(conn *syncsock.Conn) error {
 			return err
 		}
 	}
+	if cfg.PauseForHooks {
+		if err := conn.Send(syncsock.Message{Type: syncsock.Hooks}); err != nil {
+			return err
+		}
+		var m syncsock.Message
+		if err := conn.Recv(&m); err != nil || m.Type != syncsock.HooksDone {
+			return fmt.Errorf("wait for hooks: %v %v", m.Type, err)
+		}
+		if err := runHooks("createContainer", cfg.CreateContainer, m.State); err != nil {
+			return err
+		}
+	}
 	if err := rootfs.PivotInto(p.Rootfs); err != nil {
 		return err
 	}
@@ -123,6 +138,7 @@ func start(conn *syncsock.Conn) error {
 	if err := conn.Recv(&m); err != nil || m.Type != syncsock.Go {
 		return fmt.Errorf("wait for go: %v %v", m.Type, err)
 	}
+	startState := m.State
 
 	// Join the cgroup as late as possible: after the setup above, so the
 	// Go runtime's memory stays charged to goC, and before the workload's
@@ -184,6 +200,9 @@ func start(conn *syncsock.Conn) error {
 		return &os.PathError{Op: "write", Path: "exec fifo", Err: err}
 	}
 	unix.Close(fifo)
+	if err := runHooks("startContainer", cfg.StartContainer, startState); err != nil {
+		return err
+	}
 
 	// Nothing of goC's but 0-2 may reach the workload.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
@@ -191,6 +210,19 @@ func start(conn *syncsock.Conn) error {
 	}
 	err = unix.Exec(path, p.Args, env)
 	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
+}
+
+// runHooks runs hooks from inside the container with the state the parent
+// sent.
+func runHooks(kind string, hs []specs.Hook, state json.RawMessage) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	var st specs.State
+	if err := json.Unmarshal(state, &st); err != nil {
+		return fmt.Errorf("%s hooks: state: %w", kind, err)
+	}
+	return hooks.Run(kind, hs, st)
 }
 
 // attachTerminal opens a terminal in the container's devpts, sends its

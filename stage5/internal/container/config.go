@@ -5,6 +5,8 @@
 package container
 
 import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
@@ -30,6 +32,13 @@ type InitConfig struct {
 	CgroupNS bool             `json:"cgroupNS,omitempty"`
 	DevTmpfs bool             `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize      `json:"winsize"`
+	// PauseForHooks: stop before the pivot for the parent's prestart and
+	// createRuntime hooks, then run CreateContainer (in the container's
+	// namespaces, paths still the host's). StartContainer run inside the
+	// container once it is started, before the process.
+	PauseForHooks   bool         `json:"pauseForHooks,omitempty"`
+	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
+	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
 }
 
 // Options describe one container to create.
@@ -49,13 +58,13 @@ type Options struct {
 	// removed by delete.
 	Image, Layer string
 
-	// OnStart, if set, is called with the container's address ("" without
-	// a bridge) once it runs (goCd's shim records it).
-	OnStart func(ip string)
-
 	// Foreground: the caller waits for the container (run): it dies with
 	// goC, and a terminal is relayed to goC's own.
 	Foreground bool
+
+	// OnStart, if set, is called with the container's address ("" without
+	// a bridge) once it runs (goCd's shim records it).
+	OnStart func(ip string)
 }
 
 // Result is how a container ended (run).

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/exe"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -95,6 +97,10 @@ func create(o Options) (_ *container, retErr error) {
 	if userns && cfg.DevTmpfs {
 		// No mknod in a user namespace: bind the host's device nodes.
 		cfg.Plan.Mounts = deviceBinds(cfg.Plan.Mounts)
+	}
+	if h := o.Runtime.Hooks; h != nil {
+		cfg.PauseForHooks = len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0
+		cfg.CreateContainer, cfg.StartContainer = h.CreateContainer, h.StartContainer
 	}
 	if o.Plan.Terminal && o.Foreground && pty.IsTerminal(os.Stdin) {
 		cfg.Winsize = pty.Size(os.Stdin)
@@ -202,7 +208,7 @@ func create(o Options) (_ *container, retErr error) {
 	if err := ct.conn.Send(cfg); err != nil {
 		return nil, fmt.Errorf("send config: %w", err)
 	}
-	master, err := awaitReady(ct.conn)
+	master, err := awaitReady(ct.conn, ct.createHooks)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +220,13 @@ func create(o Options) (_ *container, retErr error) {
 	if err := ct.nw.Attach(ct.cmd.Process.Pid); err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
-	if err := ct.conn.Send(syncsock.Message{Type: syncsock.Go}); err != nil {
+	goMsg := syncsock.Message{Type: syncsock.Go}
+	if len(cfg.StartContainer) > 0 {
+		if goMsg.State, err = json.Marshal(ct.ociState(state.Created)); err != nil {
+			return nil, err
+		}
+	}
+	if err := ct.conn.Send(goMsg); err != nil {
 		return nil, fmt.Errorf("start workload: %w", err)
 	}
 	if err := await(ct.conn, syncsock.Waiting); err != nil {
@@ -226,7 +238,7 @@ func create(o Options) (_ *container, retErr error) {
 		OCIVersion: specs.Version, ID: o.ID, Pid: pid, Bundle: o.Bundle, Annotations: o.Annotations,
 		Rootfs: o.Plan.Rootfs, Created: time.Now().UTC(),
 		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName,
-		Image: o.Image, Layer: o.Layer,
+		Image: o.Image, Layer: o.Layer, Hooks: o.Runtime.Hooks,
 	}
 	if st.Start, err = process.StartTime(pid); err != nil {
 		return nil, err
@@ -247,6 +259,51 @@ func create(o Options) (_ *container, retErr error) {
 		}
 	}
 	return ct, nil
+}
+
+// ociState is the state hooks get on their stdin.
+func (ct *container) ociState(status string) specs.State {
+	return specs.State{Version: specs.Version, ID: ct.o.ID, Status: specs.ContainerState(status), Pid: ct.cmd.Process.Pid,
+		Bundle: ct.o.Bundle, Annotations: ct.o.Annotations}
+}
+
+// createHooks runs prestart and createRuntime hooks while the init waits
+// before its pivot, and answers with the state for createContainer's.
+func (ct *container) createHooks() (syncsock.Message, error) {
+	st := ct.ociState(state.Creating)
+	h := ct.o.Runtime.Hooks
+	if err := hooks.Run("prestart", h.Prestart, st); err != nil {
+		return syncsock.Message{}, err
+	}
+	if err := hooks.Run("createRuntime", h.CreateRuntime, st); err != nil {
+		return syncsock.Message{}, err
+	}
+	b, err := json.Marshal(st)
+	return syncsock.Message{Type: syncsock.HooksDone, State: b}, err
+}
+
+// started runs the poststart hooks once the process runs; their failure is
+// a warning (runtime-spec).
+func started(st *state.State) {
+	if st.Hooks == nil {
+		return
+	}
+	s := specs.State{Version: specs.Version, ID: st.ID, Status: specs.StateRunning, Pid: st.Pid, Bundle: st.Bundle, Annotations: st.Annotations}
+	if err := hooks.Run("poststart", st.Hooks.Poststart, s); err != nil {
+		slog.Warn(err.Error())
+	}
+}
+
+// stopped runs the poststop hooks once the container is deleted; their
+// failure is a warning.
+func stopped(st *state.State) {
+	if st == nil || st.Hooks == nil {
+		return
+	}
+	s := specs.State{Version: specs.Version, ID: st.ID, Status: specs.StateStopped, Bundle: st.Bundle, Annotations: st.Annotations}
+	if err := hooks.Run("poststop", st.Hooks.Poststop, s); err != nil {
+		slog.Warn(err.Error())
+	}
 }
 
 // Create creates the container and leaves it waiting for Start.
@@ -418,7 +475,11 @@ func Start(root, cid string) error {
 	if s := c.Status(st); s != state.Created {
 		return fmt.Errorf("cannot start a container that is %s", s)
 	}
-	return startContainer(c, st.Pid, st.Start)
+	if err := startContainer(c, st.Pid, st.Start); err != nil {
+		return err
+	}
+	started(st)
+	return nil
 }
 
 // Run creates and starts a container; in the foreground it then waits for
@@ -441,7 +502,11 @@ func Run(o Options) (res Result, retErr error) {
 		if err != nil {
 			return res, err
 		}
-		return res, startContainer(ct.c, st.Pid, st.Start)
+		if err := startContainer(ct.c, st.Pid, st.Start); err != nil {
+			return res, err
+		}
+		started(st)
+		return res, nil
 	}
 	defer func() {
 		if s, err := ct.cg.Stats(); err == nil {
@@ -471,6 +536,8 @@ func Run(o Options) (res Result, retErr error) {
 	if err := awaitExec(ct.conn); err != nil {
 		return Result{Status: ExitStatus(err)}, err
 	}
+	started(st)
+	defer stopped(st) // after the deferred destroy above: the container is gone
 	if o.OnStart != nil {
 		o.OnStart(res.IP)
 	}
@@ -534,7 +601,7 @@ func (ct *container) destroy() error {
 
 // awaitReady reads the init's messages up to "ready", keeping the
 // terminal's master end if one is sent.
-func awaitReady(conn *syncsock.Conn) (*os.File, error) {
+func awaitReady(conn *syncsock.Conn, onHooks func() (syncsock.Message, error)) (*os.File, error) {
 	var master *os.File
 	for {
 		var m syncsock.Message
@@ -548,6 +615,14 @@ func awaitReady(conn *syncsock.Conn) (*os.File, error) {
 		switch m.Type {
 		case syncsock.Pty:
 			master = f
+		case syncsock.Hooks:
+			reply, err := onHooks()
+			if err != nil {
+				return nil, err
+			}
+			if err := conn.Send(reply); err != nil {
+				return nil, err
+			}
 		case syncsock.Ready:
 			return master, nil
 		case syncsock.Error:
