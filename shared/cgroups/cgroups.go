@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"goc.dev/shared/id"
 )
@@ -34,6 +35,10 @@ type Manager interface {
 	JoinFiles() ([]*os.File, error)
 	// Stats reads what the kernel counted.
 	Stats() (Stats, error)
+	// Freeze stops (true) or resumes (false) every process in the
+	// cgroup, returning once the kernel has done it; Frozen says which.
+	Freeze(frozen bool) error
+	Frozen() (bool, error)
 	// Destroy kills whatever still runs in the cgroup and removes it.
 	Destroy() error
 	// Path names the cgroup, for messages.
@@ -64,6 +69,22 @@ func Detect() (Hierarchies, error) {
 	}
 	defer f.Close()
 	return ParseMountinfo(f)
+}
+
+// waitFor polls done until it holds (the kernel freezes a cgroup's tasks
+// one by one), for 5 s at the most.
+func waitFor(done func() (bool, error)) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for delay := 100 * time.Microsecond; ; delay = min(2*delay, 20*time.Millisecond) {
+		ok, err := done()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the kernel did not finish freezing or thawing in 5s")
+		}
+		time.Sleep(delay)
+	}
 }
 
 // Mode is "v2" or "v1".

@@ -296,3 +296,46 @@ func leftovers(t *testing.T, h Hierarchies) string {
 	}
 	return strings.Join(left, " ")
 }
+
+func TestFreeze(t *testing.T) {
+	for name, newFS := range map[string]func(*testing.T) *fakeFS{"v2": newFakeV2, "v1": newFakeV1} {
+		t.Run(name, func(t *testing.T) {
+			f := newFS(t)
+			f.files["cgroup.freeze"] = "0"
+			f.files["cgroup.events"] = "populated 1\nfrozen 1\n" // the fake kernel freezes at once
+			f.install()
+			m, err := Create(f.h, DefaultParent, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.populate()
+			if fz, err := m.Frozen(); err != nil || fz {
+				t.Fatalf("Frozen() of a new cgroup = %v, %v", fz, err)
+			}
+			if err := m.Freeze(true); err != nil {
+				t.Fatal(err)
+			}
+			if fz, err := m.Frozen(); err != nil || !fz {
+				t.Fatalf("Frozen() after Freeze(true) = %v, %v", fz, err)
+			}
+			file := filepath.Join(f.h.V2, "goC/c1/cgroup.freeze")
+			if name == "v1" {
+				file = filepath.Join(f.h.V1["freezer"], "goC/c1/freezer.state")
+			}
+			if got := readFile(t, file); got != map[string]string{"v2": "1", "v1": "FROZEN"}[name] {
+				t.Fatalf("%s = %q", file, got)
+			}
+			if name == "v2" {
+				// Thawing waits for the kernel to say so.
+				writeFile(t, filepath.Dir(file), "cgroup.events", "populated 1\nfrozen 0\n")
+			}
+			if err := m.Freeze(false); err != nil {
+				t.Fatal(err)
+			}
+			if fz, _ := m.Frozen(); fz {
+				t.Fatal("still frozen")
+			}
+			closeLock(m)
+		})
+	}
+}

@@ -10,10 +10,14 @@ import (
 // Resources are the limits a container runs under. A zero field means no
 // limit.
 type Resources struct {
-	Memory    int64 // bytes; swap is held to the same total
-	CPUQuota  int64 // microseconds of CPU time per CPUPeriod
-	CPUPeriod int64 // microseconds
-	Pids      int64 // tasks (processes and threads)
+	Memory    int64  // bytes; swap is held to the same total
+	CPUQuota  int64  // microseconds of CPU time per CPUPeriod
+	CPUPeriod int64  // microseconds
+	Pids      int64  // tasks (processes and threads)
+	CPUShares uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
+	// Devices are the device cgroup's rules; none: devices are not
+	// restricted by goC.
+	Devices []DeviceRule
 }
 
 // Limits below which a container cannot start, as Docker has them.
@@ -22,6 +26,16 @@ const (
 	CPUPeriod   = 100_000 // µs, the kernel's default CFS period
 	minCPUQuota = 1_000   // µs, the kernel's minimum quota
 )
+
+// CPUWeight converts v1 cpu.shares (2–262144) to v2 cpu.weight (1–10000)
+// with runc's formula, so that a manager's shares mean the same under goC
+// (1024 shares → weight 39).
+func CPUWeight(shares uint64) uint64 {
+	if shares == 0 {
+		return 0
+	}
+	return 1 + ((shares-2)*9999)/262142
+}
 
 // ParseMemory reads a size as Docker does: a number with an optional unit
 // b, k, m, g or t (powers of 1024, any case), "100m" or "1.5g".

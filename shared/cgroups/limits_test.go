@@ -87,3 +87,11 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUWeight(t *testing.T) {
+	for shares, want := range map[uint64]uint64{0: 0, 2: 1, 1024: 39, 262144: 10000} {
+		if got := CPUWeight(shares); got != want {
+			t.Errorf("CPUWeight(%d) = %d, want %d", shares, got, want)
+		}
+	}
+}

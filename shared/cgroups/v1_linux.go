@@ -18,9 +18,9 @@ type v1 struct {
 	lock   *os.File
 }
 
-// v1Controllers are the hierarchies goC uses: the three it limits, and the
-// freezer to stop everything before killing it.
-var v1Controllers = []string{"memory", "cpu", "pids", "freezer"}
+// v1Controllers are the hierarchies goC uses: the three it limits, the
+// freezer to stop everything before killing it, and the device cgroup.
+var v1Controllers = []string{"memory", "cpu", "pids", "freezer", "devices"}
 
 // v1LockRoot is the hierarchy whose directories carry the liveness locks.
 func v1LockRoot(mounts map[string]string) string {
@@ -171,6 +171,15 @@ func (m *v1) Apply(r Resources) error {
 			return fmt.Errorf("cpu limit: %w", err)
 		}
 	}
+	if r.CPUShares > 0 {
+		d, err := m.dir("cpu")
+		if err != nil {
+			return err
+		}
+		if err := write(d, "cpu.shares", strconv.FormatUint(r.CPUShares, 10)); err != nil {
+			return fmt.Errorf("cpu shares: %w", err)
+		}
+	}
 	if r.Pids > 0 {
 		d, err := m.dir("pids")
 		if err != nil {
@@ -178,6 +187,27 @@ func (m *v1) Apply(r Resources) error {
 		}
 		if err := write(d, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
 			return fmt.Errorf("pids limit: %w", err)
+		}
+	}
+	if len(r.Devices) > 0 {
+		d, err := m.dir("devices")
+		if err != nil {
+			return err
+		}
+		// Deny everything, then each rule in order: an allow adds an
+		// exception, a deny takes matching ones away — the last rule
+		// that matches decides, as in v2's program.
+		if err := write(d, "devices.deny", "a"); err != nil {
+			return fmt.Errorf("device cgroup: %w", err)
+		}
+		for _, rule := range r.Devices {
+			file := "devices.deny"
+			if rule.Allow {
+				file = "devices.allow"
+			}
+			if err := write(d, file, rule.String()); err != nil {
+				return fmt.Errorf("device cgroup %s %q: %w", file, rule, err)
+			}
 		}
 	}
 	return nil
@@ -224,6 +254,34 @@ func (m *v1) Stats() (Stats, error) {
 		}
 	}
 	return s, nil
+}
+
+func (m *v1) Freeze(frozen bool) error {
+	fz, err := m.dir("freezer")
+	if err != nil {
+		return err
+	}
+	v := "THAWED"
+	if frozen {
+		v = "FROZEN"
+	}
+	if err := write(fz, "freezer.state", v); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	return waitFor(func() (bool, error) {
+		b, err := os.ReadFile(filepath.Join(fz, "freezer.state"))
+		return strings.TrimSpace(string(b)) == v, err
+	})
+}
+
+func (m *v1) Frozen() (bool, error) {
+	fz, err := m.dir("freezer")
+	if err != nil {
+		return false, err
+	}
+	b, err := os.ReadFile(filepath.Join(fz, "freezer.state"))
+	s := strings.TrimSpace(string(b))
+	return s == "FROZEN" || s == "FREEZING", err
 }
 
 // Destroy freezes what is left so nothing can fork while it is killed,

@@ -110,9 +110,19 @@ func (m *v2) Apply(r Resources) error {
 			return fmt.Errorf("cpu limit: %w", err)
 		}
 	}
+	if r.CPUShares > 0 {
+		if err := write(m.dir, "cpu.weight", strconv.FormatUint(CPUWeight(r.CPUShares), 10)); err != nil {
+			return fmt.Errorf("cpu weight: %w", err)
+		}
+	}
 	if r.Pids > 0 {
 		if err := write(m.dir, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
 			return fmt.Errorf("pids limit: %w", err)
+		}
+	}
+	if len(r.Devices) > 0 {
+		if err := attachDeviceFilter(m.dir, r.Devices); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -147,6 +157,25 @@ func (m *v2) Stats() (Stats, error) {
 		}
 	}
 	return s, nil
+}
+
+func (m *v2) Freeze(frozen bool) error {
+	v, want := "0", int64(0)
+	if frozen {
+		v, want = "1", 1
+	}
+	if err := write(m.dir, "cgroup.freeze", v); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	return waitFor(func() (bool, error) {
+		got, err := readKey(m.dir, "cgroup.events", "frozen")
+		return got == want, err
+	})
+}
+
+func (m *v2) Frozen() (bool, error) {
+	got, err := readInt(m.dir, "cgroup.freeze")
+	return got == 1, err
 }
 
 // Destroy kills what is left (cgroup.kill, Linux 5.14+; one by one before

@@ -43,8 +43,19 @@ func Sealed() (*os.File, error) {
 		mem.Close()
 		return nil, os.NewSyscallError("seal memfd", err)
 	}
-	return mem, nil
+	// Out of the way of the descriptors a child gets (exec.Cmd's
+	// ExtraFiles are dup'ed onto 3, 4, …): its /proc/self/fd path must
+	// still name this file when the child execs it.
+	high, err := unix.FcntlInt(mem.Fd(), unix.F_DUPFD_CLOEXEC, highFd)
+	mem.Close()
+	if err != nil {
+		return nil, os.NewSyscallError("dup memfd", err)
+	}
+	return os.NewFile(uintptr(high), "memfd:goC"), nil
 }
+
+// highFd is where the sealed copy goes: above any ExtraFiles goC passes.
+const highFd = 100
 
 // Path is the name under which the process holding f can execute it.
 func Path(f *os.File) string {

@@ -23,6 +23,7 @@ import (
 	"goc.dev/shared/hooks"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/rootfs"
+	"goc.dev/shared/seccomp"
 )
 
 // Mount is one mount(2) the init makes, before it pivots.
@@ -59,6 +60,9 @@ type Plan struct {
 	Caps            *Caps    `json:"caps,omitempty"`
 	NoNewPrivileges bool     `json:"noNewPrivileges,omitempty"`
 	OOMScoreAdj     *int     `json:"oomScoreAdj,omitempty"`
+	// Seccomp is linux.seccomp, compiled: loaded just before exec (before
+	// the switch of user and capabilities without no_new_privs).
+	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 }
 
 // Runtime is what the parent sets up around the init.
@@ -157,6 +161,14 @@ func Convert(s *specs.Spec, bundle, id string) (Plan, Runtime, error) {
 	return p, rt, nil
 }
 
+// ProcessPlan converts a process alone (goC exec's --process, or a
+// config.json's process with exec's flags over it).
+func ProcessPlan(pr *specs.Process) (Plan, error) {
+	var p Plan
+	err := convertProcess(pr, &p)
+	return p, err
+}
+
 func convertProcess(pr *specs.Process, p *Plan) error {
 	switch {
 	case len(pr.Args) == 0:
@@ -212,8 +224,6 @@ func convertProcess(pr *specs.Process, p *Plan) error {
 
 func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	switch {
-	case l.Seccomp != nil:
-		return unsupported("linux.seccomp")
 	case l.IntelRdt != nil:
 		return unsupported("linux.intelRdt")
 	case l.MountLabel != "":
@@ -224,6 +234,13 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 		return unsupported("linux.timeOffsets")
 	case l.MemoryPolicy != nil:
 		return unsupported("linux.memoryPolicy")
+	}
+	if l.Seccomp != nil {
+		prog, err := seccomp.Compile(l.Seccomp)
+		if err != nil {
+			return fmt.Errorf("config.json: %w", err)
+		}
+		p.Seccomp = prog
 	}
 	seen := map[namespace.Type]bool{}
 	for _, ns := range l.Namespaces {
@@ -289,10 +306,12 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	if rt.CgroupParent, rt.CgroupName, err = cgroupsPath(l.CgroupsPath, id); err != nil {
 		return err
 	}
-	if l.Resources != nil {
-		if rt.Resources, err = convertResources(l.Resources, p); err != nil {
-			return err
-		}
+	res := l.Resources
+	if res == nil {
+		res = &specs.LinuxResources{} // the device cgroup all the same
+	}
+	if rt.Resources, err = convertResources(res, p); err != nil {
+		return err
 	}
 	return nil
 }
@@ -371,10 +390,34 @@ func cgroupsPath(path, id string) (parent, name string, err error) {
 	return dir, base, nil
 }
 
+// DefaultDevices are the device cgroup rules every container gets: the
+// nodes goC makes in /dev, its terminals, and mknod (only) of any device.
+var DefaultDevices = []cgroups.DeviceRule{
+	{Allow: true, Type: 'c', Major: -1, Minor: -1, Access: "m"},
+	{Allow: true, Type: 'b', Major: -1, Minor: -1, Access: "m"},
+	{Allow: true, Type: 'c', Major: 1, Minor: 3, Access: "rwm"},    // null
+	{Allow: true, Type: 'c', Major: 1, Minor: 5, Access: "rwm"},    // zero
+	{Allow: true, Type: 'c', Major: 1, Minor: 7, Access: "rwm"},    // full
+	{Allow: true, Type: 'c', Major: 1, Minor: 8, Access: "rwm"},    // random
+	{Allow: true, Type: 'c', Major: 1, Minor: 9, Access: "rwm"},    // urandom
+	{Allow: true, Type: 'c', Major: 5, Minor: 0, Access: "rwm"},    // tty
+	{Allow: true, Type: 'c', Major: 5, Minor: 1, Access: "rwm"},    // console
+	{Allow: true, Type: 'c', Major: 5, Minor: 2, Access: "rwm"},    // ptmx
+	{Allow: true, Type: 'c', Major: 136, Minor: -1, Access: "rwm"}, // pts
+}
+
+// emptyBlockIO: Docker sends {"weight": 0} (no setting) with every
+// container.
+func emptyBlockIO(b *specs.LinuxBlockIO) bool {
+	zero := func(p *uint16) bool { return p == nil || *p == 0 }
+	return zero(b.Weight) && zero(b.LeafWeight) && len(b.WeightDevice)+len(b.ThrottleReadBpsDevice)+
+		len(b.ThrottleWriteBpsDevice)+len(b.ThrottleReadIOPSDevice)+len(b.ThrottleWriteIOPSDevice) == 0
+}
+
 func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, error) {
 	var out cgroups.Resources
 	switch {
-	case r.BlockIO != nil:
+	case r.BlockIO != nil && !emptyBlockIO(r.BlockIO):
 		return out, unsupported("linux.resources.blockIO")
 	case len(r.HugepageLimits) > 0:
 		return out, unsupported("linux.resources.hugepageLimits")
@@ -385,20 +428,45 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 	case len(r.Unified) > 0:
 		return out, unsupported("linux.resources.unified")
 	}
-	for _, d := range r.Devices {
-		// goC creates only the standard device nodes. Rules that deny
-		// everything describe exactly that; unless the process may mknod
-		// others, nothing more is needed.
-		if d.Allow {
-			return out, unsupported("linux.resources.devices allow rules (the device cgroup)")
+	// The device cgroup: everything denied, then config.json's rules in
+	// order, then the devices linux.devices lists and the ones goC puts in
+	// every /dev (as runc does): the last rule that matches decides.
+	out.Devices = []cgroups.DeviceRule{{Type: 'a', Major: -1, Minor: -1, Access: "rwm"}}
+	for i, d := range r.Devices {
+		rule := cgroups.DeviceRule{Allow: d.Allow, Type: 'a', Major: -1, Minor: -1, Access: d.Access}
+		if d.Type != "" {
+			rule.Type = d.Type[0]
 		}
-		if p.Caps != nil && hasCap(p.Caps.Bounding, capNumbers["CAP_MKNOD"]) {
-			return out, errors.New("config.json: linux.resources.devices: goC does not enforce the device cgroup, so CAP_MKNOD must not be granted")
+		if d.Major != nil {
+			rule.Major = *d.Major
 		}
+		if d.Minor != nil {
+			rule.Minor = *d.Minor
+		}
+		if len(d.Type) > 1 {
+			return out, fmt.Errorf("config.json: linux.resources.devices[%d]: type %q is not a, c or b", i, d.Type)
+		}
+		if err := rule.Validate(); err != nil {
+			return out, fmt.Errorf("config.json: linux.resources.devices[%d]: %w", i, err)
+		}
+		out.Devices = append(out.Devices, rule)
 	}
+	for _, d := range p.Devices {
+		t := byte('c')
+		switch d.Type {
+		case unix.S_IFBLK:
+			t = 'b'
+		case unix.S_IFIFO:
+			continue
+		}
+		out.Devices = append(out.Devices, cgroups.DeviceRule{Allow: true, Type: t, Major: int64(d.Major), Minor: int64(d.Minor), Access: "rwm"})
+	}
+	out.Devices = append(out.Devices, DefaultDevices...)
 	if m := r.Memory; m != nil {
 		switch {
-		case m.Reservation != nil || m.Kernel != nil || m.KernelTCP != nil || m.Swappiness != nil || m.DisableOOMKiller != nil || m.UseHierarchy != nil || m.CheckBeforeUpdate != nil:
+		case m.Reservation != nil && *m.Reservation != 0, m.Kernel != nil, m.KernelTCP != nil,
+			m.DisableOOMKiller != nil && *m.DisableOOMKiller, m.UseHierarchy != nil, m.CheckBeforeUpdate != nil,
+			m.Swappiness != nil && *m.Swappiness != ^uint64(0) && *m.Swappiness != 60:
 			return out, unsupported("linux.resources.memory other than limit and swap")
 		case m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit && *m.Swap != -1:
 			return out, unsupported("linux.resources.memory.swap other than the limit (no swap) or -1")
@@ -412,8 +480,13 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 	}
 	if c := r.CPU; c != nil {
 		switch {
-		case c.Shares != nil || c.RealtimeRuntime != nil || c.RealtimePeriod != nil || c.Cpus != "" || c.Mems != "" || c.Idle != nil || c.Burst != nil:
-			return out, unsupported("linux.resources.cpu other than quota and period")
+		case c.RealtimeRuntime != nil || c.RealtimePeriod != nil || c.Cpus != "" || c.Mems != "" || c.Idle != nil || c.Burst != nil:
+			return out, unsupported("linux.resources.cpu other than quota, period and shares")
+		case c.Shares != nil && *c.Shares != 0 && (*c.Shares < 2 || *c.Shares > 262144):
+			return out, fmt.Errorf("config.json: linux.resources.cpu.shares %d is not between 2 and 262144", *c.Shares)
+		}
+		if c.Shares != nil {
+			out.CPUShares = *c.Shares
 		}
 		if c.Quota != nil && *c.Quota > 0 {
 			out.CPUQuota, out.CPUPeriod = *c.Quota, cgroups.CPUPeriod

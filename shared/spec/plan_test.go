@@ -75,7 +75,9 @@ func TestConvertErrors(t *testing.T) {
 		}, "need a user namespace"},
 		{"pid namespace path", func(s *specs.Spec) { s.Linux.Namespaces[0].Path = "/proc/1/ns/pid" }, "joins network, uts and ipc namespaces only"},
 		{"no mount namespace", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] }, "must include mount"},
-		{"seccomp", func(s *specs.Spec) { s.Linux.Seccomp = &specs.LinuxSeccomp{} }, "linux.seccomp is not supported"},
+		{"seccomp notify", func(s *specs.Spec) {
+			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerPath: "/x"}
+		}, "config.json: linux.seccomp.listenerPath is not supported"},
 		{"relative hook", func(s *specs.Spec) { s.Hooks = &specs.Hooks{Prestart: []specs.Hook{{Path: "bin/true"}}} }, `hooks.prestart[0].path "bin/true" must be absolute`},
 		{"unknown cap", func(s *specs.Spec) { s.Process.Capabilities.Bounding = []string{"CAP_FLY"} }, `unknown capability "CAP_FLY"`},
 		{"unknown rlimit", func(s *specs.Spec) { s.Process.Rlimits[0].Type = "RLIMIT_FUN" }, "unknown type"},
@@ -87,14 +89,17 @@ func TestConvertErrors(t *testing.T) {
 		}, "needs a network namespace"},
 		{"systemd cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:goc:c1" }, "systemd"},
 		{"one-level cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "/c1" }, "two levels"},
-		{"cpu shares", func(s *specs.Spec) { v := uint64(512); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu other than quota"},
+		{"cpu shares", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu.shares 1 is not between 2 and 262144"},
+		{"cpu set", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "0"} }, "cpu other than quota, period and shares"},
+		{"oom killer off", func(s *specs.Spec) { v := true; s.Linux.Resources.Memory = &specs.LinuxMemory{DisableOOMKiller: &v} }, "memory other than limit and swap"},
 		{"tiny memory", func(s *specs.Spec) { v := int64(1 << 20); s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &v} }, "below the minimum"},
-		{"device allow rule", func(s *specs.Spec) {
-			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Access: "rwm"})
-		}, "allow rules"},
-		{"mknod without device cgroup", func(s *specs.Spec) {
-			s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_MKNOD")
-		}, "CAP_MKNOD"},
+		{"block io weight", func(s *specs.Spec) { w := uint16(300); s.Linux.Resources.BlockIO = &specs.LinuxBlockIO{Weight: &w} }, "linux.resources.blockIO is not supported"},
+		{"device rule type", func(s *specs.Spec) {
+			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "x", Access: "rwm"})
+		}, `linux.resources.devices[1]: type 'x' is not a, c or b`},
+		{"device rule access", func(s *specs.Spec) {
+			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "c", Access: "rwx"})
+		}, `access "rwx" is not made of r, w and m`},
 		{"device outside /dev", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/etc/evil", Type: "c", Major: 1, Minor: 3}}
 		}, "not a path under /dev"},
@@ -136,7 +141,22 @@ func TestConvertResourcesAndPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(cgroups.Resources{Memory: 100 << 20, CPUQuota: 50_000, CPUPeriod: 100_000, Pids: 20}, rt.Resources); d != "" {
+	major, minor := int64(1), int64(3)
+	s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: false, Type: "c", Major: &major, Minor: &minor, Access: "w"})
+	s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}}
+	p, rt, err = Convert(s, b, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Denied first, config.json's rules in order, its linux.devices, then
+	// goC's own /dev.
+	devices := append([]cgroups.DeviceRule{
+		{Type: 'a', Major: -1, Minor: -1, Access: "rwm"},
+		{Type: 'a', Major: -1, Minor: -1, Access: "rwm"},
+		{Type: 'c', Major: 1, Minor: 3, Access: "w"},
+		{Allow: true, Type: 'c', Major: 10, Minor: 229, Access: "rwm"},
+	}, DefaultDevices...)
+	if d := cmp.Diff(cgroups.Resources{Memory: 100 << 20, CPUQuota: 50_000, CPUPeriod: 100_000, Pids: 20, Devices: devices}, rt.Resources); d != "" {
 		t.Errorf("resources (-want +got):\n%s", d)
 	}
 	if rt.CgroupParent != "mygroup/sub" || rt.CgroupName != "c9" {

@@ -35,6 +35,9 @@ func info(c *state.Container) Info {
 	if err != nil {
 		return i
 	}
+	if i.Status == state.Running && frozen(st) {
+		i.Status = Paused
+	}
 	i.Bundle, i.Rootfs, i.Created, i.Annotations = st.Bundle, st.Rootfs, st.Created, st.Annotations
 	if i.Status != state.Stopped {
 		i.Pid = st.Pid
@@ -62,6 +65,64 @@ func List(root string) ([]Info, error) {
 		out = append(out, info(c))
 	}
 	return out, nil
+}
+
+// Paused is runc's status of a container whose processes are frozen.
+const Paused = "paused"
+
+// cgroupOf opens the container's cgroup.
+func cgroupOf(st *state.State) (cgroups.Manager, error) {
+	h, err := cgroups.Detect()
+	if err != nil {
+		return nil, err
+	}
+	return cgroups.Open(h, st.CgroupParent, st.CgroupName)
+}
+
+// frozen reports whether the container's cgroup is frozen (paused).
+func frozen(st *state.State) bool {
+	cg, err := cgroupOf(st)
+	if err != nil {
+		return false
+	}
+	f, err := cg.Frozen()
+	return err == nil && f
+}
+
+// Pause freezes every process of a running container; Resume thaws them.
+func Pause(root, cid string) error  { return freeze(root, cid, true) }
+func Resume(root, cid string) error { return freeze(root, cid, false) }
+
+func freeze(root, cid string, pause bool) error {
+	c, err := state.Load(root, cid)
+	if err != nil {
+		return err
+	}
+	unlock, err := c.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := c.Read()
+	if err != nil {
+		return fmt.Errorf("container %s is still being created", cid)
+	}
+	if s := c.Status(st); s != state.Running {
+		return fmt.Errorf("container %s is %s, not running", cid, s)
+	}
+	cg, err := cgroupOf(st)
+	if err != nil {
+		return err
+	}
+	switch isFrozen, err := cg.Frozen(); {
+	case err != nil:
+		return err
+	case pause && isFrozen:
+		return fmt.Errorf("container %s is already paused", cid)
+	case !pause && !isFrozen:
+		return fmt.Errorf("container %s is not paused", cid)
+	}
+	return cg.Freeze(pause)
 }
 
 // ParseSignal reads TERM, SIGTERM or 15.
@@ -162,6 +223,11 @@ func Delete(root, cid string, force bool) error {
 		fallthrough
 	case state.Created:
 		_ = syscall.Kill(st.Pid, syscall.SIGKILL)
+		if frozen(st) { // a paused container dies once thawed (v1)
+			if cg, err := cgroupOf(st); err == nil {
+				_ = cg.Freeze(false)
+			}
+		}
 		for i := 0; i < 1000 && process.Alive(st.Pid, st.Start); i++ {
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -49,6 +49,31 @@ func start(conn *syncsock.Conn) error {
 	if err := conn.Recv(&cfg); err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
+	if cfg.Exec {
+		// goC exec: the parent made this process in the container's
+		// namespaces, root included; only the process is left to set up.
+		if cfg.Plan.Terminal {
+			if err := attachTerminal(conn, cfg.Winsize); err != nil {
+				return err
+			}
+		}
+	} else if err := setup(conn, &cfg); err != nil {
+		return err
+	}
+
+	if err := conn.Send(syncsock.Message{Type: syncsock.Ready}); err != nil {
+		return err
+	}
+	var m syncsock.Message
+	if err := conn.Recv(&m); err != nil || m.Type != syncsock.Go {
+		return fmt.Errorf("wait for go: %v %v", m.Type, err)
+	}
+	return become(conn, &cfg, m.State)
+}
+
+// setup makes the container: namespaces joined, the filesystem, the pivot,
+// /dev, sysctls, masked paths, the hostname, a terminal.
+func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	p := cfg.Plan
 
 	// Namespaces joined by path (network, uts, ipc) are entered first:
@@ -131,14 +156,14 @@ func start(conn *syncsock.Conn) error {
 		}
 	}
 
-	if err := conn.Send(syncsock.Message{Type: syncsock.Ready}); err != nil {
-		return err
-	}
-	var m syncsock.Message
-	if err := conn.Recv(&m); err != nil || m.Type != syncsock.Go {
-		return fmt.Errorf("wait for go: %v %v", m.Type, err)
-	}
-	startState := m.State
+	return nil
+}
+
+// become turns this process into the workload: cgroup, limits, seccomp,
+// user and capabilities, cwd; then (a new container) waits for start, and
+// execs.
+func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) error {
+	p := cfg.Plan
 
 	// Join the cgroup as late as possible: after the setup above, so the
 	// Go runtime's memory stays charged to goC, and before the workload's
@@ -166,6 +191,13 @@ func start(conn *syncsock.Conn) error {
 	if p.Umask != nil {
 		unix.Umask(int(*p.Umask))
 	}
+	// Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+	// while the init still has it (the profile must allow what follows).
+	if p.Seccomp != nil && !p.NoNewPrivileges {
+		if err := p.Seccomp.Load(); err != nil {
+			return err
+		}
+	}
 	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {
 		return err
 	}
@@ -187,8 +219,29 @@ func start(conn *syncsock.Conn) error {
 		env = append(env[:len(env):len(env)], "HOME="+homeOf(p.UID))
 	}
 
-	// Wait for start: opening the exec fifo for writing blocks until
-	// "goC start" opens it for reading.
+	if !cfg.Exec {
+		if err := waitStart(conn, cfg, startState); err != nil {
+			return err
+		}
+	}
+
+	// Nothing of goC's but 0-2 (and what the caller passed on) may reach
+	// the workload.
+	if err := unix.CloseRange(uint(3+cfg.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return os.NewSyscallError("close_range", err)
+	}
+	if p.Seccomp != nil && p.NoNewPrivileges {
+		if err := p.Seccomp.Load(); err != nil {
+			return err
+		}
+	}
+	err = unix.Exec(path, p.Args, env)
+	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
+}
+
+// waitStart blocks until "goC start": opening the exec fifo for writing
+// blocks until start opens it for reading. Then the startContainer hooks.
+func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) error {
 	if err := conn.Send(syncsock.Message{Type: syncsock.Waiting}); err != nil {
 		return err
 	}
@@ -199,17 +252,14 @@ func start(conn *syncsock.Conn) error {
 	if _, err := unix.Write(fifo, []byte{0}); err != nil {
 		return &os.PathError{Op: "write", Path: "exec fifo", Err: err}
 	}
-	unix.Close(fifo)
+	// The fifo stays open (close-on-exec): "goC start" reads on to its
+	// end, so it returns once the workload is exec'd — or with what went
+	// wrong, written here.
 	if err := runHooks("startContainer", cfg.StartContainer, startState); err != nil {
+		_, _ = unix.Write(fifo, []byte(err.Error()))
 		return err
 	}
-
-	// Nothing of goC's but 0-2 may reach the workload.
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return os.NewSyscallError("close_range", err)
-	}
-	err = unix.Exec(path, p.Args, env)
-	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
+	return nil
 }
 
 // runHooks runs hooks from inside the container with the state the parent

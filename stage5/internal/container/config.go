@@ -39,6 +39,11 @@ type InitConfig struct {
 	PauseForHooks   bool         `json:"pauseForHooks,omitempty"`
 	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
 	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
+	// Exec: goC exec's process, in a container that exists; PreserveFds
+	// descriptors from 3 on (after the sync socket and cgroup files,
+	// moved there by the init) go to it.
+	Exec        bool `json:"exec,omitempty"`
+	PreserveFds int  `json:"preserveFds,omitempty"`
 }
 
 // Options describe one container to create.

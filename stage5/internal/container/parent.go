@@ -430,31 +430,40 @@ func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 	return out
 }
 
-// startContainer lets the init exec: open the exec fifo for reading, read its byte,
-// remove the fifo. pid is the init, watched so that a dead one is an error
-// rather than a hang.
+// startContainer lets the init exec: open the exec fifo for reading, read
+// its byte, then read on to the end — the init's end closes when it execs
+// the workload (close-on-exec), after its startContainer hooks; anything
+// written before that end is why it failed. pid is the init, watched so
+// that a dead one is an error rather than a hang.
 func startContainer(c *state.Container, pid int, startTime uint64) error {
 	f, err := os.OpenFile(c.Fifo(), os.O_RDONLY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("container is not waiting to start: %w", err)
 	}
 	defer f.Close()
-	buf := make([]byte, 1)
+	defer os.Remove(c.Fifo())
+	buf := make([]byte, 4096)
+	var got []byte
 	for {
 		n, err := unix.Read(int(f.Fd()), buf)
-		if n == 1 {
-			break
-		}
-		if err != nil && err != unix.EAGAIN {
+		switch {
+		case n > 0:
+			got = append(got, buf[:n]...)
+			continue
+		case n == 0 && err == nil && len(got) > 0: // the end, after the byte
+			if len(got) > 1 {
+				return errors.New(string(got[1:]))
+			}
+			return nil
+		case err != nil && err != unix.EAGAIN:
 			return fmt.Errorf("exec fifo: %w", err)
 		}
-		if !process.Alive(pid, startTime) {
+		if len(got) == 0 && !process.Alive(pid, startTime) {
 			return errors.New("container init exited before start")
 		}
 		fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
 		_, _ = unix.Poll(fds, 50)
 	}
-	return os.Remove(c.Fifo())
 }
 
 // Start starts a created container.

@@ -1,0 +1,226 @@
+// Package seccomp turns a config.json's linux.seccomp into a BPF program
+// (in goC, where an error can still name the field) and loads it (in the
+// container's init, just before exec). The BPF is assembled by
+// github.com/elastic/go-seccomp-bpf, which also knows each architecture's
+// syscall numbers; this package maps the runtime-spec onto it.
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/bits"
+	"unsafe"
+
+	libseccomp "github.com/elastic/go-seccomp-bpf"
+	"github.com/elastic/go-seccomp-bpf/arch"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// Program is a compiled filter: what the init loads.
+type Program struct {
+	Flags  uint              `json:"flags,omitempty"`
+	Filter []unix.SockFilter `json:"filter"`
+}
+
+var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
+	specs.ActKill:        libseccomp.ActionKillThread,
+	specs.ActKillThread:  libseccomp.ActionKillThread,
+	specs.ActKillProcess: libseccomp.ActionKillProcess,
+	specs.ActTrap:        libseccomp.ActionTrap,
+	specs.ActErrno:       libseccomp.ActionErrno,
+	specs.ActTrace:       libseccomp.ActionTrace,
+	specs.ActAllow:       libseccomp.ActionAllow,
+	specs.ActLog:         libseccomp.ActionLog,
+}
+
+var flags = map[specs.LinuxSeccompFlag]uint{
+	specs.LinuxSeccompFlagLog:              unix.SECCOMP_FILTER_FLAG_LOG,
+	specs.LinuxSeccompFlagSpecAllow:        unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+	specs.LinuxSeccompFlagWaitKillableRecv: 1 << 5, // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+}
+
+// action is a rule's action with its errno (EPERM unless given, as runc).
+func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) {
+	act, ok := actions[a]
+	if !ok {
+		if a == specs.ActNotify {
+			return 0, errors.New("SCMP_ACT_NOTIFY is not supported by goC")
+		}
+		return 0, fmt.Errorf("unknown action %q", a)
+	}
+	if act == libseccomp.ActionErrno || act == libseccomp.ActionTrace {
+		e := uint(unix.EPERM)
+		if errno != nil {
+			e = *errno
+		}
+		if e > 0xffff {
+			return 0, fmt.Errorf("errnoRet %d out of range", e)
+		}
+		act |= libseccomp.Action(e)
+	} else if errno != nil {
+		return 0, fmt.Errorf("errnoRet is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", a)
+	}
+	return act, nil
+}
+
+// condition maps one argument comparison. MASKED_EQ is supported in the
+// two forms profiles use: "no bit of the mask set" (value 0) and "the
+// mask's one bit set".
+func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
+	if a.Index > 5 {
+		return libseccomp.Condition{}, fmt.Errorf("argument index %d out of range", a.Index)
+	}
+	c := libseccomp.Condition{Argument: uint32(a.Index), Value: a.Value}
+	switch a.Op {
+	case specs.OpEqualTo:
+		c.Operation = libseccomp.Equal
+	case specs.OpNotEqual:
+		c.Operation = libseccomp.NotEqual
+	case specs.OpGreaterThan:
+		c.Operation = libseccomp.GreaterThan
+	case specs.OpGreaterEqual:
+		c.Operation = libseccomp.GreaterOrEqual
+	case specs.OpLessThan:
+		c.Operation = libseccomp.LessThan
+	case specs.OpLessEqual:
+		c.Operation = libseccomp.LessOrEqual
+	case specs.OpMaskedEqual:
+		switch {
+		case a.ValueTwo == 0:
+			c.Operation = libseccomp.BitsNotSet
+		case a.ValueTwo == a.Value && bits.OnesCount64(a.Value) == 1:
+			c.Operation = libseccomp.BitsSet
+		default:
+			return c, fmt.Errorf("SCMP_CMP_MASKED_EQ with mask %#x and value %#x is not supported by goC (only value 0, or a one-bit mask equal to the value)", a.Value, a.ValueTwo)
+		}
+	default:
+		return c, fmt.Errorf("unknown operator %q", a.Op)
+	}
+	return c, nil
+}
+
+// Compile checks s and assembles it for this machine's architecture.
+// Syscall names the architecture does not have are skipped, as runc does
+// (profiles list syscalls of newer kernels and other architectures).
+// Calls from other architectures (32-bit binaries) get the default action.
+func Compile(s *specs.LinuxSeccomp) (*Program, error) {
+	if s.ListenerPath != "" || s.ListenerMetadata != "" {
+		return nil, errors.New("linux.seccomp.listenerPath is not supported by goC")
+	}
+	info, err := arch.GetInfo("")
+	if err != nil {
+		return nil, err
+	}
+	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
+	if err != nil {
+		return nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
+	}
+	prog := &Program{}
+	for _, f := range s.Flags {
+		v, ok := flags[f]
+		if !ok {
+			return nil, fmt.Errorf("linux.seccomp.flags: %q is not supported by goC", f)
+		}
+		prog.Flags |= v
+	}
+
+	// One group per rule, in order (the first match wins). Within a group a
+	// syscall is listed once: unconditionally, or with its conditions.
+	var groups []libseccomp.SyscallGroup
+	seen := map[string]libseccomp.Action{}
+	for i, r := range s.Syscalls {
+		act, err := action(r.Action, r.ErrnoRet)
+		if err != nil {
+			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
+		}
+		var conds libseccomp.ArgumentConditions
+		for _, a := range r.Args {
+			c, err := condition(a)
+			if err != nil {
+				return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
+			}
+			conds = append(conds, c)
+		}
+		g := libseccomp.SyscallGroup{Action: act}
+		for _, name := range r.Names {
+			if _, ok := info.SyscallNames[name]; !ok {
+				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
+				continue
+			}
+			if prev, ok := seen[name]; ok && len(conds) == 0 && prev == act {
+				continue // already listed for this action
+			}
+			if len(conds) == 0 {
+				seen[name] = act
+				g.Names = append(g.Names, name)
+			} else {
+				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: conds})
+			}
+		}
+		groups = append(groups, g)
+	}
+	if len(groups) == 0 {
+		groups = []libseccomp.SyscallGroup{{Action: libseccomp.ActionAllow}} // empty: skipped
+	}
+	sentinel, err := placeholder(groups)
+	if err != nil {
+		return nil, err
+	}
+	policy := libseccomp.Policy{DefaultAction: sentinel, Syscalls: groups}
+	insts, err := policy.Assemble()
+	if err != nil {
+		return nil, fmt.Errorf("linux.seccomp: %w", err)
+	}
+	// The default action goes in for the placeholder the assembler
+	// needed (it accepts only a bare action there, no errno).
+	for i, in := range insts {
+		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(sentinel) && sentinel != def {
+			insts[i] = bpf.RetConstant{Val: uint32(def)}
+		}
+	}
+	raw, err := bpf.Assemble(insts)
+	if err != nil {
+		return nil, fmt.Errorf("linux.seccomp: %w", err)
+	}
+	if len(raw) > unix.BPF_MAXINSNS {
+		return nil, fmt.Errorf("linux.seccomp: %d BPF instructions, above the kernel's %d", len(raw), unix.BPF_MAXINSNS)
+	}
+	for _, in := range raw {
+		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
+	}
+	return prog, nil
+}
+
+// placeholder is a bare action no rule returns: it stands for the default
+// action while assembling (the assembler takes only a bare action there,
+// no errno) and is then replaced.
+func placeholder(groups []libseccomp.SyscallGroup) (libseccomp.Action, error) {
+	used := map[libseccomp.Action]bool{}
+	for _, g := range groups {
+		used[g.Action] = true
+	}
+	for _, a := range []libseccomp.Action{libseccomp.ActionTrace, libseccomp.ActionLog, libseccomp.ActionTrap,
+		libseccomp.ActionKillProcess, libseccomp.ActionKillThread, libseccomp.ActionErrno, libseccomp.ActionAllow} {
+		if !used[a] {
+			return a, nil
+		}
+	}
+	return 0, errors.New("linux.seccomp: every action is used bare; goC cannot assemble this profile")
+}
+
+// Load installs the filter on the calling thread, which then execs.
+// Without no_new_privs the thread needs CAP_SYS_ADMIN.
+func (p *Program) Load() error {
+	if len(p.Filter) == 0 {
+		return errors.New("seccomp: empty filter")
+	}
+	fprog := unix.SockFprog{Len: uint16(len(p.Filter)), Filter: &p.Filter[0]}
+	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(p.Flags), uintptr(unsafe.Pointer(&fprog)))
+	if errno != 0 {
+		return fmt.Errorf("load seccomp filter: %w", errno)
+	}
+	return nil
+}
