@@ -339,3 +339,51 @@ func TestFreeze(t *testing.T) {
 		})
 	}
 }
+
+func TestReadUsage(t *testing.T) {
+	f := newFakeV2(t)
+	f.files["memory.current"] = "4096\n"
+	f.files["pids.current"] = "3\n"
+	f.install()
+	m, err := Create(f.h, DefaultParent, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.populate()
+	got := ReadUsage(m)
+	want := Usage{CPUTotalNs: 100_000, MemoryUsage: 4096, MemoryPeak: 1234567, MemoryLimit: -1, PidsCurrent: 3, PidsLimit: -1}
+	if got != want {
+		t.Fatalf("ReadUsage = %+v, want %+v", got, want)
+	}
+	closeLock(m)
+}
+
+// Swap as Docker asks for it (memory+swap = twice the memory), unlimited,
+// and goC's default (none).
+func TestApplySwap(t *testing.T) {
+	for _, tc := range []struct {
+		swap   int64
+		v2, v1 string
+	}{{0, "0", "67108864"}, {128 << 20, "67108864", "134217728"}, {-1, "max", "-1"}} {
+		for name, newFS := range map[string]func(*testing.T) *fakeFS{"v2": newFakeV2, "v1": newFakeV1} {
+			f := newFS(t)
+			f.install()
+			m, err := Create(f.h, DefaultParent, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.populate()
+			if err := m.Apply(Resources{Memory: 64 << 20, MemorySwap: tc.swap}); err != nil {
+				t.Fatal(err)
+			}
+			file, want := filepath.Join(f.h.V2, "goC/c1/memory.swap.max"), tc.v2
+			if name == "v1" {
+				file, want = filepath.Join(f.h.V1["memory"], "goC/c1/memory.memsw.limit_in_bytes"), tc.v1
+			}
+			if got := readFile(t, file); got != want {
+				t.Errorf("%s swap %d: %s = %q, want %q", name, tc.swap, filepath.Base(file), got, want)
+			}
+			closeLock(m)
+		}
+	}
+}

@@ -10,11 +10,15 @@ import (
 // Resources are the limits a container runs under. A zero field means no
 // limit.
 type Resources struct {
-	Memory    int64  // bytes; swap is held to the same total
-	CPUQuota  int64  // microseconds of CPU time per CPUPeriod
-	CPUPeriod int64  // microseconds
-	Pids      int64  // tasks (processes and threads)
-	CPUShares uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
+	Memory int64 // bytes
+	// MemorySwap is memory and swap together (v1's memsw; v2 swap.max =
+	// MemorySwap - Memory): 0 means Memory (no swap: goC's default, so
+	// swap cannot stretch a limit), -1 unlimited swap.
+	MemorySwap int64
+	CPUQuota   int64  // microseconds of CPU time per CPUPeriod
+	CPUPeriod  int64  // microseconds
+	Pids       int64  // tasks (processes and threads)
+	CPUShares  uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
 	// Devices are the device cgroup's rules; none: devices are not
 	// restricted by goC.
 	Devices []DeviceRule

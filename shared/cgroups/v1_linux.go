@@ -146,16 +146,27 @@ func (m *v1) Apply(r Resources) error {
 		if err != nil {
 			return err
 		}
-		v := strconv.FormatInt(r.Memory, 10)
-		if err := write(d, "memory.limit_in_bytes", v); err != nil {
-			return fmt.Errorf("memory limit: %w", err)
-		}
-		// memsw counts memory and swap together: the same total keeps
-		// the container from swapping its way past the limit. Present
-		// only with swap accounting on.
+		// memsw counts memory and swap together (present only with swap
+		// accounting on). The kernel keeps memsw >= the memory limit at
+		// every step: a limit above the current memsw (goC update) goes
+		// after the new memsw.
+		type setting struct{ file, value string }
+		todo := []setting{{"memory.limit_in_bytes", strconv.FormatInt(r.Memory, 10)}}
 		if exists(d, "memory.memsw.limit_in_bytes") {
-			if err := write(d, "memory.memsw.limit_in_bytes", v); err != nil {
-				return fmt.Errorf("swap limit: %w", err)
+			sw := r.MemorySwap
+			if sw == 0 {
+				sw = r.Memory
+			}
+			memsw := setting{"memory.memsw.limit_in_bytes", strconv.FormatInt(sw, 10)}
+			if cur, err := readInt(d, "memory.memsw.limit_in_bytes"); err == nil && r.Memory > cur {
+				todo = []setting{memsw, todo[0]}
+			} else {
+				todo = append(todo, memsw)
+			}
+		}
+		for _, s := range todo {
+			if err := write(d, s.file, s.value); err != nil {
+				return fmt.Errorf("memory limit (%s): %w", s.file, err)
 			}
 		}
 	}

@@ -97,10 +97,17 @@ func (m *v2) Apply(r Resources) error {
 		if err := write(m.dir, "memory.max", strconv.FormatInt(r.Memory, 10)); err != nil {
 			return fmt.Errorf("memory limit: %w", err)
 		}
-		// Swap is charged separately in v2: none at all keeps the
-		// container inside its limit.
+		// Swap is charged separately in v2: none at all (goC's
+		// default) keeps the container inside its limit.
 		if exists(m.dir, "memory.swap.max") {
-			if err := write(m.dir, "memory.swap.max", "0"); err != nil {
+			swap := "0"
+			switch {
+			case r.MemorySwap == -1:
+				swap = "max"
+			case r.MemorySwap > r.Memory:
+				swap = strconv.FormatInt(r.MemorySwap-r.Memory, 10)
+			}
+			if err := write(m.dir, "memory.swap.max", swap); err != nil {
 				return fmt.Errorf("swap limit: %w", err)
 			}
 		}

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math/bits"
+	"runtime"
+	"sort"
+	"strings"
 	"unsafe"
 
 	libseccomp "github.com/elastic/go-seccomp-bpf"
@@ -223,4 +226,41 @@ func (p *Program) Load() error {
 		return fmt.Errorf("load seccomp filter: %w", errno)
 	}
 	return nil
+}
+
+// Actions, Operators and Flags are what Compile accepts, for "goC features".
+func Actions() []string {
+	var out []string
+	for a := range actions {
+		out = append(out, string(a))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func Operators() []string {
+	return []string{string(specs.OpEqualTo), string(specs.OpGreaterEqual), string(specs.OpGreaterThan),
+		string(specs.OpLessEqual), string(specs.OpLessThan), string(specs.OpMaskedEqual), string(specs.OpNotEqual)}
+}
+
+func Flags() []string {
+	var out []string
+	for f := range flags {
+		out = append(out, string(f))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NativeArch is the machine's architecture as libseccomp names it.
+func NativeArch() string {
+	switch runtime.GOARCH {
+	case "amd64":
+		return "SCMP_ARCH_X86_64"
+	case "arm64":
+		return "SCMP_ARCH_AARCH64"
+	case "386":
+		return "SCMP_ARCH_X86"
+	}
+	return "SCMP_ARCH_" + strings.ToUpper(runtime.GOARCH)
 }

@@ -406,6 +406,16 @@ var DefaultDevices = []cgroups.DeviceRule{
 	{Allow: true, Type: 'c', Major: 136, Minor: -1, Access: "rwm"}, // pts
 }
 
+// UpdateResources converts the resources of "goC update": as config.json's,
+// but devices are left as they are.
+func UpdateResources(r *specs.LinuxResources) (cgroups.Resources, error) {
+	r2 := *r
+	r2.Devices = nil
+	out, err := convertResources(&r2, &Plan{})
+	out.Devices = nil
+	return out, err
+}
+
 // emptyBlockIO: Docker sends {"weight": 0} (no setting) with every
 // container.
 func emptyBlockIO(b *specs.LinuxBlockIO) bool {
@@ -464,12 +474,15 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 	out.Devices = append(out.Devices, DefaultDevices...)
 	if m := r.Memory; m != nil {
 		switch {
-		case m.Reservation != nil && *m.Reservation != 0, m.Kernel != nil, m.KernelTCP != nil,
+		case m.Reservation != nil && *m.Reservation != 0, m.Kernel != nil && *m.Kernel != 0, m.KernelTCP != nil && *m.KernelTCP != 0,
 			m.DisableOOMKiller != nil && *m.DisableOOMKiller, m.UseHierarchy != nil, m.CheckBeforeUpdate != nil,
 			m.Swappiness != nil && *m.Swappiness != ^uint64(0) && *m.Swappiness != 60:
 			return out, unsupported("linux.resources.memory other than limit and swap")
-		case m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit && *m.Swap != -1:
-			return out, unsupported("linux.resources.memory.swap other than the limit (no swap) or -1")
+		case m.Swap != nil && *m.Swap != -1 && *m.Swap != 0 && (m.Limit == nil || *m.Swap < *m.Limit):
+			return out, errors.New("config.json: linux.resources.memory.swap must be at least memory.limit (it counts memory and swap together), or -1")
+		}
+		if m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit {
+			out.MemorySwap = *m.Swap
 		}
 		if m.Limit != nil && *m.Limit > 0 {
 			if *m.Limit < cgroups.MinMemory {

@@ -93,6 +93,10 @@ func TestConvertErrors(t *testing.T) {
 		{"cpu set", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "0"} }, "cpu other than quota, period and shares"},
 		{"oom killer off", func(s *specs.Spec) { v := true; s.Linux.Resources.Memory = &specs.LinuxMemory{DisableOOMKiller: &v} }, "memory other than limit and swap"},
 		{"tiny memory", func(s *specs.Spec) { v := int64(1 << 20); s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &v} }, "below the minimum"},
+		{"swap below the limit", func(s *specs.Spec) {
+			l, sw := int64(64<<20), int64(32<<20)
+			s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &l, Swap: &sw}
+		}, "memory.swap must be at least memory.limit"},
 		{"block io weight", func(s *specs.Spec) { w := uint16(300); s.Linux.Resources.BlockIO = &specs.LinuxBlockIO{Weight: &w} }, "linux.resources.blockIO is not supported"},
 		{"device rule type", func(s *specs.Spec) {
 			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "x", Access: "rwm"})

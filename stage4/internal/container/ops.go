@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -125,6 +126,74 @@ func freeze(root, cid string, pause bool) error {
 	return cg.Freeze(pause)
 }
 
+// running loads a container that must be running (or paused), for the
+// verbs that act on its cgroup.
+func running(root, cid string) (*state.State, cgroups.Manager, error) {
+	c, err := state.Load(root, cid)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("container %s is still being created", cid)
+	}
+	if s := c.Status(st); s == state.Stopped {
+		return nil, nil, fmt.Errorf("container %s is not running", cid)
+	}
+	cg, err := cgroupOf(st)
+	return st, cg, err
+}
+
+// Pids lists the host PIDs of the container's processes.
+func Pids(root, cid string) ([]int, error) {
+	_, cg, err := running(root, cid)
+	if err != nil {
+		return nil, err
+	}
+	return cgroupPids(cg)
+}
+
+// cgroupPids lists the processes in a container's cgroup (each once: on
+// v1 they are in every hierarchy).
+func cgroupPids(cg cgroups.Manager) ([]int, error) {
+	seen := map[int]bool{}
+	pids := []int{}
+	for _, d := range cg.Dirs() {
+		b, err := os.ReadFile(d + "/cgroup.procs")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil && !seen[pid] {
+				seen[pid] = true
+				pids = append(pids, pid)
+			}
+		}
+	}
+	sort.Ints(pids)
+	return pids, nil
+}
+
+// Update changes a running container's limits; zero fields stay as they
+// are.
+func Update(root, cid string, r cgroups.Resources) error {
+	_, cg, err := running(root, cid)
+	if err != nil {
+		return err
+	}
+	return cg.Apply(r)
+}
+
+// Usage reads what a running container uses now.
+func Usage(root, cid string) (cgroups.Usage, cgroups.Stats, error) {
+	_, cg, err := running(root, cid)
+	if err != nil {
+		return cgroups.Usage{}, cgroups.Stats{}, err
+	}
+	st, err := cg.Stats()
+	return cgroups.ReadUsage(cg), st, err
+}
+
 // ParseSignal reads TERM, SIGTERM or 15.
 func ParseSignal(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
@@ -178,18 +247,11 @@ func Kill(root, cid string, sig syscall.Signal, all bool) error {
 }
 
 func signalCgroup(cg cgroups.Manager, sig syscall.Signal) error {
-	for _, d := range cg.Dirs() {
-		b, err := os.ReadFile(d + "/cgroup.procs")
-		if err != nil {
-			return err
-		}
-		for _, f := range strings.Fields(string(b)) {
-			if pid, err := strconv.Atoi(f); err == nil {
-				_ = syscall.Kill(pid, sig)
-			}
-		}
+	pids, err := cgroupPids(cg)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, sig)
 	}
-	return nil
+	return err
 }
 
 // Delete removes a container: its cgroup (killing what is left in it) and

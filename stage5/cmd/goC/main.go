@@ -50,6 +50,13 @@ verbs:
   list [--format table|json] [-q]           list containers
   run [--bundle DIR] [--pid-file F] [-d] ID create, start, wait, delete
   run [flags] ROOTFS|IMAGE CMD [ARG…]       the same from a rootfs or an image, and flags (goC run --help)
+  exec [flags] ID CMD [ARG…]                run one more process in the container (--process F, --tty,
+                                            --console-socket S, --detach, --pid-file F, --cwd, --env, --user)
+  ps [--format table|json] ID               its processes (host PIDs)
+  pause ID | resume ID                      freeze and thaw every process in it
+  update [--resources F|-] [--memory M] [--cpu-quota N] [--cpu-period N] [--cpu-shares N] [--pids-limit N] ID
+  events [--stats] [--interval D] ID        its statistics as JSON lines (once with --stats)
+  features                                  what goC supports of the runtime-spec (JSON)
   image import NAME SOURCE                  import a rootfs dir, a tar(.gz) or an OCI image layout
   image ls | image rm NAME                  list images, remove one
 
@@ -103,7 +110,7 @@ func run(args []string) int {
 	}
 	defer closeLog()
 	if *showVersion {
-		fmt.Printf("goC version %s\nspec: %s\n", version, specs.Version)
+		printVersion()
 		return 0
 	}
 	if fs.NArg() == 0 {
@@ -114,7 +121,7 @@ func run(args []string) int {
 		slog.Debug("--systemd-cgroup accepted; goC manages cgroupfs directly")
 	}
 	verb, rest := fs.Arg(0), fs.Args()[1:]
-	if verb != "run" && verb != "spec" && verb != "list" && verb != "help" && verb != "shim" && os.Geteuid() != 0 {
+	if verb != "run" && verb != "spec" && verb != "list" && verb != "help" && verb != "shim" && verb != "features" && verb != "checkpoint" && verb != "restore" && os.Geteuid() != 0 {
 		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
 	}
 	switch verb {
@@ -134,10 +141,26 @@ func run(args []string) int {
 		err = cmdList(g, rest)
 	case "run":
 		return cmdRun(g, rest)
-	case "image":
-		err = cmdImage(g, rest)
 	case "shim":
 		return cmdShim(g, rest)
+	case "exec":
+		return cmdExec(g, rest)
+	case "ps":
+		err = cmdPs(g, rest)
+	case "update":
+		err = cmdUpdate(g, rest)
+	case "events":
+		err = cmdEvents(g, rest)
+	case "features":
+		err = cmdFeatures()
+	case "checkpoint", "restore":
+		err = cmdCheckpoint(verb, rest)
+	case "pause":
+		err = withID("pause", rest, func(id string) error { return container.Pause(g.root, id) })
+	case "resume":
+		err = withID("resume", rest, func(id string) error { return container.Resume(g.root, id) })
+	case "image":
+		err = cmdImage(g, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
