@@ -14,7 +14,7 @@ VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean sync-stage5
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean sync-stage5 test-compat bench-compat
 
 all: stages
 
@@ -62,11 +62,25 @@ e2e-host: stages rootfs
 sync-stage5:
 	stage5/sync-from-stage4.sh
 
-test: lint unit e2e-host e2e
+test: lint unit e2e-host e2e test-compat
+
+# test-compat: containerd, Docker and Podman run their containers on stage 4's
+# goC (e2e/testdata/compat; private daemons in their own network namespaces,
+# everything undone afterwards). On the host, not in the VM.
+COMPAT_PKGS := containerd docker.io podman containernetworking-plugins iptables bsdutils
+test-compat: stage4 rootfs
+	@vm/deps.sh $(COMPAT_PKGS)
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
 
 bench: stage$(NEWEST) rootfs
 	@vm/deps.sh runc
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench . -benchtime 30x .
+
+# bench-compat: docker run --rm busybox true with goC and with runc, side by
+# side, through one private dockerd.
+bench-compat: stage4 rootfs
+	@vm/deps.sh $(COMPAT_PKGS)
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench BenchmarkDockerRun -benchtime 20x .
 
 clean:
 	rm -rf $(BIN) $(BUILD)

@@ -32,7 +32,7 @@ func hierarchyRoots() []string {
 	}
 	seen := map[string]bool{}
 	var roots []string
-	for _, c := range []string{"memory", "cpu", "pids", "freezer"} {
+	for _, c := range []string{"memory", "cpu", "pids", "freezer", "devices"} {
 		if m, ok := h.V1[c]; ok && !seen[m] {
 			seen[m] = true
 			roots = append(roots, m)

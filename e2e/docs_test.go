@@ -13,15 +13,23 @@ import (
 // build/rootfs standing for $ROOTFS.
 func TestDocsCommandsAreExercised(t *testing.T) {
 	var steps []string
-	scenarios, _ := filepath.Glob("testdata/stage*/*.txtar")
+	scenarios, _ := filepath.Glob("testdata/*/*.txtar")
+	// The compatibility scenarios name the managers' clients through
+	// their private settings.
+	private := strings.NewReplacer("$D ", "docker ", "nsenter --net=$NETNS podman ", "podman ",
+		"ctr --address $CONTAINERD_ADDRESS --namespace goc-compat ", "ctr ")
 	for _, p := range scenarios {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps = append(steps, strings.Split(string(b), "\n")...)
+		text := string(b)
+		if strings.Contains(p, "/compat/") {
+			text = private.Replace(text)
+		}
+		steps = append(steps, strings.Split(text, "\n")...)
 	}
-	prompt := regexp.MustCompile(`^\$ (?:sudo )?\./bin/(goC(?:-cli|d)? .*)$`)
+	prompt := regexp.MustCompile(`^\$ (?:sudo )?(?:\./bin/)?((?:goC(?:-cli|d)?|docker|podman|ctr) .*)$`)
 	chapters, _ := filepath.Glob("../docs/*.md")
 	checked := 0
 	for _, p := range chapters {

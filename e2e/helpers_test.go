@@ -36,6 +36,7 @@ var helpers = map[string]func(){
 	"waitstate":   waitstate,
 	"mkoci":       mkoci,
 	"mktar":       mktar,
+	"mkimage":     mkimage,
 	"console":     console,
 	"udpget":      udpget,
 	"udpecho":     udpecho,

@@ -14,5 +14,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Daemons in these packages (dockerd, containerd) must not start as host
+# services: the tests start private ones. policy-rc.d, honoured by
+# invoke-rc.d and deb-systemd-invoke, says so — only if there was none.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\nexit 101\n' >$policy
+	chmod +x $policy
+	trap 'rm -f $policy' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -9,8 +9,9 @@ pass=0 fail=0 ok=0
 while IFS= read -r line; do
 	line=${line%$'\r'}
 	printf '%s\n' "$line"
-	# Scenario results are the leaves: TestScenarios/goC1/stage1/pid1.
-	if [[ $line =~ ^[[:space:]]*---\ (PASS|FAIL):\ TestScenarios/[^/]+/[^/]+/[^[:space:]]+ ]]; then
+	# Scenario results are the leaves: TestScenarios/goC1/stage1/pid1,
+	# TestCompat/docker.
+	if [[ $line =~ ^[[:space:]]*---\ (PASS|FAIL):\ (TestScenarios/[^/]+/[^/]+/|TestCompat/)[^[:space:]]+ ]]; then
 		[ "${BASH_REMATCH[1]}" = PASS ] && pass=$((pass + 1)) || fail=$((fail + 1))
 	fi
 	[[ $line == PASS || $line =~ ^ok[[:space:]] ]] && ok=1
