@@ -338,38 +338,7 @@ func mkimage() {
 	out, rootfs, name := os.Args[1], os.Args[2], os.Args[3]
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)
-	err := filepath.WalkDir(rootfs, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(rootfs, p)
-		if rel == "." {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		link, _ := os.Readlink(p)
-		h, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		h.Name = rel
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			_, err = tw.Write(b)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
+	if err := tarTree(tw, rootfs); err != nil {
 		fatalf("mkimage: %v", err)
 	}
 	tw.Close()

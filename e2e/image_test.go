@@ -22,11 +22,28 @@ func mkoci() {
 	out, rootfs := os.Args[1], os.Args[2]
 	var base bytes.Buffer
 	tw := tar.NewWriter(&base)
-	err := filepath.WalkDir(rootfs, func(p string, d fs.DirEntry, err error) error {
+	if err := tarTree(tw, rootfs); err != nil {
+		fatalf("mkoci: %v", err)
+	}
+	addFile(tw, "etc/motd", "old motd")
+	addFile(tw, "opt/old", "old")
+	tw.Close()
+	var top bytes.Buffer
+	tw = tar.NewWriter(&top)
+	addFile(tw, "etc/.wh.motd", "")
+	addFile(tw, "opt/.wh..wh..opq", "")
+	addFile(tw, "opt/new", "new")
+	tw.Close()
+	writeLayout(out, base.Bytes(), top.Bytes())
+}
+
+// tarTree writes the files below root into tw, named relative to it.
+func tarTree(tw *tar.Writer, root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(rootfs, p)
+		rel, _ := filepath.Rel(root, p)
 		if rel == "." {
 			return nil
 		}
@@ -53,19 +70,6 @@ func mkoci() {
 		}
 		return nil
 	})
-	if err != nil {
-		fatalf("mkoci: %v", err)
-	}
-	addFile(tw, "etc/motd", "old motd")
-	addFile(tw, "opt/old", "old")
-	tw.Close()
-	var top bytes.Buffer
-	tw = tar.NewWriter(&top)
-	addFile(tw, "etc/.wh.motd", "")
-	addFile(tw, "opt/.wh..wh..opq", "")
-	addFile(tw, "opt/new", "new")
-	tw.Close()
-	writeLayout(out, base.Bytes(), top.Bytes())
 }
 
 // mktar OUT writes a tar whose second entry climbs out with "..".
