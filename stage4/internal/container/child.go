@@ -52,6 +52,13 @@ func start(conn *syncsock.Conn) error {
 	if cfg.Exec {
 		// goC exec: the parent made this process in the container's
 		// namespaces, root included; only the process is left to set up.
+		// It holds host descriptors (the cgroup files) among the
+		// container's processes until it execs: not dumpable, so that
+		// none of them may ptrace it or open its /proc files (exec makes
+		// the workload dumpable again).
+		if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+			return os.NewSyscallError("prctl", err)
+		}
 		if cfg.Plan.Terminal {
 			if err := attachTerminal(conn, cfg.Winsize); err != nil {
 				return err
