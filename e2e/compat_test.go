@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"goc.dev/shared/image"
 )
 
 func TestCompat(t *testing.T) {
@@ -338,7 +340,7 @@ func mkimage() {
 	out, rootfs, name := os.Args[1], os.Args[2], os.Args[3]
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)
-	if err := tarTree(tw, rootfs); err != nil {
+	if err := image.TarTree(tw, rootfs); err != nil {
 		fatalf("mkimage: %v", err)
 	}
 	tw.Close()

@@ -7,9 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
+
+	"goc.dev/shared/image"
 )
 
 // mkoci OUT ROOTFS writes an OCI image layout with two layers: ROOTFS plus
@@ -22,7 +23,7 @@ func mkoci() {
 	out, rootfs := os.Args[1], os.Args[2]
 	var base bytes.Buffer
 	tw := tar.NewWriter(&base)
-	if err := tarTree(tw, rootfs); err != nil {
+	if err := image.TarTree(tw, rootfs); err != nil {
 		fatalf("mkoci: %v", err)
 	}
 	addFile(tw, "etc/motd", "old motd")
@@ -35,41 +36,6 @@ func mkoci() {
 	addFile(tw, "opt/new", "new")
 	tw.Close()
 	writeLayout(out, base.Bytes(), top.Bytes())
-}
-
-// tarTree writes the files below root into tw, named relative to it.
-func tarTree(tw *tar.Writer, root string) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		if rel == "." {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		link, _ := os.Readlink(p)
-		h, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		h.Name = rel
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			_, err = tw.Write(b)
-			return err
-		}
-		return nil
-	})
 }
 
 // mktar OUT writes a tar whose second entry climbs out with "..".

@@ -277,7 +277,16 @@ func (s Store) Lower(img *Image) string {
 // tarDir writes dir as a tar stream.
 func tarDir(w io.Writer, dir string) error {
 	tw := tar.NewWriter(w)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	if err := TarTree(tw, dir); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// TarTree writes the files below dir into tw, named relative to it, with
+// their owners' numbers.
+func TarTree(tw *tar.Writer, dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -318,10 +327,6 @@ func tarDir(w io.Writer, dir string) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return tw.Close()
 }
 
 type countReader struct {

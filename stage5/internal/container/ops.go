@@ -95,19 +95,11 @@ func Pause(root, cid string) error  { return freeze(root, cid, true) }
 func Resume(root, cid string) error { return freeze(root, cid, false) }
 
 func freeze(root, cid string, pause bool) error {
-	c, err := state.Load(root, cid)
-	if err != nil {
-		return err
-	}
-	unlock, err := c.Lock()
+	c, st, unlock, err := loadLocked(root, cid)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, err := c.Read()
-	if err != nil {
-		return fmt.Errorf("container %s is still being created", cid)
-	}
 	if s := c.Status(st); s != state.Running {
 		return fmt.Errorf("container %s is %s, not running", cid, s)
 	}
@@ -124,6 +116,21 @@ func freeze(root, cid string, pause bool) error {
 		return fmt.Errorf("container %s is not paused", cid)
 	}
 	return cg.Freeze(pause)
+}
+
+// loadLocked reads a container's state under its lock; unlock releases it.
+func loadLocked(root, cid string) (c *state.Container, st *state.State, unlock func(), err error) {
+	if c, err = state.Load(root, cid); err != nil {
+		return nil, nil, nil, err
+	}
+	if unlock, err = c.Lock(); err != nil {
+		return nil, nil, nil, err
+	}
+	if st, err = c.Read(); err != nil {
+		unlock()
+		return nil, nil, nil, fmt.Errorf("container %s is still being created", cid)
+	}
+	return c, st, unlock, nil
 }
 
 // running loads a container that must be running (or paused), for the

@@ -468,19 +468,11 @@ func startContainer(c *state.Container, pid int, startTime uint64) error {
 
 // Start starts a created container.
 func Start(root, cid string) error {
-	c, err := state.Load(root, cid)
-	if err != nil {
-		return err
-	}
-	unlock, err := c.Lock()
+	c, st, unlock, err := loadLocked(root, cid)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, err := c.Read()
-	if err != nil {
-		return fmt.Errorf("container %s is still being created", cid)
-	}
 	if s := c.Status(st); s != state.Created {
 		return fmt.Errorf("cannot start a container that is %s", s)
 	}
