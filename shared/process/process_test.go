@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestLookPath(t *testing.T) {
@@ -97,5 +100,34 @@ func TestStartTime(t *testing.T) {
 	}
 	if Alive(1<<30, st) {
 		t.Fatal("Alive of a PID that cannot exist = true")
+	}
+}
+
+func TestInherited(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	first := int(r.Fd())
+	if int(w.Fd()) != first+1 {
+		t.Skip("the pipe's ends are not adjacent descriptors here")
+	}
+	// os.Pipe's ends are close-on-exec: goC's own, not passed on.
+	if _, err := Inherited(first, 2); err == nil || !strings.Contains(err.Error(), "was not passed to goC") {
+		t.Fatalf("Inherited of close-on-exec descriptors = %v, want an error", err)
+	}
+	for _, f := range []*os.File{r, w} {
+		if _, err := unix.FcntlInt(f.Fd(), unix.F_SETFD, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := Inherited(first, 2)
+	if err != nil || len(files) != 2 || files[1].Fd() != w.Fd() {
+		t.Fatalf("Inherited(%d, 2) = %v, %v", first, files, err)
+	}
+	if _, err := Inherited(first, 1000); err == nil || !strings.Contains(err.Error(), "was not passed to goC") {
+		t.Fatalf("Inherited past the open descriptors = %v, want an error", err)
 	}
 }

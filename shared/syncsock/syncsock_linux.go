@@ -70,6 +70,19 @@ func New(f *os.File) *Conn { return &Conn{f: f} }
 // File returns the socket.
 func (c *Conn) File() *os.File { return c.f }
 
+// MoveAbove moves the connection to a descriptor number at least min
+// (close-on-exec still), freeing the one it had: the init does so before
+// it puts descriptors it hands on at 3, 4, ….
+func (c *Conn) MoveAbove(min int) error {
+	fd, err := unix.FcntlInt(c.f.Fd(), unix.F_DUPFD_CLOEXEC, min)
+	if err != nil {
+		return os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)
+	}
+	old := c.f
+	c.f = os.NewFile(uintptr(fd), old.Name())
+	return old.Close()
+}
+
 // Close closes the socket.
 func (c *Conn) Close() error { return c.f.Close() }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"golang.org/x/sys/unix"
 )
 
 type payload struct {
@@ -75,5 +77,35 @@ func TestTooLarge(t *testing.T) {
 	err = New(a).Send(payload{Args: []string{strings.Repeat("a", maxPacket)}})
 	if err == nil || !strings.Contains(err.Error(), "exceeds the limit") {
 		t.Fatalf("Send of an oversized message = %v", err)
+	}
+}
+
+func TestMoveAbove(t *testing.T) {
+	a, b, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := New(a), New(b)
+	defer pa.Close()
+	defer pb.Close()
+	old := int(pb.File().Fd())
+	if err := pb.MoveAbove(200); err != nil {
+		t.Fatal(err)
+	}
+	if fd := int(pb.File().Fd()); fd < 200 {
+		t.Fatalf("moved to %d, want >= 200", fd)
+	}
+	if _, err := unix.FcntlInt(uintptr(old), unix.F_GETFD, 0); err == nil {
+		t.Fatalf("descriptor %d still open after the move", old)
+	}
+	if flags, _ := unix.FcntlInt(pb.File().Fd(), unix.F_GETFD, 0); flags&unix.FD_CLOEXEC == 0 {
+		t.Fatal("moved descriptor lost close-on-exec")
+	}
+	if err := pa.Send(Message{Type: Ready}); err != nil {
+		t.Fatal(err)
+	}
+	var m Message
+	if err := pb.Recv(&m); err != nil || m.Type != Ready {
+		t.Fatalf("after the move: %+v, %v", m, err)
 	}
 }

@@ -59,8 +59,10 @@ func cmdExec(g globals, args []string) int {
 		return fail(errors.New("exec: --apparmor is not supported by goC"))
 	case *label != "":
 		return fail(errors.New("exec: --process-label is not supported by goC"))
-	case *preserveFds > 0:
-		return fail(errors.New("exec: --preserve-fds is not supported by goC"))
+	}
+	preserved, err := g.preservedFds(*preserveFds)
+	if err != nil {
+		return fail(err)
 	}
 	id := fs.Arg(0)
 	info, err := container.State(g.root, id)
@@ -121,7 +123,7 @@ func cmdExec(g globals, args []string) int {
 		}
 	}
 	status, err := container.Exec(container.ExecOptions{Root: g.root, ID: id, Plan: plan, Detach: *detach,
-		PidFile: *pidFile, ConsoleSocket: *consoleSocket})
+		PidFile: *pidFile, ConsoleSocket: *consoleSocket, Preserved: preserved})
 	if err != nil {
 		fail(err)
 		if status == 0 {

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -73,6 +74,32 @@ global flags:
 type globals struct {
 	root, dataRoot, logFile, logFormat string
 	debug, systemdCgroup               bool
+	preserved                          []*os.File // --preserve-fds
+}
+
+// preservedFds are the first n descriptors passed on: a verb's own
+// --preserve-fds decides how many (the scan in run only took them early).
+func (g globals) preservedFds(n int) ([]*os.File, error) {
+	if n < 0 || n > len(g.preserved) {
+		return nil, fmt.Errorf("--preserve-fds %d: not that many descriptors open", n)
+	}
+	return g.preserved[:n], nil
+}
+
+// preserveFds finds the value of --preserve-fds among a command line's
+// arguments (0 without it, or when it is not a number: the flag parser
+// reports that).
+func preserveFds(args []string) int {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--preserve-fds=")
+		if !ok && a == "--preserve-fds" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if n, err := strconv.Atoi(v); ok && err == nil && n > 0 && n < 1<<16 {
+			return n
+		}
+	}
+	return 0
 }
 
 func main() {
@@ -85,6 +112,9 @@ func main() {
 }
 
 func run(args []string) int {
+	// Descriptors passed on with --preserve-fds are taken before goC
+	// opens anything of its own (a --log file could fill a gap).
+	preserved, preserveErr := process.Inherited(3, preserveFds(args))
 	var g globals
 	fs := flag.NewFlagSet("goC", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -120,6 +150,10 @@ func run(args []string) int {
 		slog.Debug("--systemd-cgroup accepted; goC manages cgroupfs directly")
 	}
 	verb, rest := fs.Arg(0), fs.Args()[1:]
+	if preserveErr != nil {
+		return fail(preserveErr)
+	}
+	g.preserved = preserved
 	if verb != "run" && verb != "spec" && verb != "list" && verb != "help" && verb != "features" && verb != "checkpoint" && verb != "restore" && os.Geteuid() != 0 {
 		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
 	}
@@ -288,9 +322,6 @@ func (b *bundleFlags) register(fs *flag.FlagSet) {
 
 // options loads the bundle's config.json for container id.
 func (b *bundleFlags) options(g globals, id string) (container.Options, error) {
-	if b.preserveFds > 0 {
-		return container.Options{}, errors.New("--preserve-fds is not supported by goC")
-	}
 	if b.noPivot {
 		return container.Options{}, errors.New("--no-pivot is not supported: goC always pivots")
 	}
@@ -330,6 +361,9 @@ func (b *bundleFlags) options(g globals, id string) (container.Options, error) {
 	plan.Overlay = overlay
 	o := container.Options{ID: id, Bundle: bundle, Root: g.root, Plan: plan, Runtime: rt, Annotations: s.Annotations,
 		ConsoleSocket: b.consoleSocket, Image: imageName, Layer: layer}
+	if o.Preserved, err = g.preservedFds(b.preserveFds); err != nil {
+		return o, err
+	}
 	if b.pidFile != "" {
 		if o.PidFile, err = filepath.Abs(b.pidFile); err != nil {
 			return o, err

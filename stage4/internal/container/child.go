@@ -232,8 +232,20 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 		}
 	}
 
-	// Nothing of goC's but 0-2 (and what the caller passed on) may reach
-	// the workload.
+	// The caller's descriptors go to 3, 4, … (the sync socket moves out
+	// of their way first: it must stay open until exec); nothing else of
+	// goC's but 0-2 may reach the workload.
+	if n := cfg.PreserveFds; n > 0 {
+		first := cgroupX + cfg.CgroupFds + len(cfg.Joins)
+		if err := conn.MoveAbove(first + n); err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ { // upwards: a source is never a target still to come
+			if err := unix.Dup3(first+i, 3+i, 0); err != nil {
+				return os.NewSyscallError("dup3", err)
+			}
+		}
+	}
 	if err := unix.CloseRange(uint(3+cfg.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return os.NewSyscallError("close_range", err)
 	}

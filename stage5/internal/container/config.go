@@ -5,6 +5,8 @@
 package container
 
 import (
+	"os"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"goc.dev/shared/cgroups"
@@ -39,9 +41,9 @@ type InitConfig struct {
 	PauseForHooks   bool         `json:"pauseForHooks,omitempty"`
 	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
 	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
-	// Exec: goC exec's process, in a container that exists; PreserveFds
-	// descriptors from 3 on (after the sync socket and cgroup files,
-	// moved there by the init) go to it.
+	// Exec: goC exec's process, in a container that exists.
+	// PreserveFds: that many descriptors, passed after all the others,
+	// go to the process at 3, 4, ….
 	Exec        bool `json:"exec,omitempty"`
 	PreserveFds int  `json:"preserveFds,omitempty"`
 }
@@ -62,6 +64,10 @@ type Options struct {
 	// of its writable layer (upper, work, merged), created by create and
 	// removed by delete.
 	Image, Layer string
+
+	// Preserved are the caller's descriptors 3, 4, … the process gets at
+	// the same numbers (--preserve-fds).
+	Preserved []*os.File
 
 	// Foreground: the caller waits for the container (run): it dies with
 	// goC, and a terminal is relayed to goC's own.

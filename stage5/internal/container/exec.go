@@ -27,6 +27,7 @@ type ExecOptions struct {
 	Detach        bool
 	PidFile       string
 	ConsoleSocket string
+	Preserved     []*os.File // handed on at 3, 4, … (--preserve-fds)
 }
 
 // execNamespaces are joined in this order: the mount namespace last, as
@@ -105,7 +106,7 @@ func Exec(o ExecOptions) (int, error) {
 	}
 	conn := syncsock.New(parentEnd)
 	defer conn.Close()
-	cfg := InitConfig{Plan: o.Plan, CgroupFds: len(joins), Exec: true}
+	cfg := InitConfig{Plan: o.Plan, CgroupFds: len(joins), Exec: true, PreserveFds: len(o.Preserved)}
 	foreground := !o.Detach && o.ConsoleSocket == ""
 	if o.Plan.Terminal && foreground && pty.IsTerminal(os.Stdin) {
 		cfg.Winsize = pty.Size(os.Stdin)
@@ -117,7 +118,7 @@ func Exec(o ExecOptions) (int, error) {
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
-		ExtraFiles:  append([]*os.File{childEnd, childEnd}, joins...), // 3: sync, 4: (no fifo), 5…: cgroup
+		ExtraFiles:  append(append([]*os.File{childEnd, childEnd}, joins...), o.Preserved...), // 3: sync, 4: (no fifo), 5…: cgroup, preserved
 		SysProcAttr: &syscall.SysProcAttr{Setsid: o.Plan.Terminal},
 	}
 	err = startIn(nsFiles, cmd)

@@ -91,7 +91,7 @@ func create(o Options) (_ *container, retErr error) {
 	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {
 		return nil, err
 	}
-	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS}
+	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS, PreserveFds: len(o.Preserved)}
 	cfg.Plan.Mounts, cfg.DevTmpfs = cgroupMounts(o.Plan.Mounts, ct.cg)
 	userns := hasNS(o.Runtime.Namespaces, namespace.User)
 	if userns && cfg.DevTmpfs {
@@ -188,7 +188,7 @@ func create(o Options) (_ *container, retErr error) {
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
-		ExtraFiles:  append(append([]*os.File{childEnd, fifo}, joins...), nsFiles...), // fds 3, 4, 5…
+		ExtraFiles:  append(append(append([]*os.File{childEnd, fifo}, joins...), nsFiles...), o.Preserved...), // fds 3, 4, 5…
 		SysProcAttr: attr,
 	}
 	err = ct.cmd.Start()
