@@ -105,10 +105,11 @@ func startManager(env *testscript.Env, name, goC, rootfs string) (map[string]str
 		return nil, err
 	}
 	vars := map[string]string{"NETNS": "/run/netns/" + netns, "M": dir}
-	// The cgroup parents the managers make for their containers, removed
-	// afterwards if they were not there before.
-	for _, p := range []string{"docker", "libpod_parent", "goc-compat"} {
-		removeCgroupParentAfter(env, p)
+	// The cgroup parent this manager makes for its containers, removed
+	// afterwards if it was not there before (only its own: the scenarios
+	// run side by side).
+	if parent, ok := map[string]string{"docker": "docker", "podman": "libpod_parent", "containerd": "goc-compat"}[name]; ok {
+		removeCgroupParentAfter(env, parent)
 	}
 	switch name {
 	case "docker":

@@ -430,12 +430,18 @@ func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 	return out
 }
 
-// startContainer lets the init exec: open the exec fifo for reading, read
-// its byte, then read on to the end — the init's end closes when it execs
-// the workload (close-on-exec), after its startContainer hooks; anything
-// written before that end is why it failed. pid is the init, watched so
-// that a dead one is an error rather than a hang.
-func startContainer(c *state.Container, pid int, startTime uint64) error {
+// startContainer lets the init exec: open the exec fifo for reading and
+// read its byte. With startContainer or poststart hooks it then reads on to
+// the end — the init's end closes when it execs the workload
+// (close-on-exec), after its startContainer hooks; anything written before
+// that end is why it failed — so that start reports their failure and
+// poststart follows the process's start. Without hooks it returns at once,
+// as runc does (a manager attaching to the terminal after start loses
+// less of a quick process's output). pid is the init, watched so that a
+// dead one is an error rather than a hang.
+func startContainer(c *state.Container, st *state.State) error {
+	pid, startTime := st.Pid, st.Start
+	toExec := st.Hooks != nil && len(st.Hooks.StartContainer)+len(st.Hooks.Poststart) > 0
 	f, err := os.OpenFile(c.Fifo(), os.O_RDONLY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("container is not waiting to start: %w", err)
@@ -449,6 +455,9 @@ func startContainer(c *state.Container, pid int, startTime uint64) error {
 		switch {
 		case n > 0:
 			got = append(got, buf[:n]...)
+			if !toExec {
+				return nil
+			}
 			continue
 		case n == 0 && err == nil && len(got) > 0: // the end, after the byte
 			if len(got) > 1 {
@@ -476,7 +485,7 @@ func Start(root, cid string) error {
 	if s := c.Status(st); s != state.Created {
 		return fmt.Errorf("cannot start a container that is %s", s)
 	}
-	if err := startContainer(c, st.Pid, st.Start); err != nil {
+	if err := startContainer(c, st); err != nil {
 		return err
 	}
 	started(st)
@@ -503,7 +512,7 @@ func Run(o Options) (res Result, retErr error) {
 		if err != nil {
 			return res, err
 		}
-		if err := startContainer(ct.c, st.Pid, st.Start); err != nil {
+		if err := startContainer(ct.c, st); err != nil {
 			return res, err
 		}
 		started(st)
@@ -531,7 +540,7 @@ func Run(o Options) (res Result, retErr error) {
 	if err != nil {
 		return res, err
 	}
-	if err := startContainer(ct.c, st.Pid, st.Start); err != nil {
+	if err := startContainer(ct.c, st); err != nil {
 		return res, err
 	}
 	if err := awaitExec(ct.conn); err != nil {
