@@ -105,6 +105,7 @@ func BenchmarkNetworkPrice(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root")
 	}
+	removeDefaultBridgeAfter(b)
 	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
 	rootfs := os.Getenv("GOC_ROOTFS")
 	if out, err := exec.Command(goC, "run", "--network", rootfs, "/bin/true").CombinedOutput(); err != nil {

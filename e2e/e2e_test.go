@@ -13,6 +13,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"goc.dev/shared/network"
 )
 
 func TestMain(m *testing.M) {
@@ -36,6 +39,7 @@ func TestScenarios(t *testing.T) {
 		t.Fatalf("no rootfs at %s (make rootfs): %v", rootfs, err)
 	}
 	stages := stagesToTest(t, bin)
+	removeDefaultBridgeAfter(t)
 	mode := cgroupMode()
 	t.Logf("cgroup mode %s; stage binaries %v", mode, stages)
 
@@ -70,6 +74,21 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// removeDefaultBridgeAfter removes goC's default bridge (goC0, with its
+// masquerade rules and leases file) once the tests are done, if it was not
+// there before: goC keeps it between containers, as Docker keeps docker0,
+// but a test leaves nothing behind.
+func removeDefaultBridgeAfter(tb testing.TB) {
+	if _, err := net.InterfaceByName(network.DefaultBridge); err == nil {
+		return
+	}
+	tb.Cleanup(func() {
+		if err := network.RemoveBridge(network.DefaultStateDir, network.DefaultBridge); err != nil {
+			tb.Logf("removing %s: %v", network.DefaultBridge, err)
+		}
+	})
 }
 
 func absEnv(t *testing.T, key, def string) string {

@@ -114,6 +114,7 @@ func (a *Attachment) lease() error {
 			slog.Info("reclaimed the address of a container whose goC died", "ip", dead.IP, "container", dead.Owner.ID)
 			_ = n.unpublish(dead.Owner.ID)
 			_ = deleteLink(vethName(dead.Owner.ID))
+			_ = os.RemoveAll(filepath.Join(a.cfg.StateDir, "containers", dead.Owner.ID)) // its hosts, resolv.conf
 		}
 		ip, err := s.Allocate(me, ports)
 		if err != nil {
