@@ -116,18 +116,7 @@ func BenchmarkNetworkPrice(b *testing.B) {
 		{goC, "run", "--network", rootfs, "/bin/true"},
 		{goC, "run", "--network", "none", rootfs, "/bin/true"},
 	}
-	total := make([]time.Duration, len(variants))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for j, v := range variants {
-			start := time.Now()
-			if out, err := exec.Command(v[0], v[1:]...).CombinedOutput(); err != nil {
-				b.Fatalf("%v: %v\n%s", v, err, out)
-			}
-			total[j] += time.Since(start)
-		}
-	}
-	b.StopTimer()
+	total := interleaved(b, variants)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
 	b.ReportMetric(ms(total[0]), "plain-ms/run")
 	b.ReportMetric(ms(total[1]), "bridge-ms/run")
@@ -236,6 +225,20 @@ func BenchmarkDaemon(b *testing.B) {
 		}
 		variants = append(variants, []string{"docker", "run", "--rm", img, "true"})
 	}
+	total := interleaved(b, variants)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(total[0]), "goC-run-ms")
+	b.ReportMetric(ms(total[1]), "goC-cli-run-ms")
+	b.ReportMetric(float64(total[1])/float64(total[0]), "cli/direct")
+	if len(total) > 2 {
+		b.ReportMetric(ms(total[2]), "docker-run-ms")
+		b.ReportMetric(float64(total[1])/float64(total[2]), "cli/docker")
+	}
+}
+
+// interleaved runs each command line once per iteration, in turn (so that
+// the machine's drift hits all alike), and returns their total times.
+func interleaved(b *testing.B, variants [][]string) []time.Duration {
 	total := make([]time.Duration, len(variants))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -248,12 +251,5 @@ func BenchmarkDaemon(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
-	b.ReportMetric(ms(total[0]), "goC-run-ms")
-	b.ReportMetric(ms(total[1]), "goC-cli-run-ms")
-	b.ReportMetric(float64(total[1])/float64(total[0]), "cli/direct")
-	if len(total) > 2 {
-		b.ReportMetric(ms(total[2]), "docker-run-ms")
-		b.ReportMetric(float64(total[1])/float64(total[2]), "cli/docker")
-	}
+	return total
 }
