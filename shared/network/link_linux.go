@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -19,7 +20,7 @@ func ensureBridge(name string, gw netip.Prefix) (netlink.Link, error) {
 	link, err := netlink.LinkByName(name)
 	var notFound netlink.LinkNotFoundError
 	if errors.As(err, &notFound) {
-		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name, HardwareAddr: bridgeMAC(gw.Addr())}}
 		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
 			return nil, fmt.Errorf("create bridge %s: %w", name, err)
 		}
@@ -30,6 +31,9 @@ func ensureBridge(name string, gw netip.Prefix) (netlink.Link, error) {
 	}
 	if _, ok := link.(*netlink.Bridge); !ok {
 		return nil, fmt.Errorf("%s exists and is not a bridge (%s)", name, link.Type())
+	}
+	if err := pinMAC(link, gw.Addr()); err != nil {
+		return nil, err
 	}
 	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
 	if err != nil {
@@ -61,6 +65,35 @@ func ensureBridge(name string, gw netip.Prefix) (netlink.Link, error) {
 		return nil, err
 	}
 	return link, nil
+}
+
+// bridgeMAC is the bridge's own MAC address: locally administered, made
+// from the gateway address as Docker makes its containers' (02:42:IP), so
+// the same bridge gets the same address every time. Without one the
+// kernel gives a bridge the lowest MAC among its ports, which changes as
+// containers come and go (to 00:00:00:00:00:00 when none is left), and a
+// container whose neighbour entry holds the old one loses its replies to
+// the host until the entry is probed again, seconds later.
+func bridgeMAC(gw netip.Addr) net.HardwareAddr {
+	a := gw.As4()
+	return net.HardwareAddr{0x02, 0x42, a[0], a[1], a[2], a[3]}
+}
+
+// pinMAC gives a bridge its own MAC address if it has none yet (one made
+// by an older goC, or by whoever raced us to create it without one).
+func pinMAC(link netlink.Link, gw netip.Addr) error {
+	name := link.Attrs().Name
+	b, err := os.ReadFile("/sys/class/net/" + name + "/addr_assign_type")
+	if err != nil {
+		return fmt.Errorf("bridge %s: %w", name, err)
+	}
+	if strings.TrimSpace(string(b)) == "3" { // NET_ADDR_SET
+		return nil
+	}
+	if err := netlink.LinkSetHardwareAddr(link, bridgeMAC(gw)); err != nil {
+		return fmt.Errorf("set the MAC address of bridge %s: %w", name, err)
+	}
+	return nil
 }
 
 // addVeth connects the process pid's network namespace to the bridge: a
