@@ -3,6 +3,7 @@ package process
 import (
 	"os"
 	"os/signal"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,4 +32,34 @@ func Forward(pid int) (stop func()) {
 		signal.Stop(ch)
 		close(done)
 	}
+}
+
+// DefaultSignals sets every signal goC inherited as ignored back to its
+// default action: exec keeps ignored signals ignored, so without it a
+// workload started under nohup, or as a script's background job, could
+// not be stopped by SIGHUP or SIGINT, nor even trap them (a shell may not
+// trap what was ignored on entry). Signals with a handler need nothing:
+// exec resets those. The Go runtime installs a handler for all but
+// SIGHUP and SIGINT, so in practice those are the two; runc's workloads
+// start without them ignored too. Call it just before exec.
+func DefaultSignals() error {
+	var dfl sigaction // zero: SIG_DFL, no flags, empty mask
+	for s := unix.Signal(1); s <= 64; s++ {
+		if s == unix.SIGKILL || s == unix.SIGSTOP || !signal.Ignored(s) {
+			continue
+		}
+		_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&dfl)), 0, unsafe.Sizeof(dfl.mask), 0, 0)
+		if errno != 0 {
+			return os.NewSyscallError("rt_sigaction", errno)
+		}
+	}
+	return nil
+}
+
+// sigaction is the kernel's struct sigaction (amd64, arm64, riscv64).
+type sigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
 }

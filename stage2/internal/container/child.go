@@ -100,6 +100,9 @@ func start(conn *syncsock.Conn) error {
 		return err
 	}
 
+	if err := process.DefaultSignals(); err != nil {
+		return err
+	}
 	// Nothing of goC's but 0-2 may reach the workload: whatever goC
 	// inherited is closed by exec, and the sync socket is close-on-exec
 	// so the parent reads EOF when exec succeeds.

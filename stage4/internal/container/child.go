@@ -232,6 +232,9 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 		}
 	}
 
+	if err := process.DefaultSignals(); err != nil {
+		return err
+	}
 	// The caller's descriptors go to 3, 4, … (the sync socket moves out
 	// of their way first: it must stay open until exec); nothing else of
 	// goC's but 0-2 may reach the workload.
