@@ -12,6 +12,7 @@
 package e2e
 
 import (
+	"debug/elf"
 	"fmt"
 	"net"
 	"os"
@@ -38,6 +39,7 @@ func TestScenarios(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(rootfs, "bin", "busybox")); err != nil {
 		t.Fatalf("no rootfs at %s (make rootfs): %v", rootfs, err)
 	}
+	staticHelpers(t)
 	stages := stagesToTest(t, bin)
 	removeDefaultBridgeAfter(t)
 	mode := cgroupMode()
@@ -73,6 +75,27 @@ func TestScenarios(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// staticHelpers fails unless this test binary is statically linked: its
+// helper commands (udpecho) are copied into containers, whose rootfs has
+// no C library. The Makefile builds with CGO_ENABLED=0; a plain `go test`
+// with cgo on would fail a scenario with a puzzling "no such file".
+func staticHelpers(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatal("the e2e test binary is dynamically linked, and its helpers go into containers: run the suite with CGO_ENABLED=0 (make e2e-host does)")
+		}
 	}
 }
 
