@@ -72,8 +72,9 @@ func ensureBridge(name string, gw netip.Prefix) (netlink.Link, error) {
 // the same bridge gets the same address every time. Without one the
 // kernel gives a bridge the lowest MAC among its ports, which changes as
 // containers come and go (to 00:00:00:00:00:00 when none is left), and a
-// container whose neighbour entry holds the old one loses its replies to
-// the host until the entry is probed again, seconds later.
+// container whose neighbour entry for the gateway holds an old one has its
+// replies to the host dropped (the bridge passes them up as meant for
+// another host) until a new ARP exchange corrects the entry.
 func bridgeMAC(gw netip.Addr) net.HardwareAddr {
 	a := gw.As4()
 	return net.HardwareAddr{0x02, 0x42, a[0], a[1], a[2], a[3]}
