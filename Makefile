@@ -14,7 +14,7 @@ VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean sync-stage5 test-compat bench-compat
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat
 
 all: stages
 
@@ -45,7 +45,7 @@ lint:
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
-	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestStage5RuntimeIsStage4s' .
+	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestLayout' .
 
 # e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
 e2e: stages rootfs
@@ -56,11 +56,6 @@ e2e: stages rootfs
 e2e-host: stages rootfs
 	@vm/deps.sh runc
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
-
-# sync-stage5: stage 5's goC is stage 4's runtime plus the shim (see
-# stage5/sync-from-stage4.sh; e2e/stages_test.go catches drift).
-sync-stage5:
-	stage5/sync-from-stage4.sh
 
 test: lint unit e2e-host e2e test-compat
 

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	goc.dev/shared v0.0.0
+	goc.dev/stage4 v0.0.0
 	golang.org/x/sys v0.50.0
 )
 
@@ -31,3 +32,5 @@ require (
 )
 
 replace goc.dev/shared => ../shared
+
+replace goc.dev/stage4 => ../stage4

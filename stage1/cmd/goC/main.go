@@ -19,7 +19,7 @@ import (
 	"goc.dev/shared/id"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
-	"goc.dev/stage1/internal/container"
+	"goc.dev/stage1/container"
 )
 
 const version = "0.1.0-stage1"

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"goc.dev/stage1/internal/container"
+	"goc.dev/stage1/container"
 )
 
 func TestParseRun(t *testing.T) {

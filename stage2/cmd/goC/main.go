@@ -21,7 +21,7 @@ import (
 	"goc.dev/shared/id"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
-	"goc.dev/stage2/internal/container"
+	"goc.dev/stage2/container"
 )
 
 const version = "0.2.0-stage2"

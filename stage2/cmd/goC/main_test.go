@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"goc.dev/shared/cgroups"
-	"goc.dev/stage2/internal/container"
+	"goc.dev/stage2/container"
 )
 
 func TestParseRun(t *testing.T) {

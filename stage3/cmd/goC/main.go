@@ -24,7 +24,7 @@ import (
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
-	"goc.dev/stage3/internal/container"
+	"goc.dev/stage3/container"
 )
 
 const version = "0.3.0-stage3"

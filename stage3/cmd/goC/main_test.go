@@ -12,7 +12,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/network"
-	"goc.dev/stage3/internal/container"
+	"goc.dev/stage3/container"
 )
 
 func TestParseRun(t *testing.T) {

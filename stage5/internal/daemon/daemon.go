@@ -257,8 +257,7 @@ func (d *Daemon) create(c echo.Context) error {
 		return bad("invalid name %q", req.Name)
 	}
 	args := []string{"--root", d.StateRoot, "--data-root", d.DataRoot, "shim", "--dir", d.dir(cid), "--",
-		"run", "--id", cid, "--hostname", id.Short(cid), "--result", filepath.Join(d.dir(cid), "result.json"),
-		"--info", filepath.Join(d.dir(cid), "info.json")}
+		"run", "--id", cid, "--hostname", id.Short(cid)}
 	for _, e := range req.Env {
 		args = append(args, "-e", e)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -16,14 +16,14 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/spec"
-	"goc.dev/stage4/internal/container"
+	"goc.dev/stage4/container"
 )
 
 // The verbs below are runc's, for container managers: ps, update, events,
 // features, checkpoint (answered, not done) and the --version lines.
 
 // printVersion prints runc's --version layout (Docker parses it).
-func printVersion() {
+func printVersion(version string) {
 	commit := "unknown"
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
@@ -37,7 +37,7 @@ func printVersion() {
 
 // cmdPs lists the container's processes: host PIDs (--format json, as
 // containerd asks) or a table.
-func cmdPs(g globals, args []string) error {
+func cmdPs(g *Globals, args []string) error {
 	fs := newFlags("ps")
 	format := fs.String("format", "table", "")
 	fs.StringVar(format, "f", "table", "")
@@ -47,7 +47,7 @@ func cmdPs(g globals, args []string) error {
 	if fs.NArg() < 1 {
 		return errors.New("ps: need a container ID")
 	}
-	pids, err := container.Pids(g.root, fs.Arg(0))
+	pids, err := container.Pids(g.Root, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func cmdPs(g globals, args []string) error {
 
 // cmdUpdate changes a running container's limits, from flags or a
 // runtime-spec resources JSON (--resources FILE, "-" for stdin).
-func cmdUpdate(g globals, args []string) error {
+func cmdUpdate(g *Globals, args []string) error {
 	fs := newFlags("update")
 	resources := fs.String("resources", "", "")
 	fs.StringVar(resources, "r", "", "")
@@ -154,7 +154,7 @@ func cmdUpdate(g globals, args []string) error {
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	return container.Update(g.root, fs.Arg(0), res)
+	return container.Update(g.Root, fs.Arg(0), res)
 }
 
 // event is one line of "goC events": runc's shape, so that tools that read
@@ -187,7 +187,7 @@ type stats struct {
 // cmdEvents prints the container's statistics as JSON lines: once with
 // --stats, else every --interval, with an "oom" event whenever the OOM
 // killer struck, until the container stops.
-func cmdEvents(g globals, args []string) error {
+func cmdEvents(g *Globals, args []string) error {
 	fs := newFlags("events")
 	once := fs.Bool("stats", false, "")
 	interval := fs.Duration("interval", 5*time.Second, "")
@@ -204,7 +204,7 @@ func cmdEvents(g globals, args []string) error {
 	enc := json.NewEncoder(os.Stdout)
 	var ooms int64
 	for first := true; ; first = false {
-		u, st, err := container.Usage(g.root, id)
+		u, st, err := container.Usage(g.Root, id)
 		if err != nil {
 			if first {
 				return err
@@ -224,10 +224,6 @@ func cmdEvents(g globals, args []string) error {
 		}
 		time.Sleep(*interval)
 	}
-}
-
-func cmdFeatures() error {
-	return printJSON(spec.Features())
 }
 
 const checkpointUsage = `usage: goC checkpoint [flags] ID

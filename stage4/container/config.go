@@ -72,6 +72,10 @@ type Options struct {
 	// Foreground: the caller waits for the container (run): it dies with
 	// goC, and a terminal is relayed to goC's own.
 	Foreground bool
+
+	// OnStart, if set, is called with the container's address ("" without
+	// a bridge) once it runs (stage 5's shim records it).
+	OnStart func(ip string)
 }
 
 // Result is how a container ended (run).

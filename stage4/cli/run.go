@@ -1,7 +1,6 @@
-package main
+package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
@@ -24,7 +22,7 @@ import (
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
-	"goc.dev/stage5/internal/container"
+	"goc.dev/stage4/container"
 )
 
 const runUsage = `usage: goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
@@ -49,7 +47,16 @@ create/start/delete:
   --id ID               the container's ID (default: a new random one)
 `
 
-func cmdRun(g globals, args []string) int {
+func cmdRun(g *Globals, args []string) int {
+	res, _ := Run(g, args, nil)
+	return res.Status
+}
+
+// Run is goC run: it returns how the container ended, with Status the
+// status goC exits with. edit, if not nil, sees the options of the rootfs
+// form before the container is created (stage 5's shim follows the
+// container through them); rootfs reports that form.
+func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result, rootfsForm bool) {
 	fs := newFlags("run")
 	var b bundleFlags
 	b.register(fs)
@@ -59,9 +66,9 @@ func cmdRun(g globals, args []string) int {
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
-			return 0
+			return container.Result{}, false
 		}
-		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
+		return container.Result{Status: Fail(fmt.Errorf("run: %w (see goC run --help)", err))}, false
 	}
 	if *r.debug {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -69,29 +76,25 @@ func cmdRun(g globals, args []string) int {
 
 	var o container.Options
 	var err error
-	if isBundleRun(fs.Args()) {
-		o, err = b.options(g, fs.Arg(0))
-		o.Foreground = !*detach
-	} else {
+	if rootfsForm = !isBundleRun(fs.Args()); rootfsForm {
 		o, err = r.options(g, fs.Args(), os.LookupEnv)
 		o.Foreground = true
+	} else {
+		o, err = b.options(g, fs.Arg(0))
+		o.Foreground = !*detach
 	}
 	if err != nil {
-		return fail(err)
+		return container.Result{Status: Fail(err)}, rootfsForm
 	}
 	if os.Geteuid() != 0 {
-		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
+		return container.Result{Status: Fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))}, rootfsForm
 	}
-	if !isBundleRun(fs.Args()) && *r.info != "" {
-		info := *r.info
-		o.OnStart = func(ip string) { writeJSON(info, map[string]string{"ip": ip}) }
+	if edit != nil && rootfsForm {
+		edit(&o)
 	}
-	res, err := container.Run(o)
-	if !isBundleRun(fs.Args()) && *r.result != "" {
-		defer writeJSON(*r.result, map[string]any{"status": res.Status, "oomKills": res.Stats.OOMKills})
-	}
+	res, err = container.Run(o)
 	if err != nil {
-		fail(err)
+		Fail(err)
 		if res.Status == 0 {
 			res.Status = container.ExitStatus(err)
 		}
@@ -101,18 +104,7 @@ func cmdRun(g globals, args []string) int {
 	if res.Stats.OOMKills > 0 {
 		fmt.Fprintln(os.Stderr, "goC:", oomMessage(res, o.Runtime.Resources.Memory))
 	}
-	return res.Status
-}
-
-// writeJSON records v in path (atomically), for goCd.
-func writeJSON(path string, v any) {
-	b, err := json.Marshal(v)
-	if err == nil {
-		err = atomicfile.Write(path, b, 0o644)
-	}
-	if err != nil {
-		slog.Warn("record", "path", path, "err", err)
-	}
+	return res, rootfsForm
 }
 
 // oomMessage says what the OOM killer did, naming the limit.
@@ -130,7 +122,7 @@ func oomMessage(res container.Result, limit int64) string {
 // rootfsFlags are run's flags for the rootfs form.
 type rootfsFlags struct {
 	hostname, cwd, parent, netMode, bridge, subnet *string
-	id, result, info                               *string // set by goCd's shim
+	id                                             *string
 	debug                                          *bool
 	env                                            []string
 	envErr                                         error
@@ -148,8 +140,6 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 		subnet:   fs.String("subnet", network.DefaultSubnet, ""),
 		debug:    fs.Bool("debug", false, ""),
 		id:       fs.String("id", "", ""),
-		result:   fs.String("result", "", ""),
-		info:     fs.String("info", "", ""),
 	}
 	fs.Func("e", "", func(kv string) error {
 		k, _, _ := strings.Cut(kv, "=")
@@ -183,7 +173,7 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 
 // options builds the container of the rootfs form: the namespaces, mounts
 // and environment of stages 1–3, all capabilities (as those stages had).
-func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
+func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
 	var o container.Options
 	if err := cgroups.ValidateParent(*r.parent); err != nil {
 		return o, fmt.Errorf("run: %w", err)
@@ -216,11 +206,11 @@ func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (str
 			return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
 		}
 		// Not a directory: an image, if the store has one by that name.
-		store := image.Store{Root: g.dataRoot}
+		store := image.Store{Root: g.DataRoot}
 		if img, err = store.Get(args[0]); err != nil {
 			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
 		}
-		layer = filepath.Join(g.dataRoot, "containers", cid)
+		layer = filepath.Join(g.DataRoot, "containers", cid)
 		root = filepath.Join(layer, "merged")
 		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 	}
@@ -270,7 +260,7 @@ func (r *rootfsFlags) options(g globals, args []string, getenv func(string) (str
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
-	o = container.Options{ID: cid, Root: g.root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
+	o = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
 	if img != nil {
 		o.Image = img.Name
 	}
@@ -311,7 +301,7 @@ func networkArg(args []string, isDir func(string) bool) []string {
 
 // valueFlags are run's flags that take a separate value.
 var valueFlags = map[string]bool{
-	"hostname": true, "e": true, "w": true, "memory": true, "cpu": true, "pids": true,
+	"hostname": true, "id": true, "e": true, "w": true, "memory": true, "cpu": true, "pids": true,
 	"cgroup-parent": true, "p": true, "publish": true, "subnet": true, "bridge": true,
 	"bundle": true, "b": true, "pid-file": true, "console-socket": true, "preserve-fds": true,
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 
 	"goc.dev/shared/seccomp"
 	"goc.dev/shared/spec"
-	"goc.dev/stage5/internal/container"
+	"goc.dev/stage4/container"
 )
 
 // cmdExec is runc's exec:
@@ -23,7 +23,7 @@ import (
 //
 // Without --process the container's config.json process is the template
 // and the flags change it.
-func cmdExec(g globals, args []string) int {
+func cmdExec(g *Globals, args []string) int {
 	fs := newFlags("exec")
 	processFile := fs.String("process", "", "")
 	fs.StringVar(processFile, "p", "", "")
@@ -49,35 +49,35 @@ func cmdExec(g globals, args []string) int {
 	preserveFds := fs.Int("preserve-fds", 0, "")
 	fs.Bool("ignore-paused", false, "")
 	if err := parse(fs, args); err != nil {
-		return fail(err)
+		return Fail(err)
 	}
 	if fs.NArg() < 1 || (fs.NArg() < 2 && *processFile == "") {
-		return fail(errors.New("exec: need a container ID and a command (or --process)"))
+		return Fail(errors.New("exec: need a container ID and a command (or --process)"))
 	}
 	switch {
 	case *apparmor != "":
-		return fail(errors.New("exec: --apparmor is not supported by goC"))
+		return Fail(errors.New("exec: --apparmor is not supported by goC"))
 	case *label != "":
-		return fail(errors.New("exec: --process-label is not supported by goC"))
+		return Fail(errors.New("exec: --process-label is not supported by goC"))
 	}
 	preserved, err := g.preservedFds(*preserveFds)
 	if err != nil {
-		return fail(err)
+		return Fail(err)
 	}
 	id := fs.Arg(0)
-	info, err := container.State(g.root, id)
+	info, err := container.State(g.Root, id)
 	if err != nil {
-		return fail(err)
+		return Fail(err)
 	}
 	s, err := spec.Load(info.Bundle)
 	if err != nil {
-		return fail(err)
+		return Fail(err)
 	}
 
 	var pr specs.Process
 	if *processFile != "" {
 		if pr, err = readProcess(*processFile); err != nil {
-			return fail(err)
+			return Fail(err)
 		}
 	} else {
 		pr = *s.Process
@@ -89,13 +89,13 @@ func cmdExec(g globals, args []string) int {
 		}
 		if *user != "" {
 			if err := parseUser(*user, &pr.User); err != nil {
-				return fail(err)
+				return Fail(err)
 			}
 		}
 		for _, gid := range gids {
 			n, err := strconv.ParseUint(gid, 10, 32)
 			if err != nil {
-				return fail(fmt.Errorf("exec: --additional-gids %q: not a number", gid))
+				return Fail(fmt.Errorf("exec: --additional-gids %q: not a number", gid))
 			}
 			pr.User.AdditionalGids = append(pr.User.AdditionalGids, uint32(n))
 		}
@@ -115,17 +115,17 @@ func cmdExec(g globals, args []string) int {
 	}
 	plan, err := spec.ProcessPlan(&pr)
 	if err != nil {
-		return fail(fmt.Errorf("exec: %w", err))
+		return Fail(fmt.Errorf("exec: %w", err))
 	}
 	if s.Linux != nil && s.Linux.Seccomp != nil {
 		if plan.Seccomp, err = seccomp.Compile(s.Linux.Seccomp); err != nil {
-			return fail(fmt.Errorf("config.json: %w", err))
+			return Fail(fmt.Errorf("config.json: %w", err))
 		}
 	}
-	status, err := container.Exec(container.ExecOptions{Root: g.root, ID: id, Plan: plan, Detach: *detach,
+	status, err := container.Exec(container.ExecOptions{Root: g.Root, ID: id, Plan: plan, Detach: *detach,
 		PidFile: *pidFile, ConsoleSocket: *consoleSocket, Preserved: preserved})
 	if err != nil {
-		fail(err)
+		Fail(err)
 		if status == 0 {
 			status = container.ExitStatus(err)
 		}

@@ -1,0 +1,71 @@
+package shim
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/process"
+	"goc.dev/stage4/cli"
+	"goc.dev/stage4/container"
+)
+
+// Verb is "goC shim", stage 5's addition to stage 4's command line.
+var Verb = cli.Verb{Name: "shim", Root: true, Run: run}
+
+// run is a container's monitor for goCd (a "shim" in containerd's sense):
+//
+//	goC shim --dir DIR -- run --id ID [flags] IMAGE CMD…
+//
+// It records its PID and start time in DIR (Record), points its stdout and
+// stderr at DIR's log and becomes "goC run …" in the same process: goC run
+// in the foreground already waits for the container. The shim records the
+// container's address once it runs (Info) and how it ended (Result; status
+// 125 if goC run failed). goCd starts it in a session of its own and does
+// not wait for it, so the container outlives goCd; the shim ignores the
+// signals of a hangup.
+func run(g *cli.Globals, args []string) int {
+	if len(args) < 4 || args[0] != "--dir" || args[1] == "" || args[2] != "--" || args[3] != "run" {
+		return cli.Fail(errors.New("shim: usage: goC shim --dir DIR -- run …"))
+	}
+	dir := Dir(args[1])
+	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
+	if err := logTo(dir.Log()); err != nil {
+		return cli.Fail(err)
+	}
+	start, err := process.StartTime(os.Getpid())
+	if err != nil {
+		return cli.Fail(err)
+	}
+	warn(dir.WriteRecord(Record{PID: os.Getpid(), Start: start}))
+	res, _ := cli.Run(g, args[4:], func(o *container.Options) {
+		o.OnStart = func(ip string) { warn(dir.WriteInfo(Info{IP: ip})) }
+	})
+	warn(dir.WriteResult(Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
+	return res.Status
+}
+
+// logTo points stdout and stderr at the log.
+func logTo(path string) error {
+	log, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	for _, fd := range []int{1, 2} {
+		if err := unix.Dup2(int(log.Fd()), fd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func warn(err error) {
+	if err != nil {
+		slog.Warn("shim: record", "err", err)
+	}
+}
