@@ -39,9 +39,19 @@ demo: stage$(NEWEST) rootfs
 	@echo '$$ ./bin/goC run --hostname demo --memory 64m --pids 32 build/rootfs sh -c "…"'
 	@$(BIN)/goC run --hostname demo --memory 64m --pids 32 $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname), in cgroup $$(cut -d: -f3 /proc/self/cgroup | sort -u | grep goC)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
 
-lint:
+# golangci-lint at a pinned version, built from the Go module proxy into
+# build/tools once (.golangci.yml lists the linters: runc's set).
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI         := $(BUILD)/tools/golangci-lint-$(GOLANGCI_VERSION)
+$(GOLANGCI):
+	mkdir -p $(BUILD)/tools
+	GOBIN=$(BUILD)/tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	mv $(BUILD)/tools/golangci-lint $@
+
+lint: $(GOLANGCI)
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
+	$(GOLANGCI) run ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)

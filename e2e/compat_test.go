@@ -60,7 +60,7 @@ func TestCompat(t *testing.T) {
 			env.Setenv("ROOTFS", rootfs)
 			name := strings.TrimSuffix(filepath.Base(env.WorkDir), filepath.Ext(env.WorkDir))
 			name = strings.TrimPrefix(name, "script-")
-			m, err := startManager(env, name, goC, rootfs)
+			m, err := startManager(env, name, goC)
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ type deferrer interface{ Defer(func()) }
 
 // startManager starts the private manager a scenario is named for and
 // returns the environment its commands need.
-func startManager(env *testscript.Env, name, goC, rootfs string) (map[string]string, error) {
+func startManager(env *testscript.Env, name, goC string) (map[string]string, error) {
 	dir := filepath.Join(env.WorkDir, "m") // short: unix socket paths are limited
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -126,27 +126,27 @@ func startManager(env *testscript.Env, name, goC, rootfs string) (map[string]str
 // end.
 func makeNetns(env deferrer, netns string) error {
 	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
-		return fmt.Errorf("ip netns add %s: %v %s", netns, err, out)
+		return fmt.Errorf("ip netns add %s: %w %s", netns, err, out)
 	}
 	env.Defer(func() { _ = exec.Command("ip", "netns", "del", netns).Run() })
 	if out, err := exec.Command("ip", "-n", netns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		return fmt.Errorf("lo up: %v %s", err, out)
+		return fmt.Errorf("lo up: %w %s", err, out)
 	}
 	return nil
 }
 
 // daemon starts a manager's daemon in the network namespace, in a mount
 // namespace of its own (its mounts go with it), and stops it at the end.
-func daemon(env deferrer, dir, netns string, args ...string) (*exec.Cmd, error) {
+func daemon(env deferrer, dir, netns string, args ...string) error {
 	log, err := os.Create(filepath.Join(dir, filepath.Base(args[0])+".log"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "slave", "nsenter", "--net=/run/netns/" + netns}, args...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
 	env.Defer(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
@@ -161,7 +161,7 @@ func daemon(env deferrer, dir, netns string, args ...string) (*exec.Cmd, error) 
 		killShims(dir)
 		log.Close()
 	})
-	return cmd, nil
+	return nil
 }
 
 // killShims stops the containerd shims our daemons started: they outlive
@@ -187,12 +187,12 @@ func waitReady(what string, check func() error) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s did not come up: %v", what, err)
+	return fmt.Errorf("%s did not come up: %w", what, err)
 }
 
 func startDocker(env deferrer, dir, netns, goC string, vars map[string]string) error {
 	sock := filepath.Join(dir, "docker.sock")
-	_, err := daemon(env, dir, netns, "dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "x"),
+	err := daemon(env, dir, netns, "dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "x"),
 		"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", "unix://"+sock, "--add-runtime", "goc="+goC, "--log-level", "warn")
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func startContainerd(env *testscript.Env, dir, netns string, vars map[string]str
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o600); err != nil {
 		return err
 	}
-	if _, err := daemon(env, dir, netns, "containerd", "--config", filepath.Join(dir, "config.toml")); err != nil {
+	if err := daemon(env, dir, netns, "containerd", "--config", filepath.Join(dir, "config.toml")); err != nil {
 		return err
 	}
 	vars["CONTAINERD_ADDRESS"] = sock
@@ -418,7 +418,7 @@ func BenchmarkDockerRun(b *testing.B) {
 		cmd.Env = append(os.Environ(), "DOCKER_HOST="+vars["DOCKER_HOST"], "DOCKER_CONFIG="+vars["DOCKER_CONFIG"])
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("docker %v: %v %s", args, err, out)
+			return fmt.Errorf("docker %v: %w %s", args, err, out)
 		}
 		return nil
 	}

@@ -86,7 +86,7 @@ func waitstate() {
 func runOut(name string, args ...string) (string, error) {
 	b, err := execCommand(name, args...).CombinedOutput()
 	if err != nil {
-		return string(b), fmt.Errorf("%v: %s", err, b)
+		return string(b), fmt.Errorf("%w: %s", err, b)
 	}
 	return string(b), nil
 }

@@ -229,8 +229,8 @@ func TestManagers(t *testing.T) {
 			if n, err := Reclaim(f.h, DefaultParent); n != 1 || err != nil {
 				t.Fatalf("Reclaim after the owner died = %d, %v; want 1, nil", n, err)
 			}
-			if leftovers(t, f.h) != "" {
-				t.Fatalf("left behind: %s", leftovers(t, f.h))
+			if leftovers(f.h) != "" {
+				t.Fatalf("left behind: %s", leftovers(f.h))
 			}
 		})
 	}
@@ -249,7 +249,7 @@ func TestDestroy(t *testing.T) {
 			if err := m.Destroy(); err != nil {
 				t.Fatal(err)
 			}
-			if l := leftovers(t, f.h); l != "" {
+			if l := leftovers(f.h); l != "" {
 				t.Fatalf("left behind: %s", l)
 			}
 		})
@@ -276,7 +276,7 @@ func closeLock(m Manager) {
 }
 
 // leftovers lists the container cgroups (directories two levels down).
-func leftovers(t *testing.T, h Hierarchies) string {
+func leftovers(h Hierarchies) string {
 	var roots []string
 	if h.V2 != "" {
 		roots = []string{h.V2}

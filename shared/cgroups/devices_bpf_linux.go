@@ -117,7 +117,7 @@ func attachDeviceFilter(dir string, rules []DeviceRule) error {
 		// Again, with the verifier's log for the message.
 		logBuf := make([]byte, 256<<10)
 		_, err2 := loadProgram(code, license, logBuf)
-		return fmt.Errorf("device cgroup: load BPF program: %w: %s (%v)", err, unix.ByteSliceToString(logBuf), err2)
+		return fmt.Errorf("device cgroup: load BPF program: %w: %s (%w)", err, unix.ByteSliceToString(logBuf), err2)
 	}
 	prog := os.NewFile(fd, "bpf-prog")
 	defer prog.Close()

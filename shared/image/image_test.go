@@ -102,12 +102,18 @@ func TestUnpackWhiteouts(t *testing.T) {
 
 // writeLayout writes an OCI image layout with the given layers (gzipped).
 func writeLayout(t *testing.T, dir string, layers ...[]byte) {
+	t.Helper()
+	check := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	blobs := filepath.Join(dir, "blobs", "sha256")
-	os.MkdirAll(blobs, 0o755)
+	check(os.MkdirAll(blobs, 0o755))
 	put := func(b []byte) string {
 		sum := sha256.Sum256(b)
 		d := hex.EncodeToString(sum[:])
-		os.WriteFile(filepath.Join(blobs, d), b, 0o644)
+		check(os.WriteFile(filepath.Join(blobs, d), b, 0o644))
 		return "sha256:" + d
 	}
 	cfg := put([]byte(`{"config":{"Env":["PATH=/bin","FROM=image"],"Cmd":["sh"],"WorkingDir":"/srv"}}`))
@@ -115,14 +121,15 @@ func writeLayout(t *testing.T, dir string, layers ...[]byte) {
 	for _, l := range layers {
 		var gz bytes.Buffer
 		w := gzip.NewWriter(&gz)
-		w.Write(l)
-		w.Close()
+		_, err := w.Write(l)
+		check(err)
+		check(w.Close())
 		ls = append(ls, map[string]string{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(gz.Bytes())})
 	}
 	m, _ := json.Marshal(map[string]any{"schemaVersion": 2, "config": map[string]string{"digest": cfg}, "layers": ls})
 	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []map[string]string{{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(m)}}})
-	os.WriteFile(filepath.Join(dir, "index.json"), idx, 0o644)
-	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
+	check(os.WriteFile(filepath.Join(dir, "index.json"), idx, 0o644))
+	check(os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644))
 }
 
 func TestImportOCIAndRemove(t *testing.T) {

@@ -136,7 +136,7 @@ func (s Store) importTar(img *Image, src string, progress io.Writer) error {
 func decompress(f io.Reader) (io.Reader, error) {
 	br := &peekReader{r: f}
 	magic, err := br.peek(2)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {

@@ -33,7 +33,7 @@ func Unpack(r io.Reader, dir string) (files int, err error) {
 	tr := tar.NewReader(r)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return files, nil
 		}
 		if err != nil {
@@ -46,7 +46,7 @@ func Unpack(r io.Reader, dir string) (files int, err error) {
 		if name == "." {
 			continue
 		}
-		if err := extract(root, dir, name, h, tr); err != nil {
+		if err := extract(root, name, h, tr); err != nil {
 			return files, fmt.Errorf("layer entry %q: %w", h.Name, err)
 		}
 		files++
@@ -94,7 +94,7 @@ func parentFd(root int, name string) (int, error) {
 	return fd, err
 }
 
-func extract(root int, rootPath, name string, h *tar.Header, r io.Reader) error {
+func extract(root int, name string, h *tar.Header, r io.Reader) error {
 	parent, err := parentFd(root, name)
 	if err != nil {
 		return err

@@ -538,15 +538,6 @@ func convertDevice(d specs.LinuxDevice) (rootfs.Device, error) {
 	return dev, nil
 }
 
-func hasCap(set []int, c int) bool {
-	for _, x := range set {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 func convertMount(m specs.Mount, bundle string) (Mount, error) {
 	if !filepath.IsAbs(m.Destination) {
 		return Mount{}, errors.New("destination must be an absolute path")

@@ -214,7 +214,7 @@ func awaitReady(conn *syncsock.Conn) (*os.File, error) {
 	for {
 		var m syncsock.Message
 		f, err := conn.RecvFile(&m)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, errors.New("container init exited during setup")
 		}
 		if err != nil {
@@ -238,7 +238,7 @@ func awaitReady(conn *syncsock.Conn) (*os.File, error) {
 func awaitExec(conn *syncsock.Conn) error {
 	var m syncsock.Message
 	switch err := conn.Recv(&m); {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return nil
 	case err != nil:
 		return err
