@@ -54,7 +54,7 @@ func run() error {
 		return err
 	}
 	if err := os.MkdirAll(*dataRoot, 0o711); err != nil {
-		return err
+		return fmt.Errorf("data root: %w", err)
 	}
 	limit, err := cgroups.ParseMemory(*maxUpload) // Docker's size units
 	if err != nil || limit <= 0 {
@@ -67,38 +67,58 @@ func run() error {
 	e.HideBanner, e.HidePort = true, true
 	d.Routes(e)
 
-	if err := os.MkdirAll(filepath.Dir(*socket), 0o711); err != nil {
-		return err
-	}
-	os.Remove(*socket) // a socket left by a goCd that was killed
-	ln, err := net.Listen("unix", *socket)
+	lns, err := listen(*socket, *tcp)
 	if err != nil {
 		return err
 	}
-	if err := os.Chmod(*socket, 0o660); err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
-	if *tcp != "" {
-		host, _, err := net.SplitHostPort(*tcp)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			return fmt.Errorf("--tcp %q: only a loopback address is allowed", *tcp)
-		}
-		tl, err := net.Listen("tcp", *tcp)
-		if err != nil {
-			return err
-		}
-		go func() { errc <- srv.Serve(tl) }()
-	}
 	slog.Info("goCd serving", "socket", *socket, "runtime", rt, "data-root", *dataRoot)
+	return serve(&http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}, lns)
+}
 
+// listen opens the unix socket (root's and its group's only) and, if tcp is
+// set, a loopback TCP listener.
+func listen(socket, tcp string) ([]net.Listener, error) {
+	if tcp != "" {
+		host, _, err := net.SplitHostPort(tcp)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("--tcp %q: only a loopback address is allowed", tcp)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(socket), 0o711); err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	os.Remove(socket) // a socket left by a goCd that was killed
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	if err := os.Chmod(socket, 0o660); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	if tcp == "" {
+		return []net.Listener{ln}, nil
+	}
+	tl, err := net.Listen("tcp", tcp)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("--tcp: %w", err)
+	}
+	return []net.Listener{ln, tl}, nil
+}
+
+// serve serves on every listener until one fails or goCd gets SIGTERM or
+// SIGINT.
+func serve(srv *http.Server, lns []net.Listener) error {
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	select {
 	case err := <-errc:
-		return err
+		return fmt.Errorf("serve: %w", err)
 	case s := <-sig:
 		// Containers keep running: their shims are not goCd's children
 		// in any way that a shutdown touches.

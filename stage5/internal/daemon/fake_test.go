@@ -21,6 +21,7 @@ import (
 	"goc.dev/shared/image"
 	"goc.dev/shared/process"
 	"goc.dev/stage5/api"
+	"goc.dev/stage5/shim"
 )
 
 // The test binary doubles as a fake goC: the daemon's handlers run against
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 // fakeRuntime answers the argv goCd passes to goC:
 //
 //	--root R --data-root D shim --dir DIR -- run --id ID … IMAGE CMD…
-//	--root R kill ID SIG
+//	--root R --data-root D kill ID SIG
 //	--root R --data-root D delete --force ID
 func fakeRuntime(args []string) int {
 	var root string
@@ -48,41 +49,8 @@ func fakeRuntime(args []string) int {
 		args = args[2:]
 	}
 	switch args[0] {
-	case "shim":
-		dir, run := args[2], args[4:] // --dir DIR -- run …
-		var cid string
-		i := 1
-		for ; i < len(run) && strings.HasPrefix(run[i], "-"); i += 2 {
-			if run[i] == "--id" {
-				cid = run[i+1]
-			}
-		}
-		cmdline := run[i+1:] // after IMAGE
-		log, _ := os.OpenFile(filepath.Join(dir, "log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-		start, _ := process.StartTime(os.Getpid())
-		write(filepath.Join(dir, "shim"), map[string]any{"pid": os.Getpid(), "start": start})
-		if cmdline[0] == "/fail" {
-			fmt.Fprintln(log, "goC: exec /fail: no such file or directory")
-			write(filepath.Join(dir, "result.json"), map[string]any{"status": 125})
-			return 0
-		}
-		cmd := exec.Command(cmdline[0], cmdline[1:]...)
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			return 1
-		}
-		os.WriteFile(filepath.Join(root, cid), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
-		write(filepath.Join(dir, "info.json"), map[string]string{"ip": "10.77.0.9"})
-		err := cmd.Wait()
-		status := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			status = ee.ExitCode()
-			if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() {
-				status = 128 + int(ws.Signal())
-			}
-		}
-		write(filepath.Join(dir, "result.json"), map[string]any{"status": status})
+	case shim.Verb.Name:
+		return fakeShim(root, shim.Dir(args[2]), args[4:]) // --dir DIR -- run …
 	case "kill":
 		b, err := os.ReadFile(filepath.Join(root, args[1]))
 		if err != nil {
@@ -101,10 +69,64 @@ func fakeRuntime(args []string) int {
 	return 0
 }
 
-func write(path string, v any) {
-	b, _ := json.Marshal(v)
-	os.WriteFile(path+".tmp", b, 0o600)
-	os.Rename(path+".tmp", path)
+// fakeShim is the shim: the "container" is the command run on the host,
+// and the shim's files are written through package shim, as goC's shim
+// writes them.
+func fakeShim(root string, dir shim.Dir, run []string) int {
+	var cid string
+	i := 1
+	for ; i < len(run) && strings.HasPrefix(run[i], "-"); i += 2 {
+		if run[i] == "--id" {
+			cid = run[i+1]
+		}
+	}
+	cmdline := run[i+1:] // after IMAGE
+	log, err := os.OpenFile(dir.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fakeFail(err)
+	}
+	start, err := process.StartTime(os.Getpid())
+	if err != nil {
+		return fakeFail(err)
+	}
+	if err := dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}); err != nil {
+		return fakeFail(err)
+	}
+	if cmdline[0] == "/fail" {
+		fmt.Fprintln(log, "goC: exec /fail: no such file or directory")
+		return fakeFail(dir.WriteResult(shim.Result{Status: process.StatusRuntimeError}))
+	}
+	cmd := exec.Command(cmdline[0], cmdline[1:]...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		return fakeFail(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, cid), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+		return fakeFail(err)
+	}
+	if err := dir.WriteInfo(shim.Info{IP: "10.77.0.9"}); err != nil {
+		return fakeFail(err)
+	}
+	err = cmd.Wait()
+	status := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		status = ee.ExitCode()
+		if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() {
+			status = 128 + int(ws.Signal())
+		}
+	}
+	return fakeFail(dir.WriteResult(shim.Result{Status: status}))
+}
+
+// fakeFail reports an error of the fake goC, which a test then sees as a
+// container that does not start or end as it should.
+func fakeFail(err error) int {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fake goC:", err)
+		return 1
+	}
+	return 0
 }
 
 // fake is a goCd whose runtime is the fake goC, with an image "img".
@@ -223,7 +245,7 @@ func TestAutoRemove(t *testing.T) {
 		t.Fatalf("wait = %d %s", code, body)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(d.dir(ct.ID)); os.IsNotExist(err) {
+		if _, err := os.Stat(string(d.dir(ct.ID))); os.IsNotExist(err) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -246,8 +268,8 @@ func TestAutoRemoveAfterRestart(t *testing.T) {
 	d2.Recover()
 	defer d2.Close()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		_, err1 := os.Stat(d.dir(done.ID))
-		_, err2 := os.Stat(d.dir(live.ID))
+		_, err1 := os.Stat(string(d.dir(done.ID)))
+		_, err2 := os.Stat(string(d.dir(live.ID)))
 		if os.IsNotExist(err1) && os.IsNotExist(err2) {
 			break
 		}
@@ -299,7 +321,21 @@ func TestAutoRemoveWaitsForAttachedClient(t *testing.T) {
 	if code, body := call(t, e, "POST", "/v1/containers/"+ct.ID+"/wait", nil); code != 200 || body != "{\"exitCode\":2}\n" {
 		t.Fatalf("wait = %d %s", code, body)
 	}
-	if _, err := os.Stat(d.dir(ct.ID)); !os.IsNotExist(err) {
+	if _, err := os.Stat(string(d.dir(ct.ID))); !os.IsNotExist(err) {
 		t.Fatal("still there after wait")
+	}
+}
+
+// A name an auto-removed container had is free again, and wait on it is
+// about the new container, not the old exit code.
+func TestNameReusedAfterAutoRemove(t *testing.T) {
+	_, e := fake(t)
+	created(t, e, api.ContainerCreate{Image: "img", Name: "again", Cmd: []string{"sh", "-c", "exit 4"}, AutoRemove: true})
+	if code, body := call(t, e, "POST", "/v1/containers/again/wait", nil); code != 200 || body != "{\"exitCode\":4}\n" {
+		t.Fatalf("wait = %d %s", code, body)
+	}
+	created(t, e, api.ContainerCreate{Image: "img", Name: "again", Cmd: []string{"sh", "-c", "exit 7"}})
+	if code, body := call(t, e, "POST", "/v1/containers/again/wait", nil); code != 200 || body != "{\"exitCode\":7}\n" {
+		t.Fatalf("wait on the second %q = %d %s, want its own exit code 7", "again", code, body)
 	}
 }

@@ -10,11 +10,12 @@ import (
 )
 
 // notifier tells when something changes in a container's record
-// directory: the shim writes info.json, result.json and the log there.
-// goCd reacts to the shim at once instead of at its next poll. There is one
-// inotify instance for the whole daemon: tearing an instance down waits for
-// an SRCU grace period (10–20 ms measured), which neither a request nor the
-// Go scheduler (a thread blocked in close) should pay for each container.
+// directory, where the shim writes its files (package shim: Info, Result,
+// the log): goCd reacts to the shim at once instead of at its next poll.
+// There is one inotify instance for the whole daemon: tearing an instance
+// down waits for an SRCU grace period (10–20 ms measured), which neither a
+// request nor the Go scheduler (a thread blocked in close) should pay for
+// each container.
 type notifier struct {
 	fd    int
 	mu    sync.Mutex

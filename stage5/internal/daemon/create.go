@@ -1,0 +1,172 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/id"
+	"goc.dev/shared/process"
+	"goc.dev/stage5/api"
+	"goc.dev/stage5/shim"
+)
+
+// maxCreateBody bounds the body of POST /containers.
+const maxCreateBody = 1 << 20
+
+// startTimeout is how long a container has to run, or fail, once its shim
+// is started.
+const startTimeout = 60 * time.Second
+
+// create is POST /containers: the request checked and made into a goC
+// command line, the container's record reserved, its shim started, and the
+// answer once the container runs — or the error goC gave.
+func (d *Daemon) create(c echo.Context) error {
+	req, err := decodeCreate(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if req.Image != "" { // an unknown image is a 404 whatever else is wrong
+		if _, err := d.store().Get(req.Image); err != nil {
+			return echo.NewHTTPError(http.StatusNotFound, err.Error())
+		}
+	}
+	cid := id.New()
+	if req.Name == "" {
+		req.Name = id.Short(cid)
+	}
+	args, err := d.shimArgs(req, cid)
+	if err != nil {
+		return err
+	}
+	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
+		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
+	if err := d.reserve(rec); err != nil {
+		return fmt.Errorf("create %s: %w", req.Name, err)
+	}
+	if req.Attach && req.AutoRemove {
+		d.hold(cid)
+	}
+	if err := d.start(args); err != nil {
+		d.discard(cid)
+		return fmt.Errorf("create %s: %w", req.Name, err)
+	}
+	ct, err := d.await(cid)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", req.Name, err)
+	}
+	if req.AutoRemove {
+		d.autoRemove(cid)
+	}
+	return c.JSON(http.StatusCreated, ct)
+}
+
+// decodeCreate reads the body of POST /containers: JSON, at most
+// maxCreateBody bytes, no field the API does not know.
+func decodeCreate(body io.Reader) (api.ContainerCreate, error) {
+	var req api.ContainerCreate
+	dec := json.NewDecoder(io.LimitReader(body, maxCreateBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, bad("invalid request body: %v", err)
+	}
+	return req, nil
+}
+
+// shimArgs is the goC command line that runs the container cid of req
+// under a shim, or a 400 if req cannot make one. The name, autoRemove and
+// attach are goCd's business, not goC's: only the name is checked.
+func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error) {
+	switch {
+	case req.Image == "":
+		return nil, bad("image is required")
+	case len(req.Cmd) == 0:
+		return nil, bad("cmd is required")
+	case req.Name != "" && id.Validate(req.Name) != nil:
+		return nil, bad("invalid name %q", req.Name)
+	}
+	args := append(d.globals(), shim.Verb.Name, "--dir", string(d.dir(cid)), "--",
+		"run", "--id", cid, "--hostname", id.Short(cid))
+	for _, e := range req.Env {
+		args = append(args, "-e", e)
+	}
+	if req.Workdir != "" {
+		args = append(args, "-w", req.Workdir)
+	}
+	if req.Memory != "" {
+		args = append(args, "--memory", req.Memory)
+	}
+	if req.CPU != "" {
+		args = append(args, "--cpu", req.CPU)
+	}
+	if req.Pids > 0 {
+		args = append(args, "--pids", strconv.Itoa(req.Pids))
+	}
+	if req.Network != "" {
+		args = append(args, "--network="+req.Network)
+	}
+	for _, p := range req.Ports {
+		args = append(args, "-p", p)
+	}
+	return append(append(args, req.Image), req.Cmd...), nil
+}
+
+// start starts the shim in a session of its own, not goCd's: it outlives
+// goCd, and goCd does not wait for it.
+func (d *Daemon) start(args []string) error {
+	cmd := exec.Command(d.Runtime, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start the shim: %w", err)
+	}
+	go cmd.Wait() // reap it if goCd is still there when it ends
+	return nil
+}
+
+// await waits until the container runs (its shim has recorded Info) or has
+// ended. If goC failed to start it, its record goes and the error is a 400
+// with goC's message. It waits on even if the client has gone, so that an
+// autoRemove container is still watched.
+func (d *Daemon) await(cid string) (*api.Container, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	w := d.watchDir(cid)
+	defer w.close()
+	for {
+		ct, err := d.load(cid)
+		if err != nil {
+			return nil, err
+		}
+		if ct.Status == api.StatusExited && ct.ExitCode != nil && *ct.ExitCode == process.StatusRuntimeError {
+			return nil, d.failed(cid)
+		}
+		if ct.Status != api.StatusRunning || d.started(cid) {
+			return ct, nil
+		}
+		w.wait(ctx, time.Second)
+		if ctx.Err() != nil {
+			return nil, errors.New("container did not start in time")
+		}
+	}
+}
+
+// failed discards the record of a container goC failed to start, and
+// returns goC's reason, the last line of the log, as a 400.
+func (d *Daemon) failed(cid string) error {
+	log, err := os.ReadFile(d.dir(cid).Log())
+	d.discard(cid)
+	if err != nil {
+		return fmt.Errorf("goC failed; its log: %w", err)
+	}
+	return bad("%s", goCMessage(string(log)))
+}

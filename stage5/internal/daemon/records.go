@@ -1,0 +1,168 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/process"
+	"goc.dev/stage5/api"
+	"goc.dev/stage5/shim"
+)
+
+// A container's record is a directory, <data-root>/daemon/containers/<id>:
+// goCd's own metaFile, written once when the container is created, and the
+// shim's files (package shim), which say how the container is doing.
+
+// metaFile is goCd's part of a container's record (a record, as JSON).
+const metaFile = "meta.json"
+
+// record is what goCd keeps of one container: the request, and what it
+// made of it.
+type record struct {
+	api.Container
+	Request api.ContainerCreate `json:"request"`
+}
+
+func (d *Daemon) containers() string { return filepath.Join(d.DataRoot, "daemon", "containers") }
+
+// dir is a container's record directory, which its shim writes to.
+func (d *Daemon) dir(cid string) shim.Dir { return shim.Dir(filepath.Join(d.containers(), cid)) }
+
+// watchDir watches a container's record for changes.
+func (d *Daemon) watchDir(cid string) *dirWatch { return d.notify.watch(string(d.dir(cid))) }
+
+// reserve writes a new container's record, its name unique: only this is
+// serialized, not the containers' starts.
+func (d *Daemon) reserve(rec record) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.find(rec.Name); err == nil {
+		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("name %q is in use", rec.Name))
+	}
+	dir := string(d.dir(rec.ID))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	b, err := json.Marshal(rec)
+	if err == nil {
+		err = atomicfile.Write(filepath.Join(dir, metaFile), b, 0o600)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("record: %s: %w", metaFile, err)
+	}
+	d.forget(rec.Name) // the name is this container's now, no longer an auto-removed one's
+	return nil
+}
+
+// discard removes the record of a container that did not start.
+func (d *Daemon) discard(cid string) {
+	if err := os.RemoveAll(string(d.dir(cid))); err != nil {
+		slog.Warn("discard a container's record", "container", cid, "err", err)
+	}
+	d.release(cid)
+}
+
+// load reads a container's record and derives its status: exited once the
+// shim recorded a result, running while the shim lives, dead otherwise.
+func (d *Daemon) load(cid string) (*api.Container, error) {
+	b, err := os.ReadFile(filepath.Join(string(d.dir(cid)), metaFile))
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "no such container: "+cid)
+	}
+	var rec record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("container %s: %s: %w", cid, metaFile, err)
+	}
+	ct := rec.Container
+	dir := d.dir(cid)
+	if info, err := dir.ReadInfo(); err == nil {
+		ct.IP = info.IP
+	}
+	if ended(dir, &ct) {
+		return &ct, nil
+	}
+	ct.Status = api.StatusRunning
+	r, err := dir.ReadRecord()
+	if shim.IsMissing(err) {
+		return &ct, nil // the shim has not recorded itself yet
+	}
+	// Gone without a result, unless it wrote one just before it went.
+	if (err != nil || !process.Alive(r.PID, r.Start)) && !ended(dir, &ct) {
+		ct.Status = api.StatusDead
+	}
+	return &ct, nil
+}
+
+// ended tells whether the shim has recorded a result, and fills it in.
+// A result that cannot be read still says the container has ended; its
+// exit code is then unknown.
+func ended(dir shim.Dir, ct *api.Container) bool {
+	res, err := dir.ReadResult()
+	if shim.IsMissing(err) {
+		return false
+	}
+	ct.Status = api.StatusExited
+	if err != nil {
+		slog.Warn("a container's result", "container", ct.ID, "err", err)
+		return true
+	}
+	ct.ExitCode, ct.OOMKilled, ct.Finished = &res.Status, res.OOMKills > 0, &res.Finished
+	return true
+}
+
+// started tells whether the container runs: its shim has recorded Info.
+func (d *Daemon) started(cid string) bool {
+	_, err := d.dir(cid).ReadInfo()
+	return err == nil
+}
+
+// find resolves an ID, a unique ID prefix of 4+ characters, or a name.
+func (d *Daemon) find(ref string) (*api.Container, error) {
+	all, err := d.all()
+	if err != nil {
+		return nil, err
+	}
+	var found []*api.Container
+	for _, ct := range all {
+		if ct.ID == ref || ct.Name == ref || (len(ref) >= 4 && strings.HasPrefix(ct.ID, ref)) {
+			found = append(found, ct)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, echo.NewHTTPError(http.StatusNotFound, "no such container: "+ref)
+	case 1:
+		return found[0], nil
+	}
+	return nil, bad("%q matches %d containers", ref, len(found))
+}
+
+// all is every container with a readable record, oldest first.
+func (d *Daemon) all() ([]*api.Container, error) {
+	entries, err := os.ReadDir(d.containers())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	var out []*api.Container
+	for _, e := range entries {
+		if ct, err := d.load(e.Name()); err == nil {
+			out = append(out, ct)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
