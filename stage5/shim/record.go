@@ -1,6 +1,8 @@
-// Package shim is what goCd runs per container, and the files through which
-// the two speak: the shim writes them into the container's directory, goCd
-// reads them. Each file has one type here, written and read by the same code.
+// Package shim holds the files through which goCd and its shims speak: the
+// shim (the "goC shim" verb of stage5/cmd/goC, one per container) writes
+// them into the container's directory, goCd reads them. Each file has one
+// type here, written and read by the same code. The package is a leaf:
+// goCd does not link the runtime.
 package shim
 
 import (
@@ -14,6 +16,9 @@ import (
 
 	"goc.dev/shared/atomicfile"
 )
+
+// VerbName is the goC verb that runs a shim.
+const VerbName = "shim"
 
 // The files of a container's directory.
 const (

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"goc.dev/shared/process"
-	"goc.dev/stage4/cli"
 )
 
 // Each file reads back what was written, and a file not written yet is
@@ -111,22 +110,5 @@ func TestCorruptFile(t *testing.T) {
 func TestLog(t *testing.T) {
 	if got, want := Dir("/var/lib/goC/daemon/containers/abc").Log(), "/var/lib/goC/daemon/containers/abc/log"; got != want {
 		t.Fatalf("Log() = %q, want %q", got, want)
-	}
-}
-
-// The verb refuses a command line it does not know, before it touches
-// anything, with goC's own failure status.
-func TestUsage(t *testing.T) {
-	for _, args := range [][]string{
-		nil,
-		{"--dir", "/tmp/x", "--"},
-		{"--dir", "", "--", "run"},
-		{"--result", "/tmp/r", "--", "run"},
-		{"--dir", "/tmp/x", "run", "img"},
-		{"--dir", "/tmp/x", "--", "exec"},
-	} {
-		if got := Verb.Run(&cli.Globals{}, args); got != process.StatusRuntimeError {
-			t.Errorf("shim %q = %d, want %d", args, got, process.StatusRuntimeError)
-		}
 	}
 }

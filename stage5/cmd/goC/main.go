@@ -7,11 +7,10 @@ import (
 	"os"
 
 	"goc.dev/stage4/cli"
-	"goc.dev/stage5/shim"
 )
 
 const version = "0.5.0-stage5"
 
 func main() {
-	os.Exit(cli.Main(version, append(cli.Verbs(), shim.Verb), os.Args[1:]))
+	os.Exit(cli.Main(version, append(cli.Verbs(), shimVerb), os.Args[1:]))
 }

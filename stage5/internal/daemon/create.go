@@ -95,7 +95,7 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	case req.Name != "" && id.Validate(req.Name) != nil:
 		return nil, bad("invalid name %q", req.Name)
 	}
-	args := append(d.globals(), shim.Verb.Name, "--dir", string(d.dir(cid)), "--",
+	args := append(d.globals(), shim.VerbName, "--dir", string(d.dir(cid)), "--",
 		"run", "--id", cid, "--hostname", id.Short(cid))
 	for _, e := range req.Env {
 		args = append(args, "-e", e)

@@ -49,7 +49,7 @@ func fakeRuntime(args []string) int {
 		args = args[2:]
 	}
 	switch args[0] {
-	case shim.Verb.Name:
+	case shim.VerbName:
 		return fakeShim(root, shim.Dir(args[2]), args[4:]) // --dir DIR -- run …
 	case "kill":
 		b, err := os.ReadFile(filepath.Join(root, args[1]))

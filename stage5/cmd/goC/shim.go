@@ -1,4 +1,4 @@
-package shim
+package main
 
 import (
 	"errors"
@@ -12,12 +12,13 @@ import (
 	"goc.dev/shared/process"
 	"goc.dev/stage4/cli"
 	"goc.dev/stage4/container"
+	"goc.dev/stage5/shim"
 )
 
-// Verb is "goC shim", stage 5's addition to stage 4's command line.
-var Verb = cli.Verb{Name: "shim", Root: true, Run: run}
+// shimVerb is "goC shim", stage 5's addition to stage 4's command line.
+var shimVerb = cli.Verb{Name: shim.VerbName, Root: true, Run: runShim}
 
-// run is a container's monitor for goCd (a "shim" in containerd's sense):
+// runShim is a container's monitor for goCd (a "shim" in containerd's sense):
 //
 //	goC shim --dir DIR -- run --id ID [flags] IMAGE CMD…
 //
@@ -28,11 +29,11 @@ var Verb = cli.Verb{Name: "shim", Root: true, Run: run}
 // 125 if goC run failed). goCd starts it in a session of its own and does
 // not wait for it, so the container outlives goCd; the shim ignores the
 // signals of a hangup.
-func run(g *cli.Globals, args []string) int {
+func runShim(g *cli.Globals, args []string) int {
 	if len(args) < 4 || args[0] != "--dir" || args[1] == "" || args[2] != "--" || args[3] != "run" {
 		return cli.Fail(errors.New("shim: usage: goC shim --dir DIR -- run …"))
 	}
-	dir := Dir(args[1])
+	dir := shim.Dir(args[1])
 	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 	if err := logTo(dir.Log()); err != nil {
 		return cli.Fail(err)
@@ -41,11 +42,11 @@ func run(g *cli.Globals, args []string) int {
 	if err != nil {
 		return cli.Fail(err)
 	}
-	warn(dir.WriteRecord(Record{PID: os.Getpid(), Start: start}))
+	warn(dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}))
 	res, _ := cli.Run(g, args[4:], func(o *container.Options) {
-		o.OnStart = func(ip string) { warn(dir.WriteInfo(Info{IP: ip})) }
+		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
 	})
-	warn(dir.WriteResult(Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
+	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
 	return res.Status
 }
 
