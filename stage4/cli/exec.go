@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,6 +16,39 @@ import (
 	"goc.dev/stage4/container"
 )
 
+// execFlags are exec's flags.
+type execFlags struct {
+	processFile, consoleSocket, pidFile, cwd, user, apparmor, label string
+	tty, detach, noNewPrivs                                         bool
+	env, caps, gids                                                 strs
+	preserveFds                                                     int
+}
+
+func (f *execFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.processFile, "process", "", "")
+	fs.StringVar(&f.processFile, "p", "", "")
+	fs.StringVar(&f.consoleSocket, "console-socket", "", "")
+	fs.BoolVar(&f.tty, "tty", false, "")
+	fs.BoolVar(&f.tty, "t", false, "")
+	fs.BoolVar(&f.detach, "detach", false, "")
+	fs.BoolVar(&f.detach, "d", false, "")
+	fs.StringVar(&f.pidFile, "pid-file", "", "")
+	fs.StringVar(&f.cwd, "cwd", "", "")
+	fs.StringVar(&f.user, "user", "", "")
+	fs.StringVar(&f.user, "u", "", "")
+	fs.BoolVar(&f.noNewPrivs, "no-new-privs", false, "")
+	fs.Var(&f.env, "env", "")
+	fs.Var(&f.env, "e", "")
+	fs.Var(&f.caps, "cap", "")
+	fs.Var(&f.caps, "c", "")
+	fs.Var(&f.gids, "additional-gids", "")
+	fs.Var(&f.gids, "g", "")
+	fs.StringVar(&f.apparmor, "apparmor", "", "")
+	fs.StringVar(&f.label, "process-label", "", "")
+	fs.IntVar(&f.preserveFds, "preserve-fds", 0, "")
+	fs.Bool("ignore-paused", false, "")
+}
+
 // cmdExec is runc's exec:
 //
 //	goC exec [--process FILE] [--tty] [--console-socket S] [--detach] [--pid-file F]
@@ -25,42 +59,21 @@ import (
 // and the flags change it.
 func cmdExec(g *Globals, args []string) int {
 	fs := newFlags("exec")
-	processFile := fs.String("process", "", "")
-	fs.StringVar(processFile, "p", "", "")
-	consoleSocket := fs.String("console-socket", "", "")
-	tty := fs.Bool("tty", false, "")
-	fs.BoolVar(tty, "t", false, "")
-	detach := fs.Bool("detach", false, "")
-	fs.BoolVar(detach, "d", false, "")
-	pidFile := fs.String("pid-file", "", "")
-	cwd := fs.String("cwd", "", "")
-	user := fs.String("user", "", "")
-	fs.StringVar(user, "u", "", "")
-	noNewPrivs := fs.Bool("no-new-privs", false, "")
-	var env, caps, gids strs
-	fs.Var(&env, "env", "")
-	fs.Var(&env, "e", "")
-	fs.Var(&caps, "cap", "")
-	fs.Var(&caps, "c", "")
-	fs.Var(&gids, "additional-gids", "")
-	fs.Var(&gids, "g", "")
-	apparmor := fs.String("apparmor", "", "")
-	label := fs.String("process-label", "", "")
-	preserveFds := fs.Int("preserve-fds", 0, "")
-	fs.Bool("ignore-paused", false, "")
+	var f execFlags
+	f.register(fs)
 	if err := parse(fs, args); err != nil {
 		return Fail(err)
 	}
-	if fs.NArg() < 1 || (fs.NArg() < 2 && *processFile == "") {
+	if fs.NArg() < 1 || (fs.NArg() < 2 && f.processFile == "") {
 		return Fail(errors.New("exec: need a container ID and a command (or --process)"))
 	}
 	switch {
-	case *apparmor != "":
+	case f.apparmor != "":
 		return Fail(errors.New("exec: --apparmor is not supported by goC"))
-	case *label != "":
+	case f.label != "":
 		return Fail(errors.New("exec: --process-label is not supported by goC"))
 	}
-	preserved, err := g.preservedFds(*preserveFds)
+	preserved, err := g.preservedFds(f.preserveFds)
 	if err != nil {
 		return Fail(err)
 	}
@@ -73,45 +86,9 @@ func cmdExec(g *Globals, args []string) int {
 	if err != nil {
 		return Fail(err)
 	}
-
-	var pr specs.Process
-	if *processFile != "" {
-		if pr, err = readProcess(*processFile); err != nil {
-			return Fail(err)
-		}
-	} else {
-		pr = *s.Process
-		pr.Args = fs.Args()[1:]
-		pr.Env = append(pr.Env[:len(pr.Env):len(pr.Env)], env...)
-		pr.Terminal = *tty
-		if *cwd != "" {
-			pr.Cwd = *cwd
-		}
-		if *user != "" {
-			if err := parseUser(*user, &pr.User); err != nil {
-				return Fail(err)
-			}
-		}
-		for _, gid := range gids {
-			n, err := strconv.ParseUint(gid, 10, 32)
-			if err != nil {
-				return Fail(fmt.Errorf("exec: --additional-gids %q: not a number", gid))
-			}
-			pr.User.AdditionalGids = append(pr.User.AdditionalGids, uint32(n))
-		}
-		if len(caps) > 0 {
-			c := specs.LinuxCapabilities{}
-			if pr.Capabilities != nil {
-				c = *pr.Capabilities
-			}
-			c.Bounding = append(c.Bounding, caps...)
-			c.Effective = append(c.Effective, caps...)
-			c.Permitted = append(c.Permitted, caps...)
-			pr.Capabilities = &c
-		}
-		if *noNewPrivs {
-			pr.NoNewPrivileges = true
-		}
+	pr, err := f.process(s.Process, fs.Args()[1:])
+	if err != nil {
+		return Fail(err)
 	}
 	plan, err := spec.ProcessPlan(&pr)
 	if err != nil {
@@ -122,8 +99,8 @@ func cmdExec(g *Globals, args []string) int {
 			return Fail(fmt.Errorf("config.json: %w", err))
 		}
 	}
-	status, err := container.Exec(container.ExecOptions{Root: g.Root, ID: id, Plan: plan, Detach: *detach,
-		PidFile: *pidFile, ConsoleSocket: *consoleSocket, Preserved: preserved})
+	status, err := container.Exec(container.ExecOptions{Root: g.Root, ID: id, Plan: plan, Detach: f.detach,
+		PidFile: f.pidFile, ConsoleSocket: f.consoleSocket, Preserved: preserved})
 	if err != nil {
 		Fail(err)
 		if status == 0 {
@@ -131,6 +108,47 @@ func cmdExec(g *Globals, args []string) int {
 		}
 	}
 	return status
+}
+
+// process is the process to run: --process's, or else the template (the
+// container's own, from config.json) with args and changed by the flags.
+func (f *execFlags) process(template *specs.Process, args []string) (specs.Process, error) {
+	if f.processFile != "" {
+		return readProcess(f.processFile)
+	}
+	pr := *template
+	pr.Args = args
+	pr.Env = append(pr.Env[:len(pr.Env):len(pr.Env)], f.env...)
+	pr.Terminal = f.tty
+	if f.cwd != "" {
+		pr.Cwd = f.cwd
+	}
+	if f.user != "" {
+		if err := parseUser(f.user, &pr.User); err != nil {
+			return pr, err
+		}
+	}
+	for _, gid := range f.gids {
+		n, err := strconv.ParseUint(gid, 10, 32)
+		if err != nil {
+			return pr, fmt.Errorf("exec: --additional-gids %q: not a number", gid)
+		}
+		pr.User.AdditionalGids = append(pr.User.AdditionalGids, uint32(n))
+	}
+	if len(f.caps) > 0 {
+		c := specs.LinuxCapabilities{}
+		if pr.Capabilities != nil {
+			c = *pr.Capabilities
+		}
+		c.Bounding = append(c.Bounding, f.caps...)
+		c.Effective = append(c.Effective, f.caps...)
+		c.Permitted = append(c.Permitted, f.caps...)
+		pr.Capabilities = &c
+	}
+	if f.noNewPrivs {
+		pr.NoNewPrivileges = true
+	}
+	return pr, nil
 }
 
 // readProcess reads a runtime-spec process (JSON), strictly.

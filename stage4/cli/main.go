@@ -260,6 +260,8 @@ func setupLogging(g *Globals) (func(), error) {
 // logFile is set when --log names a file: errors go there too.
 var logFile bool
 
+// Fail reports err on stderr (and as an error line in the --log file) and
+// returns the status goC exits with when it fails itself.
 func Fail(err error) int {
 	fmt.Fprintln(os.Stderr, "goC:", err)
 	if logFile {
@@ -344,23 +346,9 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 	if err != nil {
 		return container.Options{}, err
 	}
-	// A bundle may name an image (annotation org.goc.image) instead of a
-	// root directory: the container then gets a writable layer over it.
-	var overlay *rootfs.Overlay
-	layer, imageName := "", s.Annotations[ImageAnnotation]
-	if imageName != "" {
-		store := image.Store{Root: g.DataRoot}
-		img, err := store.Get(imageName)
-		if err != nil {
-			return container.Options{}, fmt.Errorf("config.json: annotation %s: %w", ImageAnnotation, err)
-		}
-		layer = filepath.Join(g.DataRoot, "containers", id)
-		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
-		readonly := s.Root != nil && s.Root.Readonly
-		s.Root = &specs.Root{Path: filepath.Join(layer, "merged"), Readonly: readonly}
-		if err := os.MkdirAll(s.Root.Path, 0o755); err != nil {
-			return container.Options{}, err
-		}
+	layer, overlay, err := g.bundleImage(s, id)
+	if err != nil {
+		return container.Options{}, err
 	}
 	plan, rt, err := spec.Convert(s, bundle, id)
 	if err != nil {
@@ -371,7 +359,7 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 	}
 	plan.Overlay = overlay
 	o := container.Options{ID: id, Bundle: bundle, Root: g.Root, Plan: plan, Runtime: rt, Annotations: s.Annotations,
-		ConsoleSocket: b.consoleSocket, Image: imageName, Layer: layer}
+		ConsoleSocket: b.consoleSocket, Image: s.Annotations[ImageAnnotation], Layer: layer}
 	if o.Preserved, err = g.preservedFds(b.preserveFds); err != nil {
 		return o, err
 	}
@@ -381,6 +369,36 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 		}
 	}
 	return o, nil
+}
+
+// bundleImage roots container id in a writable layer over the image its
+// bundle names (annotation org.goc.image) instead of a root directory: s's
+// root becomes the layer's merged directory. Without the annotation it
+// returns no layer and leaves s alone.
+func (g *Globals) bundleImage(s *specs.Spec, id string) (layer string, overlay *rootfs.Overlay, err error) {
+	name := s.Annotations[ImageAnnotation]
+	if name == "" {
+		return "", nil, nil
+	}
+	store := image.Store{Root: g.DataRoot}
+	img, err := store.Get(name)
+	if err != nil {
+		return "", nil, fmt.Errorf("config.json: annotation %s: %w", ImageAnnotation, err)
+	}
+	layer, overlay = g.imageLayer(store, img, id)
+	readonly := s.Root != nil && s.Root.Readonly
+	s.Root = &specs.Root{Path: filepath.Join(layer, "merged"), Readonly: readonly}
+	if err := os.MkdirAll(s.Root.Path, 0o755); err != nil {
+		return "", nil, err
+	}
+	return layer, overlay, nil
+}
+
+// imageLayer is container id's writable layer over img (upper, work, and
+// merged where the overlay is mounted) and the overlay that mounts it.
+func (g *Globals) imageLayer(store image.Store, img *image.Image, id string) (string, *rootfs.Overlay) {
+	layer := filepath.Join(g.DataRoot, "containers", id)
+	return layer, &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 }
 
 func cmdCreate(g *Globals, args []string) error {
@@ -529,10 +547,4 @@ func printJSON(v any) error {
 	}
 	fmt.Println(string(b))
 	return nil
-}
-
-// isBundleRun tells run's two forms apart: one argument that is not a path
-// is a container ID (bundle form); a rootfs comes with a command.
-func isBundleRun(positional []string) bool {
-	return len(positional) == 1 && !strings.Contains(positional[0], "/") && !isDir(positional[0])
 }

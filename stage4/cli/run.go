@@ -55,7 +55,7 @@ func cmdRun(g *Globals, args []string) int {
 // Run is goC run: it returns how the container ended, with Status the
 // status goC exits with. edit, if not nil, sees the options of the rootfs
 // form before the container is created (stage 5's shim follows the
-// container through them); rootfs reports that form.
+// container through them); rootfsForm reports that form.
 func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result, rootfsForm bool) {
 	fs := newFlags("run")
 	var b bundleFlags
@@ -107,6 +107,12 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	return res, rootfsForm
 }
 
+// isBundleRun tells run's two forms apart: one argument that is not a path
+// is a container ID (bundle form); a rootfs comes with a command.
+func isBundleRun(positional []string) bool {
+	return len(positional) == 1 && !strings.Contains(positional[0], "/") && !isDir(positional[0])
+}
+
 // oomMessage says what the OOM killer did, naming the limit.
 func oomMessage(res container.Result, limit int64) string {
 	l := "its memory limit"
@@ -125,7 +131,6 @@ type rootfsFlags struct {
 	id                                             *string
 	debug                                          *bool
 	env                                            []string
-	envErr                                         error
 	res                                            cgroups.Resources
 	ports                                          []network.Port
 }
@@ -210,9 +215,8 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		if img, err = store.Get(args[0]); err != nil {
 			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
 		}
-		layer = filepath.Join(g.DataRoot, "containers", cid)
+		layer, overlay = g.imageLayer(store, img, cid)
 		root = filepath.Join(layer, "merged")
-		overlay = &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 	}
 	if !filepath.IsAbs(*r.cwd) {
 		return o, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
@@ -243,17 +247,8 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 	if tty {
 		defaults = append(defaults, "TERM=xterm")
 	}
-	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
 	plan := spec.Plan{
-		Rootfs: root, Hostname: hostname, Overlay: overlay,
-		Mounts: []spec.Mount{
-			{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
-			{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
-			{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5"},
-			{Source: "shm", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k"},
-			{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd},
-			{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd},
-		},
+		Rootfs: root, Hostname: hostname, Overlay: overlay, Mounts: rootfsMounts(),
 		Args: args[1:], Env: process.MergeEnv(defaults, env...), Cwd: *r.cwd, Terminal: tty,
 	}
 	rt := spec.Runtime{
@@ -265,6 +260,19 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		o.Image = img.Name
 	}
 	return o, nil
+}
+
+// rootfsMounts are the rootfs form's mounts: those stages 1–3 make.
+func rootfsMounts() []spec.Mount {
+	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	return []spec.Mount{
+		{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
+		{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
+		{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+		{Source: "shm", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k"},
+		{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd},
+		{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd},
+	}
 }
 
 // networkArg lets --network stand alone: "--network bridge|none" takes the

@@ -1,6 +1,8 @@
-package main
+package cli
 
 import (
+	"flag"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -14,6 +16,17 @@ import (
 	"goc.dev/shared/network"
 	"goc.dev/stage3/container"
 )
+
+// parseRun parses run's flags as cmdRun does and builds the config.
+func parseRun(args []string, getenv func(string) (string, bool)) (container.Config, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	r := registerRootfsFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return container.Config{}, err
+	}
+	return r.config(fs.Args(), getenv)
+}
 
 func TestParseRun(t *testing.T) {
 	root := t.TempDir()
