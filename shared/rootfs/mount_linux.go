@@ -41,6 +41,14 @@ func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {
 		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
 	}
+	// With any other propagation the mount dir is on may still be shared
+	// (with the host's, even): the mount below would appear in its peers,
+	// and pivot_root refuses a new root whose parent mount is shared.
+	if prop != unix.MS_PRIVATE|unix.MS_REC {
+		if err := makeParentPrivate(dir); err != nil {
+			return err
+		}
+	}
 	if ov != nil {
 		data := "lowerdir=" + ov.Lower + ",upperdir=" + ov.Upper + ",workdir=" + ov.Work
 		if err := unix.Mount("overlay", dir, "overlay", 0, data); err != nil {
@@ -49,21 +57,88 @@ func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	} else if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
 	}
-	// pivot_root refuses a new root whose parent mount is shared.
+	// pivot_root refuses a shared new root, too.
 	if err := unix.Mount("", dir, "", unix.MS_PRIVATE, ""); err != nil {
 		return &os.PathError{Op: "make rootfs private", Path: dir, Err: err}
 	}
 	return nil
 }
 
+// makeParentPrivate makes the mount that holds dir private (that mount
+// only: what is mounted below it keeps its propagation).
+func makeParentPrivate(dir string) error {
+	mp, err := mountPoint(dir)
+	if err != nil {
+		return fmt.Errorf("rootfs %s: %w", dir, err)
+	}
+	if err := unix.Mount("", mp, "", unix.MS_PRIVATE, ""); err != nil {
+		return &os.PathError{Op: "make the rootfs's parent mount private", Path: mp, Err: err}
+	}
+	return nil
+}
+
+// mountPoint returns where the mount that holds path is mounted: path
+// itself, or its nearest ancestor, whose parent directory is on another
+// mount (or "/").
+func mountPoint(path string) (string, error) {
+	path, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	id, err := mountID(path)
+	if err != nil {
+		return "", err
+	}
+	for path != "/" {
+		up := filepath.Dir(path)
+		upID, err := mountID(up)
+		if err != nil {
+			return "", err
+		}
+		if upID != id {
+			break
+		}
+		path = up
+	}
+	return path, nil
+}
+
+// mountID is the ID of the mount path is on (mountinfo's first field).
+func mountID(path string) (uint64, error) {
+	var st unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &st); err != nil {
+		return 0, &os.PathError{Op: "statx", Path: path, Err: err}
+	}
+	return st.Mnt_id, nil
+}
+
 // PivotInto makes dir (prepared with Prepare) the root and detaches the old
-// one.
+// one, so nothing of the host's tree stays reachable. "pivot_root . ."
+// stacks the old root on the new one, where a lazy unmount removes it
+// without needing a directory for it.
 func PivotInto(dir string) error {
+	oldRoot, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open old root", Path: "/", Err: err}
+	}
+	defer unix.Close(oldRoot)
 	if err := unix.Chdir(dir); err != nil {
 		return &os.PathError{Op: "chdir", Path: dir, Err: err}
 	}
 	if err := unix.PivotRoot(".", "."); err != nil {
 		return &os.PathError{Op: "pivot_root", Path: dir, Err: err}
+	}
+	// "." is where the two roots are stacked: name the old one through
+	// the descriptor opened before the pivot (as runc does).
+	if err := unix.Fchdir(oldRoot); err != nil {
+		return &os.PathError{Op: "fchdir", Path: "old root", Err: err}
+	}
+	// Its mounts may still be shared (rootfsPropagation "rshared"), with
+	// peers on the host: unmounting them would unmount those too. Slaves
+	// send no events, the unmount included (runc does the same; private
+	// mounts would not even receive them).
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return &os.PathError{Op: "make old root a slave", Path: dir, Err: err}
 	}
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
 		return &os.PathError{Op: "unmount old root", Path: dir, Err: err}
