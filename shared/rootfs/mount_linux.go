@@ -19,6 +19,9 @@ type Mount struct {
 	Flags       uintptr   `json:"flags"`
 	Propagation []uintptr `json:"propagation,omitempty"`
 	Data        string    `json:"data,omitempty"`
+	// NoSymlinks refuses a destination that is, or goes through, a
+	// symlink (even one that stays inside the rootfs).
+	NoSymlinks bool `json:"noSymlinks,omitempty"`
 }
 
 // Overlay stacks read-only image layers (Lower, overlayfs's lowerdir: top
@@ -27,6 +30,25 @@ type Overlay struct {
 	Lower string `json:"lower"`
 	Upper string `json:"upper"`
 	Work  string `json:"work"`
+}
+
+// DefaultMounts is the mount table of a container made without a
+// config.json (stages 1–3, and "goC run ROOTFS"): a procfs for its PID
+// namespace, a small tmpfs on /dev with a devpts instance of its own (so it
+// sees only its own terminals), /dev/shm and /dev/mqueue, and a read-only
+// sysfs. Each entry comes after the one it is mounted in. The mount points
+// must be real directories: a rootfs whose /proc, /dev or /sys is a symlink
+// is refused.
+func DefaultMounts() []Mount {
+	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	return []Mount{
+		{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd, NoSymlinks: true},
+		{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k", NoSymlinks: true},
+		{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5", NoSymlinks: true},
+		{Source: "tmpfs", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k", NoSymlinks: true},
+		{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd, NoSymlinks: true},
+		{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd, NoSymlinks: true},
+	}
 }
 
 // Prepare readies dir to become the root: the whole mount namespace gets
@@ -160,7 +182,7 @@ func MountInto(root string, m Mount) error {
 		}
 		isFile = !fi.IsDir()
 	}
-	fd, err := openIn(root, m.Destination, isFile)
+	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
 	if err != nil {
 		return err
 	}
@@ -180,7 +202,7 @@ func MountInto(root string, m Mount) error {
 	// through it.
 	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
 	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
-		fd, err := openIn(root, m.Destination, isFile)
+		fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
 		if err != nil {
 			return err
 		}
@@ -203,12 +225,22 @@ func MountInto(root string, m Mount) error {
 // openIn resolves path inside root and returns an O_PATH descriptor,
 // creating the directories on the way and the last element (a directory,
 // or a file if isFile) when missing. A symlink on the way whose target is
-// missing has its target created, inside root too.
-func openIn(root, path string, isFile bool) (int, error) {
-	return openInDepth(root, path, isFile, 0)
+// missing has its target created, inside root too; with noSymlinks, any
+// symlink on the way is an error.
+func openIn(root, path string, isFile, noSymlinks bool) (int, error) {
+	resolve := uint64(unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS)
+	if noSymlinks {
+		resolve |= unix.RESOLVE_NO_SYMLINKS
+	}
+	fd, err := openInDepth(root, path, isFile, resolve, 0)
+	var pe *os.PathError
+	if noSymlinks && errors.As(err, &pe) && errors.Is(pe.Err, unix.ELOOP) {
+		return -1, fmt.Errorf("mount point %s is a symlink; refusing to mount over it", pe.Path)
+	}
+	return fd, err
 }
 
-func openInDepth(root, path string, isFile bool, depth int) (int, error) {
+func openInDepth(root, path string, isFile bool, resolve uint64, depth int) (int, error) {
 	if depth > 40 {
 		return -1, &os.PathError{Op: "resolve in rootfs", Path: path, Err: unix.ELOOP}
 	}
@@ -217,7 +249,6 @@ func openInDepth(root, path string, isFile bool, depth int) (int, error) {
 		return -1, &os.PathError{Op: "open rootfs", Path: root, Err: err}
 	}
 	defer unix.Close(rootfd)
-	resolve := uint64(unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS)
 	cur := "/"
 	parts := strings.Split(strings.Trim(filepath.Clean(path), "/"), "/")
 	for i := 0; i < len(parts); i++ {
@@ -249,7 +280,7 @@ func openInDepth(root, path string, isFile bool, depth int) (int, error) {
 				target = filepath.Join(filepath.Dir(cur), target)
 			}
 			unix.Close(parent)
-			fd, err := openInDepth(root, target, last && isFile, depth+1)
+			fd, err := openInDepth(root, target, last && isFile, resolve, depth+1)
 			if err != nil {
 				return -1, err
 			}

@@ -49,19 +49,22 @@ func start(conn *syncsock.Conn) error {
 		return fmt.Errorf("read config: %w", err)
 	}
 
-	if err := rootfs.MakePrivate(); err != nil {
+	// The filesystem, before the pivot: each destination resolved inside
+	// the rootfs.
+	if err := rootfs.Prepare(cfg.Rootfs, 0, nil); err != nil {
 		return err
 	}
-	if err := rootfs.Pivot(cfg.Rootfs); err != nil {
+	for _, m := range rootfs.DefaultMounts() {
+		if err := rootfs.MountInto(cfg.Rootfs, m); err != nil {
+			return err
+		}
+	}
+	if err := rootfs.PivotInto(cfg.Rootfs); err != nil {
 		return err
 	}
-	if err := rootfs.MountProc(); err != nil {
-		return err
-	}
-	if err := rootfs.SetupDev(); err != nil {
-		return err
-	}
-	if err := rootfs.MountSys(); err != nil {
+
+	// After the pivot, the rootfs is the whole world.
+	if err := rootfs.PopulateDev(); err != nil {
 		return err
 	}
 	if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
