@@ -23,8 +23,12 @@ const syncFd = 3
 // anything else, when it is started as "goC init". It only returns by
 // exec'ing the workload; on failure it tells the parent and exits.
 func Init() {
-	// Mounts and pivot_root act on the calling thread's view; keep this
-	// goroutine on one thread until exec replaces the process.
+	// Keep this goroutine on one thread until exec replaces the process:
+	// what is per thread (namespaces entered with setns or unshare,
+	// credentials, capabilities, a seccomp filter, a cgroup v1
+	// membership) must be set on the thread that execs. Mounts and
+	// pivot_root need no such care: Go's threads share one mount
+	// namespace, root and working directory.
 	runtime.LockOSThread()
 
 	conn := syncsock.New(os.NewFile(syncFd, "sync"))
