@@ -19,6 +19,9 @@ type Mount struct {
 	Flags       uintptr   `json:"flags"`
 	Propagation []uintptr `json:"propagation,omitempty"`
 	Data        string    `json:"data,omitempty"`
+	// NoSymlinks refuses a destination that is, or goes through, a
+	// symlink (even one that stays inside the rootfs).
+	NoSymlinks bool `json:"noSymlinks,omitempty"`
 }
 
 // Overlay stacks read-only image layers (Lower, overlayfs's lowerdir: top
@@ -27,6 +30,25 @@ type Overlay struct {
 	Lower string `json:"lower"`
 	Upper string `json:"upper"`
 	Work  string `json:"work"`
+}
+
+// DefaultMounts is the mount table of a container made without a
+// config.json (stages 1–3, and "goC run ROOTFS"): a procfs for its PID
+// namespace, a small tmpfs on /dev with a devpts instance of its own (so it
+// sees only its own terminals), /dev/shm and /dev/mqueue, and a read-only
+// sysfs. Each entry comes after the one it is mounted in. The mount points
+// must be real directories: a rootfs whose /proc, /dev or /sys is a symlink
+// is refused.
+func DefaultMounts() []Mount {
+	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	return []Mount{
+		{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd, NoSymlinks: true},
+		{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k", NoSymlinks: true},
+		{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5", NoSymlinks: true},
+		{Source: "tmpfs", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k", NoSymlinks: true},
+		{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd, NoSymlinks: true},
+		{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd, NoSymlinks: true},
+	}
 }
 
 // Prepare readies dir to become the root: the whole mount namespace gets
@@ -41,6 +63,14 @@ func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {
 		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
 	}
+	// With any other propagation the mount dir is on may still be shared
+	// (with the host's, even): the mount below would appear in its peers,
+	// and pivot_root refuses a new root whose parent mount is shared.
+	if prop != unix.MS_PRIVATE|unix.MS_REC {
+		if err := makeParentPrivate(dir); err != nil {
+			return err
+		}
+	}
 	if ov != nil {
 		data := "lowerdir=" + ov.Lower + ",upperdir=" + ov.Upper + ",workdir=" + ov.Work
 		if err := unix.Mount("overlay", dir, "overlay", 0, data); err != nil {
@@ -49,21 +79,88 @@ func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	} else if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
 	}
-	// pivot_root refuses a new root whose parent mount is shared.
+	// pivot_root refuses a shared new root, too.
 	if err := unix.Mount("", dir, "", unix.MS_PRIVATE, ""); err != nil {
 		return &os.PathError{Op: "make rootfs private", Path: dir, Err: err}
 	}
 	return nil
 }
 
+// makeParentPrivate makes the mount that holds dir private (that mount
+// only: what is mounted below it keeps its propagation).
+func makeParentPrivate(dir string) error {
+	mp, err := mountPoint(dir)
+	if err != nil {
+		return fmt.Errorf("rootfs %s: %w", dir, err)
+	}
+	if err := unix.Mount("", mp, "", unix.MS_PRIVATE, ""); err != nil {
+		return &os.PathError{Op: "make the rootfs's parent mount private", Path: mp, Err: err}
+	}
+	return nil
+}
+
+// mountPoint returns where the mount that holds path is mounted: path
+// itself, or its nearest ancestor, whose parent directory is on another
+// mount (or "/").
+func mountPoint(path string) (string, error) {
+	path, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	id, err := mountID(path)
+	if err != nil {
+		return "", err
+	}
+	for path != "/" {
+		up := filepath.Dir(path)
+		upID, err := mountID(up)
+		if err != nil {
+			return "", err
+		}
+		if upID != id {
+			break
+		}
+		path = up
+	}
+	return path, nil
+}
+
+// mountID is the ID of the mount path is on (mountinfo's first field).
+func mountID(path string) (uint64, error) {
+	var st unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &st); err != nil {
+		return 0, &os.PathError{Op: "statx", Path: path, Err: err}
+	}
+	return st.Mnt_id, nil
+}
+
 // PivotInto makes dir (prepared with Prepare) the root and detaches the old
-// one.
+// one, so nothing of the host's tree stays reachable. "pivot_root . ."
+// stacks the old root on the new one, where a lazy unmount removes it
+// without needing a directory for it.
 func PivotInto(dir string) error {
+	oldRoot, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open old root", Path: "/", Err: err}
+	}
+	defer unix.Close(oldRoot)
 	if err := unix.Chdir(dir); err != nil {
 		return &os.PathError{Op: "chdir", Path: dir, Err: err}
 	}
 	if err := unix.PivotRoot(".", "."); err != nil {
 		return &os.PathError{Op: "pivot_root", Path: dir, Err: err}
+	}
+	// "." is where the two roots are stacked: name the old one through
+	// the descriptor opened before the pivot (as runc does).
+	if err := unix.Fchdir(oldRoot); err != nil {
+		return &os.PathError{Op: "fchdir", Path: "old root", Err: err}
+	}
+	// Its mounts may still be shared (rootfsPropagation "rshared"), with
+	// peers on the host: unmounting them would unmount those too. Slaves
+	// send no events, the unmount included (runc does the same; private
+	// mounts would not even receive them).
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return &os.PathError{Op: "make old root a slave", Path: dir, Err: err}
 	}
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
 		return &os.PathError{Op: "unmount old root", Path: dir, Err: err}
@@ -85,7 +182,7 @@ func MountInto(root string, m Mount) error {
 		}
 		isFile = !fi.IsDir()
 	}
-	fd, err := openIn(root, m.Destination, isFile)
+	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
 	if err != nil {
 		return err
 	}
@@ -105,7 +202,7 @@ func MountInto(root string, m Mount) error {
 	// through it.
 	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
 	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
-		fd, err := openIn(root, m.Destination, isFile)
+		fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
 		if err != nil {
 			return err
 		}
@@ -128,12 +225,22 @@ func MountInto(root string, m Mount) error {
 // openIn resolves path inside root and returns an O_PATH descriptor,
 // creating the directories on the way and the last element (a directory,
 // or a file if isFile) when missing. A symlink on the way whose target is
-// missing has its target created, inside root too.
-func openIn(root, path string, isFile bool) (int, error) {
-	return openInDepth(root, path, isFile, 0)
+// missing has its target created, inside root too; with noSymlinks, any
+// symlink on the way is an error.
+func openIn(root, path string, isFile, noSymlinks bool) (int, error) {
+	resolve := uint64(unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS)
+	if noSymlinks {
+		resolve |= unix.RESOLVE_NO_SYMLINKS
+	}
+	fd, err := openInDepth(root, path, isFile, resolve, 0)
+	var pe *os.PathError
+	if noSymlinks && errors.As(err, &pe) && errors.Is(pe.Err, unix.ELOOP) {
+		return -1, fmt.Errorf("mount point %s is a symlink; refusing to mount over it", pe.Path)
+	}
+	return fd, err
 }
 
-func openInDepth(root, path string, isFile bool, depth int) (int, error) {
+func openInDepth(root, path string, isFile bool, resolve uint64, depth int) (int, error) {
 	if depth > 40 {
 		return -1, &os.PathError{Op: "resolve in rootfs", Path: path, Err: unix.ELOOP}
 	}
@@ -142,7 +249,6 @@ func openInDepth(root, path string, isFile bool, depth int) (int, error) {
 		return -1, &os.PathError{Op: "open rootfs", Path: root, Err: err}
 	}
 	defer unix.Close(rootfd)
-	resolve := uint64(unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS)
 	cur := "/"
 	parts := strings.Split(strings.Trim(filepath.Clean(path), "/"), "/")
 	for i := 0; i < len(parts); i++ {
@@ -174,7 +280,7 @@ func openInDepth(root, path string, isFile bool, depth int) (int, error) {
 				target = filepath.Join(filepath.Dir(cur), target)
 			}
 			unix.Close(parent)
-			fd, err := openInDepth(root, target, last && isFile, depth+1)
+			fd, err := openInDepth(root, target, last && isFile, resolve, depth+1)
 			if err != nil {
 				return -1, err
 			}

@@ -22,8 +22,12 @@ const syncFd = 3
 // anything else, when it is started as "goC init". It only returns by
 // exec'ing the workload; on failure it tells the parent and exits.
 func Init() {
-	// Mounts and pivot_root act on the calling thread's view; keep this
-	// goroutine on one thread until exec replaces the process.
+	// Keep this goroutine on one thread until exec replaces the process:
+	// what is per thread (namespaces entered with setns or unshare,
+	// credentials, capabilities, a seccomp filter, a cgroup v1
+	// membership) must be set on the thread that execs. Mounts and
+	// pivot_root need no such care: Go's threads share one mount
+	// namespace, root and working directory.
 	runtime.LockOSThread()
 
 	conn := syncsock.New(os.NewFile(syncFd, "sync"))
@@ -48,19 +52,22 @@ func start(conn *syncsock.Conn) error {
 		return fmt.Errorf("read config: %w", err)
 	}
 
-	if err := rootfs.MakePrivate(); err != nil {
+	// The filesystem, before the pivot: each destination resolved inside
+	// the rootfs.
+	if err := rootfs.Prepare(cfg.Rootfs, 0, nil); err != nil {
 		return err
 	}
-	if err := rootfs.Pivot(cfg.Rootfs); err != nil {
+	for _, m := range rootfs.DefaultMounts() {
+		if err := rootfs.MountInto(cfg.Rootfs, m); err != nil {
+			return err
+		}
+	}
+	if err := rootfs.PivotInto(cfg.Rootfs); err != nil {
 		return err
 	}
-	if err := rootfs.MountProc(); err != nil {
-		return err
-	}
-	if err := rootfs.SetupDev(); err != nil {
-		return err
-	}
-	if err := rootfs.MountSys(); err != nil {
+
+	// After the pivot, the rootfs is the whole world.
+	if err := rootfs.PopulateDev(); err != nil {
 		return err
 	}
 	if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
