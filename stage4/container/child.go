@@ -186,7 +186,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 			return os.NewSyscallError("unshare cgroup namespace", err)
 		}
 	}
-	if err := identity(cfg); err != nil {
+	if err := identity(conn, cfg); err != nil {
 		return err
 	}
 	// A missing working directory is created, as Docker does.
@@ -237,7 +237,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 
 // identity gives the process its limits, user and privileges, last: after
 // them the init may no longer be able to do what came before.
-func identity(cfg *InitConfig) error {
+func identity(conn *syncsock.Conn, cfg *InitConfig) error {
 	p := cfg.Plan
 	if err := creds.SetRlimits(p.Rlimits); err != nil {
 		return err
@@ -257,7 +257,22 @@ func identity(cfg *InitConfig) error {
 			return err
 		}
 	}
-	return creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges)
+	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {
+		return err
+	}
+	if cfg.Pdeathsig == 0 {
+		return nil
+	}
+	// A new uid or gid cleared the parent-death signal: set it again, on
+	// this thread, the one that execs. Had goC died in between, none
+	// would come; its end of the sync socket, closed then, tells.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(cfg.Pdeathsig), 0, 0, 0); err != nil {
+		return os.NewSyscallError("prctl PR_SET_PDEATHSIG", err)
+	}
+	if conn.PeerClosed() {
+		return errors.New("goC exited while its container was being set up")
+	}
+	return nil
 }
 
 // waitStart blocks until "goC start" opens the exec fifo, then runs the

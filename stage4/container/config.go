@@ -26,6 +26,9 @@ type InitConfig struct {
 	CgroupNS bool              `json:"cgroupNS,omitempty"`
 	DevTmpfs bool              `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize       `json:"winsize"`
+	// Pdeathsig is the signal the init was started to get when goC dies
+	// (run in the foreground), to set again once it has changed user.
+	Pdeathsig int `json:"pdeathsig,omitempty"`
 	// PauseForHooks: stop before the pivot for the parent's prestart and
 	// createRuntime hooks, then run CreateContainer (in the container's
 	// namespaces, paths still the host's). StartContainer run inside the

@@ -151,6 +151,7 @@ func (ct *container) startInit(cfg *InitConfig) error {
 	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
+	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // to set again after a change of user
 	cmd.ExtraFiles = p.extra
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("create: start container init: %w", err)
