@@ -153,3 +153,15 @@ func (c *Conn) RecvFile(v any) (*os.File, error) {
 	}
 	return file, nil
 }
+
+// PeerClosed reports, without blocking, whether the other end is closed:
+// once its process has died, for one. (Any message still unread is left
+// where it is.)
+func (c *Conn) PeerClosed() bool {
+	fds := []unix.PollFd{{Fd: int32(c.f.Fd()), Events: unix.POLLRDHUP}}
+	n, err := unix.Poll(fds, 0)
+	for err == unix.EINTR {
+		n, err = unix.Poll(fds, 0)
+	}
+	return err == nil && n > 0 && fds[0].Revents&(unix.POLLHUP|unix.POLLRDHUP) != 0
+}

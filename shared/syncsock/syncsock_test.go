@@ -109,3 +109,26 @@ func TestMoveAbove(t *testing.T) {
 		t.Fatalf("after the move: %+v, %v", m, err)
 	}
 }
+
+func TestPeerClosed(t *testing.T) {
+	a, b, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := New(a), New(b)
+	defer pb.Close()
+	if pb.PeerClosed() {
+		t.Fatal("PeerClosed with the other end open")
+	}
+	// A message waiting to be read is not a closed peer.
+	if err := pa.Send(Message{Type: Go}); err != nil {
+		t.Fatal(err)
+	}
+	if pb.PeerClosed() {
+		t.Fatal("PeerClosed with a message pending and the other end open")
+	}
+	pa.Close()
+	if !pb.PeerClosed() {
+		t.Fatal("PeerClosed = false once the other end is closed")
+	}
+}

@@ -8,15 +8,14 @@ import (
 	"runtime"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
-	"goc.dev/shared/hooks"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
+	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
 )
 
@@ -85,42 +84,17 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 
 	// Namespaces joined by path (network, uts, ipc) are entered first:
 	// they are per thread, and this thread is the one that execs.
-	for i, t := range cfg.Joins {
-		flag, err := t.Flag()
+	for _, ns := range cfg.Fds.Namespaces {
+		flag, err := ns.Type.Flag()
 		if err != nil {
 			return err
 		}
-		if err := unix.Setns(cgroupX+cfg.CgroupFds+i, int(flag)); err != nil {
-			return fmt.Errorf("join %s namespace: %w", t, err)
+		if err := unix.Setns(ns.Fd, int(flag)); err != nil {
+			return fmt.Errorf("join %s namespace: %w", ns.Type, err)
 		}
 	}
-
-	// The filesystem, before the pivot: everything a host path is needed
-	// for (binds, /etc/hosts), each destination resolved inside the rootfs.
-	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
+	if err := prepareRootfs(conn, cfg); err != nil {
 		return err
-	}
-	for target, src := range cfg.Files {
-		if err := rootfs.BindFile(p.Rootfs, src, target); err != nil {
-			return err
-		}
-	}
-	for _, m := range p.Mounts {
-		if err := rootfs.MountInto(p.Rootfs, m); err != nil {
-			return err
-		}
-	}
-	if cfg.PauseForHooks {
-		if err := conn.Send(syncsock.Message{Type: syncsock.Hooks}); err != nil {
-			return err
-		}
-		var m syncsock.Message
-		if err := conn.Recv(&m); err != nil || m.Type != syncsock.HooksDone {
-			return fmt.Errorf("wait for hooks: %v %v", m.Type, err)
-		}
-		if err := runHooks("createContainer", cfg.CreateContainer, m.State); err != nil {
-			return err
-		}
 	}
 	if err := rootfs.PivotInto(p.Rootfs); err != nil {
 		return err
@@ -158,12 +132,40 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 		}
 	}
 	if p.Terminal {
-		if err := attachTerminal(conn, cfg.Winsize); err != nil {
+		return attachTerminal(conn, cfg.Winsize)
+	}
+	return nil
+}
+
+// prepareRootfs does, before the pivot, everything a host path is needed
+// for (binds, /etc/hosts), each destination resolved inside the rootfs;
+// then the createContainer hooks, after the parent's.
+func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
+	p := cfg.Plan
+	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
+		return err
+	}
+	for target, src := range cfg.Files {
+		if err := rootfs.BindFile(p.Rootfs, src, target); err != nil {
 			return err
 		}
 	}
-
-	return nil
+	for _, m := range p.Mounts {
+		if err := rootfs.MountInto(p.Rootfs, m); err != nil {
+			return err
+		}
+	}
+	if !cfg.PauseForHooks {
+		return nil
+	}
+	if err := conn.Send(syncsock.Message{Type: syncsock.Hooks}); err != nil {
+		return err
+	}
+	var m syncsock.Message
+	if err := conn.Recv(&m); err != nil || m.Type != syncsock.HooksDone {
+		return fmt.Errorf("wait for hooks: %v %v", m.Type, err)
+	}
+	return runHooks("createContainer", cfg.CreateContainer, m.State)
 }
 
 // become turns this process into the workload: cgroup, limits, seccomp,
@@ -176,7 +178,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	// Go runtime's memory stays charged to goC, and before the workload's
 	// first instruction. A cgroup namespace made now has that cgroup as
 	// its root.
-	if err := cgroups.Join(inherited(cgroupX, cfg.CgroupFds)); err != nil {
+	if err := cgroups.Join(files(cfg.Fds.Cgroup)); err != nil {
 		return err
 	}
 	if cfg.CgroupNS {
@@ -184,9 +186,59 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 			return os.NewSyscallError("unshare cgroup namespace", err)
 		}
 	}
+	if err := identity(conn, cfg); err != nil {
+		return err
+	}
+	// A missing working directory is created, as Docker does.
+	if err := unix.Chdir(p.Cwd); errors.Is(err, unix.ENOENT) {
+		if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
+			return fmt.Errorf("working directory: %w", err)
+		}
+	}
+	if err := unix.Chdir(p.Cwd); err != nil {
+		return &os.PathError{Op: "chdir", Path: p.Cwd, Err: err}
+	}
+	path, err := process.LookPath(p.Args[0], lookup(p.Env, "PATH"))
+	if err != nil {
+		return err
+	}
+	env := p.Env
+	if !hasKey(env, "HOME") { // as runc: the user's home from the container's passwd
+		env = append(env[:len(env):len(env)], "HOME="+creds.Home("/etc/passwd", p.UID))
+	}
 
-	// Identity and privileges, last: after them the init may no longer be
-	// able to do what came before.
+	var fifo *os.File
+	if !cfg.Exec {
+		if fifo, err = waitStart(conn, cfg, startState); err != nil {
+			return err
+		}
+	}
+
+	if err := process.DefaultSignals(); err != nil {
+		return err
+	}
+	// The caller's descriptors go to 3, 4, …; nothing else of goC's but
+	// 0-2 may reach the workload.
+	if err := cfg.Fds.handOn(conn); err != nil {
+		return err
+	}
+	if err := unix.CloseRange(uint(3+len(cfg.Fds.Preserved)), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return os.NewSyscallError("close_range", err)
+	}
+	if p.Seccomp != nil && p.NoNewPrivileges {
+		if err := p.Seccomp.Load(); err != nil {
+			return err
+		}
+	}
+	err = unix.Exec(path, p.Args, env)
+	runtime.KeepAlive(fifo) // open until exec: start reads on to its end
+	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
+}
+
+// identity gives the process its limits, user and privileges, last: after
+// them the init may no longer be able to do what came before.
+func identity(conn *syncsock.Conn, cfg *InitConfig) error {
+	p := cfg.Plan
 	if err := creds.SetRlimits(p.Rlimits); err != nil {
 		return err
 	}
@@ -208,93 +260,39 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {
 		return err
 	}
-	// A missing working directory is created, as Docker does.
-	if err := unix.Chdir(p.Cwd); errors.Is(err, unix.ENOENT) {
-		if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
-			return fmt.Errorf("working directory: %w", err)
-		}
+	if cfg.Pdeathsig == 0 {
+		return nil
 	}
-	if err := unix.Chdir(p.Cwd); err != nil {
-		return &os.PathError{Op: "chdir", Path: p.Cwd, Err: err}
+	// A new uid or gid cleared the parent-death signal: set it again, on
+	// this thread, the one that execs. Had goC died in between, none
+	// would come; its end of the sync socket, closed then, tells.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(cfg.Pdeathsig), 0, 0, 0); err != nil {
+		return os.NewSyscallError("prctl PR_SET_PDEATHSIG", err)
 	}
-	path, err := process.LookPath(p.Args[0], lookup(p.Env, "PATH"))
-	if err != nil {
-		return err
-	}
-	env := p.Env
-	if !hasKey(env, "HOME") { // as runc: the user's home from the container's passwd
-		env = append(env[:len(env):len(env)], "HOME="+homeOf(p.UID))
-	}
-
-	if !cfg.Exec {
-		if err := waitStart(conn, cfg, startState); err != nil {
-			return err
-		}
-	}
-
-	if err := process.DefaultSignals(); err != nil {
-		return err
-	}
-	// The caller's descriptors go to 3, 4, … (the sync socket moves out
-	// of their way first: it must stay open until exec); nothing else of
-	// goC's but 0-2 may reach the workload.
-	if n := cfg.PreserveFds; n > 0 {
-		first := cgroupX + cfg.CgroupFds + len(cfg.Joins)
-		if err := conn.MoveAbove(first + n); err != nil {
-			return err
-		}
-		for i := 0; i < n; i++ { // upwards: a source is never a target still to come
-			if err := unix.Dup3(first+i, 3+i, 0); err != nil {
-				return os.NewSyscallError("dup3", err)
-			}
-		}
-	}
-	if err := unix.CloseRange(uint(3+cfg.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return os.NewSyscallError("close_range", err)
-	}
-	if p.Seccomp != nil && p.NoNewPrivileges {
-		if err := p.Seccomp.Load(); err != nil {
-			return err
-		}
-	}
-	err = unix.Exec(path, p.Args, env)
-	return &process.ExecError{Name: p.Args[0], Status: process.ExecStatus(err), Err: err}
-}
-
-// waitStart blocks until "goC start": opening the exec fifo for writing
-// blocks until start opens it for reading. Then the startContainer hooks.
-func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) error {
-	if err := conn.Send(syncsock.Message{Type: syncsock.Waiting}); err != nil {
-		return err
-	}
-	fifo, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fifoFd), unix.O_WRONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return &os.PathError{Op: "open", Path: "exec fifo", Err: err}
-	}
-	if _, err := unix.Write(fifo, []byte{0}); err != nil {
-		return &os.PathError{Op: "write", Path: "exec fifo", Err: err}
-	}
-	// The fifo stays open (close-on-exec): "goC start" reads on to its
-	// end, so it returns once the workload is exec'd — or with what went
-	// wrong, written here.
-	if err := runHooks("startContainer", cfg.StartContainer, startState); err != nil {
-		_, _ = unix.Write(fifo, []byte(err.Error()))
-		return err
+	if conn.PeerClosed() {
+		return errors.New("goC exited while its container was being set up")
 	}
 	return nil
 }
 
-// runHooks runs hooks from inside the container with the state the parent
-// sent.
-func runHooks(kind string, hs []specs.Hook, state json.RawMessage) error {
-	if len(hs) == 0 {
-		return nil
+// waitStart blocks until "goC start" opens the exec fifo, then runs the
+// startContainer hooks. The fifo it returns stays open until exec (it is
+// close-on-exec): start reads on to its end, so it returns once the
+// workload is exec'd — or with what went wrong, written here.
+func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) (*os.File, error) {
+	if err := conn.Send(syncsock.Message{Type: syncsock.Waiting}); err != nil {
+		return nil, err
 	}
-	var st specs.State
-	if err := json.Unmarshal(state, &st); err != nil {
-		return fmt.Errorf("%s hooks: state: %w", kind, err)
+	// Above every descriptor passed in: the preserved ones go to 3, 4, …
+	fifo, err := state.AwaitStart(fmt.Sprintf("/proc/self/fd/%d", cfg.Fds.Fifo), cfg.Fds.top()+1)
+	if err != nil {
+		return nil, err
 	}
-	return hooks.Run(kind, hs, st)
+	if err := runHooks("startContainer", cfg.StartContainer, startState); err != nil {
+		_, _ = fifo.WriteString(err.Error())
+		return nil, err
+	}
+	return fifo, nil
 }
 
 // attachTerminal opens a terminal in the container's devpts, sends its
@@ -314,15 +312,6 @@ func attachTerminal(conn *syncsock.Conn, ws pty.Winsize) error {
 	return pty.Attach(slave)
 }
 
-// inherited wraps the n descriptors from first on that the parent passed.
-func inherited(first, n int) []*os.File {
-	files := make([]*os.File, n)
-	for i := range files {
-		files[i] = os.NewFile(uintptr(first+i), fmt.Sprintf("fd %d", first+i))
-	}
-	return files
-}
-
 func hasKey(env []string, key string) bool {
 	for _, kv := range env {
 		if k, _, _ := strings.Cut(kv, "="); k == key {
@@ -330,22 +319,6 @@ func hasKey(env []string, key string) bool {
 		}
 	}
 	return false
-}
-
-// homeOf reads uid's home directory from the container's /etc/passwd, "/"
-// if it has none.
-func homeOf(uid uint32) string {
-	b, err := os.ReadFile("/etc/passwd")
-	if err != nil {
-		return "/"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 6 && f[2] == fmt.Sprint(uid) && f[5] != "" {
-			return f[5]
-		}
-	}
-	return "/"
 }
 
 // lookup returns the value of key in env (the last one wins, as in execve).

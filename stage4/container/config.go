@@ -1,7 +1,10 @@
 // Package container is stage 4's runtime: the OCI lifecycle (create, start,
-// state, kill, delete), with run as create + start + wait + delete. parent.go
-// creates and supervises containers, child.go is the container's init until
-// it execs the workload, ops.go the verbs that only read and change state.
+// state, kill, delete), with run as create + start + wait + delete.
+// parent.go runs containers and create.go sets them up, one step of the
+// protocol after the other; child.go is the container's init until it
+// execs the workload, and fds.go the descriptors the one passes the other;
+// exec.go adds a process to a running container, ops.go holds the verbs
+// that only read and change state.
 package container
 
 import (
@@ -10,30 +13,22 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"goc.dev/shared/cgroups"
-	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/spec"
 )
 
-// Descriptors the parent passes to the init (ExtraFiles, from 3 on).
-const (
-	syncFd  = 3 // the sync socket
-	fifoFd  = 4 // the exec fifo (O_PATH)
-	cgroupX = 5 // the first of CgroupFds files to join the cgroup through
-)
-
 // InitConfig is what the init receives.
 type InitConfig struct {
-	Plan      spec.Plan         `json:"plan"`
-	Files     map[string]string `json:"files,omitempty"` // host files bound over rootfs paths
-	CgroupFds int               `json:"cgroupFds"`
-	// Joins are namespaces to enter, through the files that follow the
-	// cgroup ones, in this order.
-	Joins    []namespace.Type `json:"joins,omitempty"`
-	CgroupNS bool             `json:"cgroupNS,omitempty"`
-	DevTmpfs bool             `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
-	Winsize  pty.Winsize      `json:"winsize"`
+	Plan     spec.Plan         `json:"plan"`
+	Files    map[string]string `json:"files,omitempty"` // host files bound over rootfs paths
+	Fds      Fds               `json:"fds"`             // where the parent's descriptors are
+	CgroupNS bool              `json:"cgroupNS,omitempty"`
+	DevTmpfs bool              `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
+	Winsize  pty.Winsize       `json:"winsize"`
+	// Pdeathsig is the signal the init was started to get when goC dies
+	// (run in the foreground), to set again once it has changed user.
+	Pdeathsig int `json:"pdeathsig,omitempty"`
 	// PauseForHooks: stop before the pivot for the parent's prestart and
 	// createRuntime hooks, then run CreateContainer (in the container's
 	// namespaces, paths still the host's). StartContainer run inside the
@@ -42,10 +37,7 @@ type InitConfig struct {
 	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
 	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
 	// Exec: goC exec's process, in a container that exists.
-	// PreserveFds: that many descriptors, passed after all the others,
-	// go to the process at 3, 4, ….
-	Exec        bool `json:"exec,omitempty"`
-	PreserveFds int  `json:"preserveFds,omitempty"`
+	Exec bool `json:"exec,omitempty"`
 }
 
 // Options describe one container to create.
@@ -76,6 +68,16 @@ type Options struct {
 	// OnStart, if set, is called with the container's address ("" without
 	// a bridge) once it runs (stage 5's shim records it).
 	OnStart func(ip string)
+}
+
+// ExecOptions describe one more process for a running container.
+type ExecOptions struct {
+	Root, ID      string
+	Plan          spec.Plan // the process: args, env, cwd, user, capabilities, seccomp…
+	Detach        bool
+	PidFile       string
+	ConsoleSocket string
+	Preserved     []*os.File // handed on at 3, 4, … (--preserve-fds)
 }
 
 // Result is how a container ended (run).

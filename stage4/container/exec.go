@@ -11,24 +11,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"goc.dev/shared/cgroups"
-	"goc.dev/shared/exe"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
-	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
 )
-
-// ExecOptions describe one more process for a running container.
-type ExecOptions struct {
-	Root, ID      string
-	Plan          spec.Plan // the process: args, env, cwd, user, capabilities, seccomp…
-	Detach        bool
-	PidFile       string
-	ConsoleSocket string
-	Preserved     []*os.File // handed on at 3, 4, … (--preserve-fds)
-}
 
 // execNamespaces are joined in this order: the mount namespace last, as
 // the paths to the others are the host's.
@@ -46,146 +33,154 @@ var execNamespaces = []string{"ipc", "uts", "net", "pid", "cgroup", "mnt"}
 // from birth, it joins the cgroup, becomes the user and execs, as the init
 // does for the container's first process.
 func Exec(o ExecOptions) (int, error) {
-	c, err := state.Load(o.Root, o.ID)
+	st, err := execTarget(o.Root, o.ID)
 	if err != nil {
 		return 0, err
 	}
-	st, err := c.Read()
+	nsFiles, err := execNamespaceFiles(st)
+	defer closeAll(nsFiles)
 	if err != nil {
-		return 0, fmt.Errorf("container %s is still being created", o.ID)
+		return 0, err
+	}
+	if !process.Alive(st.Pid, st.Start) { // the namespaces above are its, not a new PID's
+		return 0, fmt.Errorf("cannot exec in container %s: it is stopped", o.ID)
+	}
+	cmd, conn, err := startExec(o, st, nsFiles)
+	if err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
+	}
+	defer conn.Close()
+	stop := process.Forward(cmd.Process.Pid)
+	defer stop()
+
+	relayed, done, err := execTerminal(o, conn)
+	defer done()
+	if err == nil {
+		err = execGo(o, cmd, conn)
+	}
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return ExitStatus(err), err
+	}
+	if o.Detach {
+		_ = cmd.Process.Release() // the caller (a shim, conmon) reaps it as subreaper
+		return 0, nil
+	}
+	return wait(cmd, relayed)
+}
+
+// execTarget reads the state of the container to exec in, which must be
+// running (or created), not paused, and share goC's user namespace.
+func execTarget(root, cid string) (*state.State, error) {
+	c, st, err := load(root, cid)
+	if err != nil {
+		return nil, err
 	}
 	if s := c.Status(st); s != state.Running && s != state.Created {
-		return 0, fmt.Errorf("cannot exec in container %s: it is %s", o.ID, s)
+		return nil, fmt.Errorf("cannot exec in container %s: it is %s", cid, s)
 	}
 	if frozen(st) {
-		return 0, fmt.Errorf("cannot exec in container %s: it is paused", o.ID)
+		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
 	}
 	if same, err := sameNS(st.Pid, "user"); err != nil {
-		return 0, err
+		return nil, err
 	} else if !same {
-		return 0, errors.New("exec into a container with a user namespace is not supported by goC")
+		return nil, errors.New("exec into a container with a user namespace is not supported by goC")
 	}
+	return st, nil
+}
 
-	h, err := cgroups.Detect()
-	if err != nil {
-		return 0, err
-	}
-	cg, err := cgroups.Open(h, st.CgroupParent, st.CgroupName)
-	if err != nil {
-		return 0, err
-	}
-	joins, err := cg.JoinFiles()
-	if err != nil {
-		return 0, err
-	}
-	defer closeAll(joins)
+// execNamespaceFiles opens the namespaces of the container's init that
+// are not goC's own, in execNamespaces' order.
+func execNamespaceFiles(st *state.State) ([]*os.File, error) {
 	var nsFiles []*os.File
-	defer func() { closeAll(nsFiles) }()
 	for _, t := range execNamespaces {
 		if same, err := sameNS(st.Pid, t); err != nil || same {
 			continue // shared with the host (or not there): nothing to join
 		}
 		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", st.Pid, t))
 		if err != nil {
-			return 0, fmt.Errorf("exec: %s namespace: %w", t, err)
+			return nsFiles, fmt.Errorf("exec: %s namespace: %w", t, err)
 		}
 		nsFiles = append(nsFiles, f)
 	}
-	if !process.Alive(st.Pid, st.Start) { // the namespaces above are its, not a new PID's
-		return 0, fmt.Errorf("cannot exec in container %s: it is stopped", o.ID)
-	}
+	return nsFiles, nil
+}
 
-	self, err := exe.Sealed()
+// startExec starts the process, in the container's namespaces, and sends
+// it its config: the sync socket, the cgroup files and the preserved
+// descriptors are its (no exec fifo: it execs without waiting).
+func startExec(o ExecOptions, st *state.State, nsFiles []*os.File) (*exec.Cmd, *syncsock.Conn, error) {
+	cg, err := cgroupOf(st)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	defer self.Close()
-	parentEnd, childEnd, err := syncsock.Pair()
+	cmd, conn, p, err := newInit()
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	conn := syncsock.New(parentEnd)
-	defer conn.Close()
-	cfg := InitConfig{Plan: o.Plan, CgroupFds: len(joins), Exec: true, PreserveFds: len(o.Preserved)}
-	foreground := !o.Detach && o.ConsoleSocket == ""
-	if o.Plan.Terminal && foreground && pty.IsTerminal(os.Stdin) {
+	defer p.close()
+	joins, err := cg.JoinFiles()
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	cfg := InitConfig{Plan: o.Plan, Exec: true, Fds: Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
+	if o.Plan.Terminal && execForeground(o) && pty.IsTerminal(os.Stdin) {
 		cfg.Winsize = pty.Size(os.Stdin)
 	}
-	cmd := &exec.Cmd{
-		Path:        exe.Path(self),
-		Args:        []string{"goC", "init"},
-		Env:         []string{},
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		ExtraFiles:  append(append([]*os.File{childEnd, childEnd}, joins...), o.Preserved...), // 3: sync, 4: (no fifo), 5…: cgroup, preserved
-		SysProcAttr: &syscall.SysProcAttr{Setsid: o.Plan.Terminal},
+	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
+	if err := startIn(nsFiles, cmd); err != nil {
+		conn.Close()
+		return nil, nil, err
 	}
-	err = startIn(nsFiles, cmd)
-	childEnd.Close()
-	if err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
-	}
-	stop := process.Forward(cmd.Process.Pid)
-	defer stop()
-	failed := func(err error) (int, error) {
+	if err := conn.Send(cfg); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return ExitStatus(err), err
+		conn.Close()
+		return nil, nil, fmt.Errorf("send config: %w", err)
 	}
+	return cmd, conn, nil
+}
 
-	if err := conn.Send(cfg); err != nil {
-		return failed(fmt.Errorf("send config: %w", err))
-	}
+// execTerminal waits for the process to be ready and hands its terminal
+// on: to the console socket, or relayed to goC's own (in the foreground,
+// raw if it is a terminal). done restores goC's terminal.
+func execTerminal(o ExecOptions, conn *syncsock.Conn) (relayed <-chan struct{}, done func(), err error) {
+	done = func() {}
 	master, err := awaitReady(conn, nil)
+	if err == nil {
+		master, err = takeTerminal(master, o.ConsoleSocket, execForeground(o), "--tty needs --console-socket with --detach")
+	}
+	if err != nil || master == nil {
+		return nil, done, err
+	}
+	restore, err := pty.MakeRaw(os.Stdin)
 	if err != nil {
-		return failed(err)
+		restore = func() {}
 	}
-	var relayed <-chan struct{}
-	if master != nil {
-		if o.ConsoleSocket != "" {
-			err = sendConsole(o.ConsoleSocket, master)
-			master.Close()
-		} else if !foreground {
-			master.Close()
-			err = errors.New("--tty needs --console-socket with --detach")
-		} else {
-			defer master.Close()
-			restore, rerr := pty.MakeRaw(os.Stdin)
-			if rerr == nil {
-				defer restore()
-			}
-			relayed = pty.Relay(master, os.Stdin, os.Stdout)
-		}
-		if err != nil {
-			return failed(err)
-		}
-	}
+	return pty.Relay(master, os.Stdin, os.Stdout), func() { restore(); master.Close() }, nil
+}
+
+// execGo lets the process exec, and writes the pid file once it has.
+func execGo(o ExecOptions, cmd *exec.Cmd, conn *syncsock.Conn) error {
 	if err := conn.Send(syncsock.Message{Type: syncsock.Go}); err != nil {
-		return failed(err)
+		return err
 	}
 	if err := awaitExec(conn); err != nil {
-		return failed(err)
+		return err
 	}
 	if o.PidFile != "" {
 		if err := state.WriteAtomic(o.PidFile, []byte(fmt.Sprint(cmd.Process.Pid)), 0o644); err != nil {
-			return failed(fmt.Errorf("pid file: %w", err))
+			return fmt.Errorf("pid file: %w", err)
 		}
 	}
-	if o.Detach {
-		_ = cmd.Process.Release() // the caller (a shim, conmon) reaps it as subreaper
-		return 0, nil
-	}
-	err = cmd.Wait()
-	if relayed != nil {
-		<-relayed
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		return process.StatusRuntimeError, err
-	}
-	return process.ExitStatus(cmd.ProcessState.Sys().(syscall.WaitStatus)), nil
+	return nil
 }
+
+// execForeground: goC waits for the process and relays its terminal.
+func execForeground(o ExecOptions) bool { return !o.Detach && o.ConsoleSocket == "" }
 
 // startIn starts cmd from a thread that has joined the namespaces.
 func startIn(nsFiles []*os.File, cmd *exec.Cmd) error {

@@ -118,6 +118,19 @@ func freeze(root, cid string, pause bool) error {
 	return cg.Freeze(pause)
 }
 
+// load reads a container's state, which it has once created.
+func load(root, cid string) (*state.Container, *state.State, error) {
+	c, err := state.Load(root, cid)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("container %s is still being created", cid)
+	}
+	return c, st, nil
+}
+
 // loadLocked reads a container's state under its lock; unlock releases it.
 func loadLocked(root, cid string) (c *state.Container, st *state.State, unlock func(), err error) {
 	if c, err = state.Load(root, cid); err != nil {
@@ -136,13 +149,9 @@ func loadLocked(root, cid string) (c *state.Container, st *state.State, unlock f
 // running loads a container that must be running (or paused), for the
 // verbs that act on its cgroup.
 func running(root, cid string) (*state.State, cgroups.Manager, error) {
-	c, err := state.Load(root, cid)
+	c, st, err := load(root, cid)
 	if err != nil {
 		return nil, nil, err
-	}
-	st, err := c.Read()
-	if err != nil {
-		return nil, nil, fmt.Errorf("container %s is still being created", cid)
 	}
 	if s := c.Status(st); s == state.Stopped {
 		return nil, nil, fmt.Errorf("container %s is not running", cid)
@@ -201,47 +210,18 @@ func Usage(root, cid string) (cgroups.Usage, cgroups.Stats, error) {
 	return cgroups.ReadUsage(cg), st, err
 }
 
-// ParseSignal reads TERM, SIGTERM or 15.
-func ParseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("invalid signal %q", s)
-		}
-		return syscall.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	for n := syscall.Signal(1); n < 65; n++ {
-		if signalName(n) == name {
-			return n, nil
-		}
-	}
-	return 0, fmt.Errorf("invalid signal %q", s)
-}
-
 // Kill sends sig to the container's init, or with all to every process in
 // its cgroup.
 func Kill(root, cid string, sig syscall.Signal, all bool) error {
-	c, err := state.Load(root, cid)
+	c, st, err := load(root, cid)
 	if err != nil {
 		return err
 	}
-	st, err := c.Read()
-	if err != nil {
-		return fmt.Errorf("container %s is still being created", cid)
-	}
-	switch c.Status(st) {
-	case state.Stopped:
+	if c.Status(st) == state.Stopped {
 		return fmt.Errorf("container %s is not running", cid)
 	}
 	if all {
-		h, err := cgroups.Detect()
-		if err != nil {
-			return err
-		}
-		cg, err := cgroups.Open(h, st.CgroupParent, st.CgroupName)
+		cg, err := cgroupOf(st)
 		if err != nil {
 			return err
 		}
@@ -301,11 +281,7 @@ func Delete(root, cid string, force bool) error {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	h, err := cgroups.Detect()
-	if err != nil {
-		return err
-	}
-	cg, err := cgroups.Open(h, st.CgroupParent, st.CgroupName)
+	cg, err := cgroupOf(st)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,67 @@
+package pty
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// A console socket receives the master's name and its descriptor, which
+// refers to the same open file.
+func TestSendConsole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	master, err := os.CreateTemp(t.TempDir(), "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+
+	errc := make(chan error, 1)
+	go func() { errc <- SendConsole(path, master) }()
+	c, err := l.AcceptUnix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf, oob := make([]byte, 4096), make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("SendConsole: %v", err)
+	}
+	if string(buf[:n]) != master.Name() {
+		t.Fatalf("name = %q, want %q", buf[:n], master.Name())
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("control messages: %v, %v", msgs, err)
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		t.Fatalf("rights: %v, %v", fds, err)
+	}
+	got := os.NewFile(uintptr(fds[0]), "received")
+	defer got.Close()
+	var a, b unix.Stat_t
+	if unix.Fstat(fds[0], &a) != nil || unix.Fstat(int(master.Fd()), &b) != nil || a.Ino != b.Ino || a.Dev != b.Dev {
+		t.Fatal("the descriptor received is not the master's file")
+	}
+}
+
+func TestSendConsoleNoListener(t *testing.T) {
+	err := SendConsole(filepath.Join(t.TempDir(), "nobody.sock"), os.Stdin)
+	if err == nil || !strings.HasPrefix(err.Error(), "console socket: ") {
+		t.Fatalf("SendConsole to nothing = %v", err)
+	}
+}

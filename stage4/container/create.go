@@ -1,0 +1,385 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/exe"
+	"goc.dev/shared/namespace"
+	"goc.dev/shared/network"
+	"goc.dev/shared/process"
+	"goc.dev/shared/pty"
+	"goc.dev/shared/spec"
+	"goc.dev/shared/state"
+	"goc.dev/shared/syncsock"
+)
+
+// container is one container between create and the end of goC's part in
+// it. It owns what create takes; destroy gives all of it back.
+type container struct {
+	o      Options
+	c      *state.Container
+	cmd    *exec.Cmd
+	conn   *syncsock.Conn
+	cg     cgroups.Manager
+	nw     *network.Attachment
+	master *os.File // the terminal, when goC relays it
+	stop   func()   // signal forwarding
+}
+
+// create sets a container up and leaves its init waiting on the exec fifo:
+//
+//	parent (goC create / run)             init (goC init, in the namespaces)
+//	  reserve: state dir, cgroup, network
+//	  lease, exec fifo
+//	  start the init with clone flags ─────▶
+//	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
+//	                                           paths, hostname
+//	          ◀─────────────────────────────── pty + master fd   (with a terminal)
+//	          ◀─────────────────────────────── ready  | error{msg, code}
+//	  wire its network namespace
+//	  go ───────────────────────────────────▶ join the cgroup, rlimits, user,
+//	                                           capabilities, cwd, find the command
+//	          ◀─────────────────────────────── waiting | error
+//	  record: state.json, pid file            open the exec fifo: blocks until
+//	                                           start opens it, then exec
+//
+// Each step keeps what it takes in ct; if one fails, destroy undoes them
+// all. What the init or a hook reports goes out as it is: the user's
+// problem, in its own words.
+func create(o Options) (_ *container, retErr error) {
+	c, err := state.Create(o.Root, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	ct := &container{o: o, c: c}
+	unlock, err := c.Lock()
+	if err != nil {
+		c.Remove()
+		return nil, fmt.Errorf("create: %w", err)
+	}
+	defer unlock()
+	defer func() {
+		if retErr != nil {
+			ct.destroy()
+		}
+	}()
+	if err := ct.reserve(); err != nil {
+		return nil, err
+	}
+	cfg := ct.initConfig()
+	if err := ct.startInit(&cfg); err != nil {
+		return nil, err
+	}
+	if err := ct.handshake(cfg); err != nil {
+		return nil, err
+	}
+	if err := ct.record(); err != nil {
+		return nil, fmt.Errorf("create: record: %w", err)
+	}
+	return ct, nil
+}
+
+// reserve takes what the container needs before its init exists: its
+// writable layer, its cgroup, its network lease and the exec fifo.
+func (ct *container) reserve() error {
+	o := ct.o
+	if o.Plan.Overlay != nil {
+		for _, d := range []string{o.Plan.Overlay.Upper, o.Plan.Overlay.Work, o.Plan.Rootfs} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("create: writable layer: %w", err)
+			}
+		}
+	}
+	var err error
+	if ct.cg, err = createCgroup(o.Runtime); err != nil {
+		return fmt.Errorf("create: cgroup: %w", err)
+	}
+	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {
+		return err // names the network, the port or the address
+	}
+	if err := ct.c.MakeFifo(); err != nil {
+		return fmt.Errorf("create: exec fifo: %w", err)
+	}
+	return nil
+}
+
+// initConfig is what the init is told, but for the descriptors (startInit
+// lays them out).
+func (ct *container) initConfig() InitConfig {
+	o := ct.o
+	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS}
+	cfg.Plan.Mounts = cgroups.Mounts(o.Plan.Mounts, ct.cg.Dirs())
+	cfg.DevTmpfs = slices.ContainsFunc(cfg.Plan.Mounts, isDevTmpfs)
+	if slices.Contains(o.Runtime.Namespaces, namespace.User) && cfg.DevTmpfs {
+		// No mknod in a user namespace: bind the host's device nodes.
+		cfg.Plan.Mounts = deviceBinds(cfg.Plan.Mounts)
+	}
+	if h := o.Runtime.Hooks; h != nil {
+		cfg.PauseForHooks = len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0
+		cfg.CreateContainer, cfg.StartContainer = h.CreateContainer, h.StartContainer
+	}
+	if o.Plan.Terminal && o.Foreground && pty.IsTerminal(os.Stdin) {
+		cfg.Winsize = pty.Size(os.Stdin)
+	}
+	return cfg
+}
+
+// startInit starts the init in new namespaces, with the descriptors it
+// needs.
+func (ct *container) startInit(cfg *InitConfig) error {
+	cmd, conn, p, err := newInit()
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	ct.conn = conn
+	defer p.close()
+	if cfg.Fds, err = ct.initFds(p); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // to set again after a change of user
+	cmd.ExtraFiles = p.extra
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("create: start container init: %w", err)
+	}
+	ct.cmd = cmd
+	if ct.o.Foreground {
+		// From here on goC's signals are the container's: during setup
+		// they end the init (and goC with an error).
+		ct.stop = process.Forward(cmd.Process.Pid)
+	}
+	return nil
+}
+
+// newInit prepares "goC init", from a sealed copy of goC (never goC's
+// file on disk), with goC's stdio and nothing of its environment, and
+// the sync socket: the parent's end, and p, which passes the init's end
+// (at syncFd) and closes the parent's copies once the init has started.
+func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
+	self, err := exe.Sealed()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	parentEnd, childEnd, err := syncsock.Pair()
+	if err != nil {
+		self.Close()
+		return nil, nil, nil, err
+	}
+	p := newPassing(childEnd)
+	p.owned = append(p.owned, self)
+	cmd := &exec.Cmd{Path: exe.Path(self), Args: []string{"goC", "init"}, Env: []string{},
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	return cmd, syncsock.New(parentEnd), p, nil
+}
+
+// initFds opens what the init is passed besides the sync socket: the exec
+// fifo, the files to join the cgroup through (it cannot reach the host's
+// cgroupfs once it has pivoted), the namespaces to join, and the caller's
+// preserved descriptors.
+func (ct *container) initFds(p *passing) (Fds, error) {
+	var l Fds
+	fifo, err := os.OpenFile(ct.c.Fifo(), unix.O_PATH, 0)
+	if err != nil {
+		return l, err
+	}
+	l.Fifo = p.own(fifo)[0]
+	joins, err := ct.cg.JoinFiles()
+	if err != nil {
+		return l, err
+	}
+	l.Cgroup = p.own(joins...)
+	for _, t := range []namespace.Type{namespace.Network, namespace.UTS, namespace.IPC} {
+		if path, ok := ct.o.Runtime.Join[t]; ok {
+			f, err := os.Open(path)
+			if err != nil {
+				return l, fmt.Errorf("join %s namespace: %w", t, err)
+			}
+			l.Namespaces = append(l.Namespaces, NSFd{Type: t, Fd: p.own(f)[0]})
+		}
+	}
+	l.Preserved = p.pass(ct.o.Preserved...)
+	return l, nil
+}
+
+// cloneAttr is how the init is cloned: its new namespaces, its user
+// namespace's maps, the parent-death signal.
+func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
+	rt := ct.o.Runtime
+	ns := rt.Namespaces
+	if ct.o.Network.Mode != network.ModeHost && !slices.Contains(ns, namespace.Network) {
+		ns = append(ns[:len(ns):len(ns)], namespace.Network)
+	}
+	flags, err := namespace.CloneFlags(ns...)
+	if err != nil {
+		return nil, err
+	}
+	attr := &syscall.SysProcAttr{Cloneflags: flags, Setsid: true}
+	if ct.o.Foreground {
+		// The container does not outlive a goC run; the signal is tied
+		// to the thread that forks the init: keep this goroutine on it.
+		runtime.LockOSThread()
+		attr.Pdeathsig = syscall.SIGKILL
+	}
+	if slices.Contains(ns, namespace.User) {
+		// Go writes the maps between clone and the init's exec.
+		attr.UidMappings = idMaps(rt.UIDMappings)
+		attr.GidMappings = idMaps(rt.GIDMappings)
+		attr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root (host uid HostID of the mapping):
+		// goC's own uid 0 is not mapped there, and only the namespace's
+		// root gets its capabilities across the init's exec.
+		attr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
+	}
+	return attr, nil
+}
+
+// handshake takes the init from its config to waiting on the exec fifo.
+func (ct *container) handshake(cfg InitConfig) error {
+	if err := ct.conn.Send(cfg); err != nil {
+		return fmt.Errorf("create: send config: %w", err)
+	}
+	master, err := awaitReady(ct.conn, ct.createHooks)
+	if err != nil {
+		return err
+	}
+	ct.master, err = takeTerminal(master, ct.o.ConsoleSocket, ct.o.Foreground,
+		"process.terminal is set: give --console-socket to receive the terminal")
+	if err != nil {
+		return err
+	}
+	// The init's network namespace exists now: wire it before the
+	// workload runs.
+	if err := ct.nw.Attach(ct.cmd.Process.Pid); err != nil {
+		return fmt.Errorf("create: network: %w", err)
+	}
+	goMsg := syncsock.Message{Type: syncsock.Go}
+	if len(cfg.StartContainer) > 0 {
+		if goMsg.State, err = json.Marshal(ct.ociState(state.Created)); err != nil {
+			return fmt.Errorf("create: %w", err)
+		}
+	}
+	if err := ct.conn.Send(goMsg); err != nil {
+		return fmt.Errorf("create: start workload: %w", err)
+	}
+	return await(ct.conn, syncsock.Waiting)
+}
+
+// takeTerminal hands on the terminal's master end the init sent (nil
+// without a terminal): to the console socket if there is one, else it
+// returns it for goC to relay to its own terminal (in the foreground).
+// noSocket says what is missing when neither can be.
+func takeTerminal(master *os.File, socket string, foreground bool, noSocket string) (*os.File, error) {
+	switch {
+	case master == nil:
+		return nil, nil
+	case socket != "":
+		defer master.Close()
+		return nil, pty.SendConsole(socket, master)
+	case !foreground:
+		master.Close()
+		return nil, errors.New(noSocket)
+	}
+	return master, nil
+}
+
+// record writes state.json, which makes the container "created", and the
+// pid file.
+func (ct *container) record() error {
+	o, pid := ct.o, ct.cmd.Process.Pid
+	st := &state.State{
+		OCIVersion: specs.Version, ID: o.ID, Pid: pid, Bundle: o.Bundle, Annotations: o.Annotations,
+		Rootfs: o.Plan.Rootfs, Created: time.Now().UTC(),
+		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName,
+		Image: o.Image, Layer: o.Layer, Hooks: o.Runtime.Hooks,
+	}
+	var err error
+	if st.Start, err = process.StartTime(pid); err != nil {
+		return err
+	}
+	if o.Foreground {
+		me := &state.Owner{PID: os.Getpid()}
+		if me.Start, err = process.StartTime(me.PID); err != nil {
+			return err
+		}
+		st.RunBy = me
+	}
+	if err := ct.c.Save(st); err != nil {
+		return err
+	}
+	if o.PidFile != "" {
+		if err := state.WriteAtomic(o.PidFile, []byte(fmt.Sprint(pid)), 0o644); err != nil {
+			return fmt.Errorf("pid file: %w", err)
+		}
+	}
+	return nil
+}
+
+// destroy undoes create: kills what is left, removes the cgroup, releases
+// the network and removes the state directory.
+func (ct *container) destroy() error {
+	var errs []error
+	if ct.stop != nil {
+		ct.stop()
+	}
+	if ct.cmd != nil && ct.cmd.Process != nil {
+		_ = ct.cmd.Process.Kill()
+		_ = ct.cmd.Wait()
+	}
+	if ct.conn != nil {
+		ct.conn.Close()
+	}
+	if ct.master != nil {
+		ct.master.Close()
+	}
+	if ct.cg != nil {
+		errs = append(errs, ct.cg.Destroy())
+	}
+	if ct.nw != nil {
+		errs = append(errs, ct.nw.Release())
+	}
+	if ct.o.Layer != "" {
+		errs = append(errs, os.RemoveAll(ct.o.Layer))
+	}
+	errs = append(errs, ct.c.Remove())
+	return errors.Join(errs...)
+}
+
+func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
+	out := make([]syscall.SysProcIDMap, len(ms))
+	for i, m := range ms {
+		out[i] = syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)}
+	}
+	return out
+}
+
+// isDevTmpfs: a fresh tmpfs on /dev, which the init fills.
+func isDevTmpfs(m spec.Mount) bool { return m.Destination == "/dev" && m.Type == "tmpfs" }
+
+// deviceBinds adds, after the /dev tmpfs, binds of the host's standard
+// device nodes (a user namespace may not mknod).
+func deviceBinds(ms []spec.Mount) []spec.Mount {
+	var out []spec.Mount
+	for _, m := range ms {
+		out = append(out, m)
+		if isDevTmpfs(m) {
+			for _, d := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+				out = append(out, spec.Mount{Source: "/dev/" + d, Destination: "/dev/" + d, Type: "bind", Flags: unix.MS_BIND})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package container
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"goc.dev/shared/namespace"
+)
+
+// The layout the parent sends names, for each file, the descriptor the
+// init finds it at: ExtraFiles[fd-3], whatever the mix of files.
+func TestFdsRoundTrip(t *testing.T) {
+	file := func(name string) *os.File { return os.NewFile(1<<20, name) } // compared, never used
+	for _, tc := range []struct {
+		name                     string
+		fifo                     bool
+		cgroup, namespaces, kept int
+		wantTop                  int
+	}{
+		{"create, v2, nothing joined", true, 1, 0, 0, 4 + 1},
+		{"create, v1, joins, preserved", true, 5, 2, 3, 4 + 5 + 2 + 3},
+		{"exec: no fifo, no namespaces", false, 2, 0, 2, 3 + 2 + 2},
+		{"exec, v2, nothing preserved", false, 1, 0, 0, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sync := file("sync")
+			p := newPassing(sync)
+			var l Fds
+			want := map[int]*os.File{syncFd: sync}
+			if tc.fifo {
+				f := file("fifo")
+				l.Fifo = p.own(f)[0]
+				want[l.Fifo] = f
+			}
+			var cg []*os.File
+			for i := 0; i < tc.cgroup; i++ {
+				cg = append(cg, file("cgroup"))
+			}
+			l.Cgroup = p.own(cg...)
+			for i := 0; i < tc.namespaces; i++ {
+				f := file("ns")
+				l.Namespaces = append(l.Namespaces, NSFd{Type: namespace.Network, Fd: p.own(f)[0]})
+				want[l.Namespaces[i].Fd] = f
+			}
+			var kept []*os.File
+			for i := 0; i < tc.kept; i++ {
+				kept = append(kept, file("preserved"))
+			}
+			l.Preserved = p.pass(kept...)
+
+			b, err := json.Marshal(InitConfig{Fds: l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got InitConfig
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			for i, fd := range got.Fds.Cgroup {
+				want[fd] = cg[i]
+			}
+			for i, fd := range got.Fds.Preserved {
+				want[fd] = kept[i]
+				if i > 0 && fd != got.Fds.Preserved[i-1]+1 {
+					t.Errorf("preserved at %v: not in a row", got.Fds.Preserved)
+				}
+			}
+			if len(want) != len(p.extra) {
+				t.Fatalf("layout names %d descriptors, ExtraFiles has %d", len(want), len(p.extra))
+			}
+			for fd, f := range want {
+				if fd < 3 || fd-3 >= len(p.extra) || p.extra[fd-3] != f {
+					t.Errorf("fd %d is not %s's place in ExtraFiles", fd, f.Name())
+				}
+			}
+			if !tc.fifo && got.Fds.Fifo != 0 {
+				t.Errorf("no fifo passed, yet the layout has one at %d", got.Fds.Fifo)
+			}
+			if top := got.Fds.top(); top != tc.wantTop || top != 2+len(p.extra) {
+				t.Errorf("top = %d, want %d", top, tc.wantTop)
+			}
+			// The parent closes what it opened, never the caller's.
+			if len(p.owned) != len(p.extra)-tc.kept {
+				t.Errorf("owns %d of %d files, %d of them the caller's", len(p.owned), len(p.extra), tc.kept)
+			}
+			for _, f := range p.owned {
+				if f.Name() == "preserved" {
+					t.Error("the parent owns a preserved descriptor")
+				}
+			}
+		})
+	}
+}
