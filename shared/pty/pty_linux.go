@@ -37,7 +37,7 @@ func Open() (master, slave *os.File, err error) {
 		master.Close()
 		return nil, nil, os.NewSyscallError("open pty slave", errno)
 	}
-	return master, os.NewFile(uintptr(s), "pty-slave"), nil
+	return master, os.NewFile(s, "pty-slave"), nil
 }
 
 // Attach makes slave the caller's stdin, stdout, stderr and controlling

@@ -37,7 +37,7 @@ func fifoContainer(t *testing.T) (*Container, *os.File) {
 
 // initSide plays the init: it waits for start through the handle, then
 // writes why it failed (if it did) and closes the fifo as exec would.
-func initSide(t *testing.T, handle *os.File, min int, failure string) <-chan error {
+func initSide(handle *os.File, min int, failure string) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		w, err := AwaitStart(fmt.Sprintf("/proc/self/fd/%d", handle.Fd()), min)
@@ -70,7 +70,7 @@ func TestFifo(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, handle := fifoContainer(t)
-			done := initSide(t, handle, 100, tc.failure)
+			done := initSide(handle, 100, tc.failure)
 			err := c.Release(tc.toEnd, alive)
 			if got := fmt.Sprint(err); (tc.want == "" && err != nil) || (tc.want != "" && got != tc.want) {
 				t.Fatalf("Release = %v, want %q", err, tc.want)

@@ -1,6 +1,7 @@
 package syncsock
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -62,7 +63,7 @@ func TestRoundTrip(t *testing.T) {
 
 	// Closing one end reads as EOF on the other.
 	pa.Close()
-	if err := pb.Recv(&m); err != io.EOF {
+	if err := pb.Recv(&m); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after close = %v, want io.EOF", err)
 	}
 }

@@ -101,8 +101,11 @@ func start(conn *syncsock.Conn) error {
 		return err
 	}
 	var m syncsock.Message
-	if err := conn.Recv(&m); err != nil || m.Type != syncsock.Go {
-		return fmt.Errorf("wait for start: %v %v", m.Type, err)
+	if err := conn.Recv(&m); err != nil {
+		return fmt.Errorf("wait for start: %w", err)
+	}
+	if m.Type != syncsock.Go {
+		return fmt.Errorf("wait for start: unexpected message %q", m.Type)
 	}
 
 	// Join the cgroup as late as possible: after the setup above, so the

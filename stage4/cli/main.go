@@ -320,7 +320,7 @@ func cmdSpec(args []string) error {
 type bundleFlags struct {
 	bundle, pidFile, consoleSocket string
 	preserveFds                    int
-	noPivot, noNewKeyring, detach  bool
+	noPivot, noNewKeyring          bool
 }
 
 func (b *bundleFlags) register(fs *flag.FlagSet) {

@@ -71,8 +71,11 @@ func start(conn *syncsock.Conn) error {
 		return err
 	}
 	var m syncsock.Message
-	if err := conn.Recv(&m); err != nil || m.Type != syncsock.Go {
-		return fmt.Errorf("wait for go: %v %v", m.Type, err)
+	if err := conn.Recv(&m); err != nil {
+		return fmt.Errorf("wait for go: %w", err)
+	}
+	if m.Type != syncsock.Go {
+		return fmt.Errorf("wait for go: unexpected message %q", m.Type)
 	}
 	return become(conn, &cfg, m.State)
 }
@@ -162,8 +165,11 @@ func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 		return err
 	}
 	var m syncsock.Message
-	if err := conn.Recv(&m); err != nil || m.Type != syncsock.HooksDone {
-		return fmt.Errorf("wait for hooks: %v %v", m.Type, err)
+	if err := conn.Recv(&m); err != nil {
+		return fmt.Errorf("wait for hooks: %w", err)
+	}
+	if m.Type != syncsock.HooksDone {
+		return fmt.Errorf("wait for hooks: unexpected message %q", m.Type)
 	}
 	return runHooks("createContainer", cfg.CreateContainer, m.State)
 }

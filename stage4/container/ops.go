@@ -148,21 +148,20 @@ func loadLocked(root, cid string) (c *state.Container, st *state.State, unlock f
 
 // running loads a container that must be running (or paused), for the
 // verbs that act on its cgroup.
-func running(root, cid string) (*state.State, cgroups.Manager, error) {
+func running(root, cid string) (cgroups.Manager, error) {
 	c, st, err := load(root, cid)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if s := c.Status(st); s == state.Stopped {
-		return nil, nil, fmt.Errorf("container %s is not running", cid)
+		return nil, fmt.Errorf("container %s is not running", cid)
 	}
-	cg, err := cgroupOf(st)
-	return st, cg, err
+	return cgroupOf(st)
 }
 
 // Pids lists the host PIDs of the container's processes.
 func Pids(root, cid string) ([]int, error) {
-	_, cg, err := running(root, cid)
+	cg, err := running(root, cid)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +192,7 @@ func cgroupPids(cg cgroups.Manager) ([]int, error) {
 // Update changes a running container's limits; zero fields stay as they
 // are.
 func Update(root, cid string, r cgroups.Resources) error {
-	_, cg, err := running(root, cid)
+	cg, err := running(root, cid)
 	if err != nil {
 		return err
 	}
@@ -202,7 +201,7 @@ func Update(root, cid string, r cgroups.Resources) error {
 
 // Usage reads what a running container uses now.
 func Usage(root, cid string) (cgroups.Usage, cgroups.Stats, error) {
-	_, cg, err := running(root, cid)
+	cg, err := running(root, cid)
 	if err != nil {
 		return cgroups.Usage{}, cgroups.Stats{}, err
 	}

@@ -132,7 +132,7 @@ func awaitReady(conn *syncsock.Conn, onHooks func() (syncsock.Message, error)) (
 	for {
 		var m syncsock.Message
 		f, err := conn.RecvFile(&m)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, errors.New("container init exited during setup")
 		}
 		if err != nil {
@@ -164,7 +164,7 @@ func awaitReady(conn *syncsock.Conn, onHooks func() (syncsock.Message, error)) (
 func awaitExec(conn *syncsock.Conn) error {
 	var m syncsock.Message
 	switch err := conn.Recv(&m); {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return nil
 	case err != nil:
 		return err
@@ -194,7 +194,7 @@ func ExitStatus(err error) int {
 func await(conn *syncsock.Conn, want string) error {
 	var m syncsock.Message
 	switch err := conn.Recv(&m); {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return errors.New("container init exited during setup")
 	case err != nil:
 		return err

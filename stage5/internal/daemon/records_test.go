@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -94,7 +95,8 @@ func TestLoadMissing(t *testing.T) {
 	d := &Daemon{DataRoot: t.TempDir()}
 	d.init()
 	_, err := d.load("nothere")
-	if he, ok := err.(*echo.HTTPError); !ok || he.Code != http.StatusNotFound {
+	var he *echo.HTTPError
+	if !errors.As(err, &he) || he.Code != http.StatusNotFound {
 		t.Fatalf("load of no record: err = %v, want a 404", err)
 	}
 }
