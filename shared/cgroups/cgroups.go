@@ -33,6 +33,8 @@ type Manager interface {
 	// threadgroup lock (and its RCU grace period) a whole-process move
 	// takes. Enough for a process about to exec on that thread.
 	JoinFiles() ([]*os.File, error)
+	// Pids lists the processes in the cgroup, each once, in order.
+	Pids() ([]int, error)
 	// Stats reads what the kernel counted.
 	Stats() (Stats, error)
 	// Freeze stops (true) or resumes (false) every process in the
@@ -119,6 +121,17 @@ func Open(h Hierarchies, parent, cid string) (Manager, error) {
 		return &v2{dir: filepath.Join(h.V2, parent, cid)}, nil
 	}
 	return openV1(h.V1, parent, cid, nil), nil
+}
+
+// Find opens the cgroup of container cid below parent in the calling
+// process's hierarchies (Detect, then Open): for the goCs that act on a
+// container another goC created.
+func Find(parent, cid string) (Manager, error) {
+	h, err := Detect()
+	if err != nil {
+		return nil, err
+	}
+	return Open(h, parent, cid)
 }
 
 // Reclaim destroys the cgroups below parent that no live goC holds and no

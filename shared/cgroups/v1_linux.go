@@ -248,6 +248,8 @@ func (m *v1) JoinFiles() ([]*os.File, error) {
 	return files, nil
 }
 
+func (m *v1) Pids() ([]int, error) { return readProcs(m.uniqueDirs()...) }
+
 func (m *v1) Stats() (Stats, error) {
 	s := Stats{MemoryPeak: -1}
 	var err error

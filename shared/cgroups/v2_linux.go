@@ -147,6 +147,8 @@ func (m *v2) JoinFiles() ([]*os.File, error) {
 	return []*os.File{f}, nil
 }
 
+func (m *v2) Pids() ([]int, error) { return readProcs(m.dir) }
+
 func (m *v2) Stats() (Stats, error) {
 	var s Stats
 	var err error
@@ -231,14 +233,9 @@ func removeWhenEmpty(dir string, kill func() error) error {
 
 // killProcs sends SIGKILL to every process listed in dir/cgroup.procs.
 func killProcs(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-	if err != nil {
-		return err
+	pids, err := readProcs(dir)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-	for _, f := range strings.Fields(string(b)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-	return nil
+	return err
 }
