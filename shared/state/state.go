@@ -38,6 +38,7 @@ const (
 	Created  = "created"
 	Running  = "running"
 	Stopped  = "stopped"
+	Paused   = "paused" // running, its processes frozen (goC pause)
 )
 
 // ErrNotExist is a container ID with no state directory.
