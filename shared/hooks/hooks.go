@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,42 @@ func Run(kind string, hs []specs.Hook, st specs.State) error {
 		}
 	}
 	return nil
+}
+
+// RunJSON runs hooks with a state encoded as JSON: the init's
+// createContainer and startContainer hooks, with the state the parent sent.
+func RunJSON(kind string, hs []specs.Hook, state []byte) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	var st specs.State
+	if err := json.Unmarshal(state, &st); err != nil {
+		return fmt.Errorf("%s hooks: state: %w", kind, err)
+	}
+	return Run(kind, hs, st)
+}
+
+// Poststart runs the poststart hooks of hs (nil: none) once the
+// container's process runs, Poststop its poststop hooks once the container
+// is deleted (or its workload has ended, run). Their failure is only a
+// warning (runtime-spec), logged.
+func Poststart(hs *specs.Hooks, st specs.State) {
+	if hs != nil {
+		warn("poststart", hs.Poststart, st)
+	}
+}
+
+// Poststop: see Poststart.
+func Poststop(hs *specs.Hooks, st specs.State) {
+	if hs != nil {
+		warn("poststop", hs.Poststop, st)
+	}
+}
+
+func warn(kind string, hs []specs.Hook, st specs.State) {
+	if err := Run(kind, hs, st); err != nil {
+		slog.Warn(err.Error())
+	}
 }
 
 func run(h specs.Hook, in []byte) error {

@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,5 +55,51 @@ func TestValidate(t *testing.T) {
 		if (err == nil) != (tc.want == "") || (err != nil && err.Error() != tc.want) {
 			t.Errorf("Validate(%+v) = %v, want %q", tc.h, err, tc.want)
 		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "state")
+	save := []specs.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", "cat > " + out}}}
+	if err := RunJSON("startContainer", nil, []byte("not json")); err != nil {
+		t.Errorf("no hooks, yet the state was read: %v", err)
+	}
+	err := RunJSON("startContainer", save, []byte("not json"))
+	if err == nil || !strings.HasPrefix(err.Error(), "startContainer hooks: state: ") {
+		t.Errorf("RunJSON of a bad state = %v", err)
+	}
+	if err := RunJSON("startContainer", save, []byte(`{"ociVersion":"1.2.0","id":"c1","status":"created","pid":7,"bundle":"/b"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), `"id":"c1"`) || !strings.Contains(string(b), `"pid":7`) {
+		t.Errorf("state on stdin = %s", b)
+	}
+}
+
+// Poststart and poststop hooks get the state; their failure is logged, not
+// returned.
+func TestPoststartPoststop(t *testing.T) {
+	var log bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
+	defer slog.SetDefault(old)
+	dir := t.TempDir()
+	save := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "cat > " + filepath.Join(dir, name)}}
+	}
+	fail := specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "echo broken >&2; exit 3"}}
+	hs := &specs.Hooks{Poststart: []specs.Hook{save("poststart"), fail}, Poststop: []specs.Hook{save("poststop")}}
+
+	Poststart(hs, specs.State{ID: "c1", Status: specs.StateRunning, Pid: 7})
+	Poststop(hs, specs.State{ID: "c1", Status: specs.StateStopped})
+	Poststart(nil, specs.State{ID: "c1"})
+	Poststop(nil, specs.State{ID: "c1"})
+	for name, want := range map[string]string{"poststart": `"status":"running","pid":7`, "poststop": `"status":"stopped"`} {
+		if b, _ := os.ReadFile(filepath.Join(dir, name)); !strings.Contains(string(b), want) {
+			t.Errorf("%s hook read %s, want %s", name, b, want)
+		}
+	}
+	if got := log.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "poststart hook /bin/sh: exit status 3: broken") {
+		t.Errorf("logged %q", got)
 	}
 }
