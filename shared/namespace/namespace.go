@@ -1,5 +1,6 @@
 // Package namespace names the Linux namespaces goC creates for a container
-// and turns a set of them into clone(2) flags.
+// and turns a set of them into clone(2) flags; it also enters a running
+// container's namespaces to start a process there (goC exec).
 package namespace
 
 import (
