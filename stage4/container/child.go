@@ -12,6 +12,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -171,7 +172,7 @@ func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 	if m.Type != syncsock.HooksDone {
 		return fmt.Errorf("wait for hooks: unexpected message %q", m.Type)
 	}
-	return runHooks("createContainer", cfg.CreateContainer, m.State)
+	return hooks.RunJSON("createContainer", cfg.CreateContainer, m.State)
 }
 
 // become turns this process into the workload: cgroup, limits, seccomp,
@@ -294,7 +295,7 @@ func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage)
 	if err != nil {
 		return nil, err
 	}
-	if err := runHooks("startContainer", cfg.StartContainer, startState); err != nil {
+	if err := hooks.RunJSON("startContainer", cfg.StartContainer, startState); err != nil {
 		_, _ = fifo.WriteString(err.Error())
 		return nil, err
 	}

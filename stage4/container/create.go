@@ -16,6 +16,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/exe"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -236,8 +237,8 @@ func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
 	}
 	if slices.Contains(ns, namespace.User) {
 		// Go writes the maps between clone and the init's exec.
-		attr.UidMappings = idMaps(rt.UIDMappings)
-		attr.GidMappings = idMaps(rt.GIDMappings)
+		attr.UidMappings = namespace.IDMaps(rt.UIDMappings)
+		attr.GidMappings = namespace.IDMaps(rt.GIDMappings)
 		attr.GidMappingsEnableSetgroups = true
 		// Become the namespace's root (host uid HostID of the mapping):
 		// goC's own uid 0 is not mapped there, and only the namespace's
@@ -276,6 +277,27 @@ func (ct *container) handshake(cfg InitConfig) error {
 		return fmt.Errorf("create: start workload: %w", err)
 	}
 	return await(ct.conn, syncsock.Waiting)
+}
+
+// ociState is the state hooks get on their stdin.
+func (ct *container) ociState(status string) specs.State {
+	return specs.State{Version: specs.Version, ID: ct.o.ID, Status: specs.ContainerState(status), Pid: ct.cmd.Process.Pid,
+		Bundle: ct.o.Bundle, Annotations: ct.o.Annotations}
+}
+
+// createHooks runs prestart and createRuntime hooks while the init waits
+// before its pivot, and answers with the state for createContainer's.
+func (ct *container) createHooks() (syncsock.Message, error) {
+	st := ct.ociState(state.Creating)
+	h := ct.o.Runtime.Hooks
+	if err := hooks.Run("prestart", h.Prestart, st); err != nil {
+		return syncsock.Message{}, err
+	}
+	if err := hooks.Run("createRuntime", h.CreateRuntime, st); err != nil {
+		return syncsock.Message{}, err
+	}
+	b, err := json.Marshal(st)
+	return syncsock.Message{Type: syncsock.HooksDone, State: b}, err
 }
 
 // takeTerminal hands on the terminal's master end the init sent (nil
@@ -356,14 +378,6 @@ func (ct *container) destroy() error {
 	}
 	errs = append(errs, ct.c.Remove())
 	return errors.Join(errs...)
-}
-
-func idMaps(ms []specs.LinuxIDMapping) []syscall.SysProcIDMap {
-	out := make([]syscall.SysProcIDMap, len(ms))
-	for i, m := range ms {
-		out[i] = syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)}
-	}
-	return out
 }
 
 // isDevTmpfs: a fresh tmpfs on /dev, which the init fills.

@@ -1,13 +1,10 @@
 package container
 
 import (
-	"fmt"
 	"os"
 	"slices"
-	"syscall"
 	"testing"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/spec"
@@ -59,16 +56,5 @@ func TestDeviceBinds(t *testing.T) {
 		if fi, err := os.Stat(m.Source); err != nil || fi.Mode()&os.ModeDevice == 0 {
 			t.Errorf("%s is not a device: %v", m.Source, err)
 		}
-	}
-}
-
-func TestIDMaps(t *testing.T) {
-	got := idMaps([]specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}, {ContainerID: 65536, HostID: 1000, Size: 1}})
-	want := []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 65536}, {ContainerID: 65536, HostID: 1000, Size: 1}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("idMaps = %v, want %v", got, want)
-	}
-	if got := idMaps(nil); len(got) != 0 {
-		t.Errorf("idMaps(nil) = %v", got)
 	}
 }

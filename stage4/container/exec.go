@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"syscall"
 
-	"golang.org/x/sys/unix"
-
+	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/state"
@@ -19,33 +16,30 @@ import (
 
 // execNamespaces are joined in this order: the mount namespace last, as
 // the paths to the others are the host's.
-var execNamespaces = []string{"ipc", "uts", "net", "pid", "cgroup", "mnt"}
+var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Network, namespace.PID, namespace.Cgroup, namespace.Mount}
 
 // Exec runs a process in a running container and, unless detached, waits
 // for it and returns its exit status.
 //
-// The namespaces are joined by a goroutine locked to its own thread,
-// which first unshares its filesystem attributes (setns to a mount
-// namespace refuses a thread that shares them, as every Go thread does),
-// then forks the process; the thread is never given back to the Go
-// runtime and ends with the goroutine. The process is goC's sealed copy
-// again ("goC init" in exec mode): in the container's namespaces and root
-// from birth, it joins the cgroup, becomes the user and execs, as the init
-// does for the container's first process.
+// The process is started from a thread that has joined the container's
+// namespaces (namespace.Set's Start). It is goC's sealed copy again ("goC
+// init" in exec mode): in the container's namespaces and root from birth,
+// it joins the cgroup, becomes the user and execs, as the init does for
+// the container's first process.
 func Exec(o ExecOptions) (int, error) {
 	st, err := execTarget(o.Root, o.ID)
 	if err != nil {
 		return 0, err
 	}
-	nsFiles, err := execNamespaceFiles(st)
-	defer closeAll(nsFiles)
+	ns, err := namespace.Open(st.Pid, execNamespaces...)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("exec: %w", err)
 	}
+	defer ns.Close()
 	if !process.Alive(st.Pid, st.Start) { // the namespaces above are its, not a new PID's
 		return 0, fmt.Errorf("cannot exec in container %s: it is stopped", o.ID)
 	}
-	cmd, conn, err := startExec(o, st, nsFiles)
+	cmd, conn, err := startExec(o, st, ns)
 	if err != nil {
 		return 0, fmt.Errorf("exec: %w", err)
 	}
@@ -73,46 +67,29 @@ func Exec(o ExecOptions) (int, error) {
 // execTarget reads the state of the container to exec in, which must be
 // running (or created), not paused, and share goC's user namespace.
 func execTarget(root, cid string) (*state.State, error) {
-	c, st, err := load(root, cid)
+	c, st, err := state.LoadState(root, cid)
 	if err != nil {
 		return nil, err
 	}
 	if s := c.Status(st); s != state.Running && s != state.Created {
 		return nil, fmt.Errorf("cannot exec in container %s: it is %s", cid, s)
 	}
-	if frozen(st) {
+	if st.Frozen() {
 		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
 	}
-	if same, err := sameNS(st.Pid, "user"); err != nil {
-		return nil, err
+	if same, err := namespace.Same(st.Pid, namespace.User); err != nil {
+		return nil, fmt.Errorf("exec: %w", err)
 	} else if !same {
 		return nil, errors.New("exec into a container with a user namespace is not supported by goC")
 	}
 	return st, nil
 }
 
-// execNamespaceFiles opens the namespaces of the container's init that
-// are not goC's own, in execNamespaces' order.
-func execNamespaceFiles(st *state.State) ([]*os.File, error) {
-	var nsFiles []*os.File
-	for _, t := range execNamespaces {
-		if same, err := sameNS(st.Pid, t); err != nil || same {
-			continue // shared with the host (or not there): nothing to join
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", st.Pid, t))
-		if err != nil {
-			return nsFiles, fmt.Errorf("exec: %s namespace: %w", t, err)
-		}
-		nsFiles = append(nsFiles, f)
-	}
-	return nsFiles, nil
-}
-
 // startExec starts the process, in the container's namespaces, and sends
 // it its config: the sync socket, the cgroup files and the preserved
 // descriptors are its (no exec fifo: it execs without waiting).
-func startExec(o ExecOptions, st *state.State, nsFiles []*os.File) (*exec.Cmd, *syncsock.Conn, error) {
-	cg, err := cgroupOf(st)
+func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *syncsock.Conn, error) {
+	cg, err := st.Cgroup()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,7 +108,7 @@ func startExec(o ExecOptions, st *state.State, nsFiles []*os.File) (*exec.Cmd, *
 		cfg.Winsize = pty.Size(os.Stdin)
 	}
 	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
-	if err := startIn(nsFiles, cmd); err != nil {
+	if err := ns.Start(cmd); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
@@ -181,42 +158,3 @@ func execGo(o ExecOptions, cmd *exec.Cmd, conn *syncsock.Conn) error {
 
 // execForeground: goC waits for the process and relays its terminal.
 func execForeground(o ExecOptions) bool { return !o.Detach && o.ConsoleSocket == "" }
-
-// startIn starts cmd from a thread that has joined the namespaces.
-func startIn(nsFiles []*os.File, cmd *exec.Cmd) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // for good: this thread is the container's now
-		if err := unix.Unshare(unix.CLONE_FS); err != nil {
-			errc <- os.NewSyscallError("unshare", err)
-			return
-		}
-		for _, f := range nsFiles {
-			if err := unix.Setns(int(f.Fd()), 0); err != nil {
-				errc <- fmt.Errorf("join %s: %w", filepath.Base(f.Name()), err)
-				return
-			}
-		}
-		errc <- cmd.Start()
-	}()
-	return <-errc
-}
-
-// sameNS reports whether pid is in goC's own namespace of kind t.
-func sameNS(pid int, t string) (bool, error) {
-	theirs, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, t))
-	if err != nil {
-		return false, fmt.Errorf("exec: %w", err)
-	}
-	ours, err := os.Readlink("/proc/self/ns/" + t)
-	if err != nil {
-		return false, err
-	}
-	return theirs == ours, nil
-}
-
-func closeAll(fs []*os.File) {
-	for _, f := range fs {
-		f.Close()
-	}
-}

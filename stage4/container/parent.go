@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/hooks"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/spec"
@@ -41,7 +42,7 @@ func Run(o Options) (res Result, retErr error) {
 		if err := startContainer(ct.c, st); err != nil {
 			return res, err
 		}
-		started(st)
+		hooks.Poststart(st.Hooks, st.OCI(state.Running))
 		return res, nil
 	}
 	defer func() {
@@ -102,8 +103,8 @@ func supervise(ct *container, ip string) (int, error) {
 	if err := awaitExec(ct.conn); err != nil {
 		return ExitStatus(err), err
 	}
-	started(st)
-	defer stopped(st) // once the workload has ended, before Run's destroy
+	hooks.Poststart(st.Hooks, st.OCI(state.Running))
+	defer hooks.Poststop(st.Hooks, st.OCI(state.Stopped)) // once the workload has ended, before Run's destroy
 	if ct.o.OnStart != nil {
 		ct.o.OnStart(ip)
 	}
@@ -224,7 +225,7 @@ func Create(o Options) error {
 
 // Start starts a created container.
 func Start(root, cid string) error {
-	c, st, unlock, err := loadLocked(root, cid)
+	c, st, unlock, err := state.LoadLocked(root, cid)
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func Start(root, cid string) error {
 	if err := startContainer(c, st); err != nil {
 		return err
 	}
-	started(st)
+	hooks.Poststart(st.Hooks, st.OCI(state.Running))
 	return nil
 }
 
