@@ -15,9 +15,6 @@ import (
 	"goc.dev/shared/syncsock"
 )
 
-// syncFd is where the parent puts its end of the sync socket (ExtraFiles[0]).
-const syncFd = 3
-
 // Init is the container's first process. goC's main calls it, before doing
 // anything else, when it is started as "goC init". It only returns by
 // exec'ing the workload; on failure it tells the parent and exits.
@@ -96,10 +93,10 @@ func start(conn *syncsock.Conn) error {
 	}
 	var m syncsock.Message
 	if err := conn.Recv(&m); err != nil {
-		return fmt.Errorf("wait for start: %w", err)
+		return fmt.Errorf("wait for go: %w", err)
 	}
 	if m.Type != syncsock.Go {
-		return fmt.Errorf("wait for start: unexpected message %q", m.Type)
+		return fmt.Errorf("wait for go: unexpected message %q", m.Type)
 	}
 
 	if err := process.DefaultSignals(); err != nil {

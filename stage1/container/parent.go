@@ -6,10 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
 
-	"goc.dev/shared/exe"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
@@ -20,111 +18,48 @@ import (
 var Namespaces = []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC}
 
 // Run starts the container described by cfg, waits for its workload and
-// returns the status goC should exit with.
-//
-// The parent and the init talk over a socket pair (shared/syncsock):
-//
-//	parent (goC run)                      init (goC init, in the namespaces)
-//	  start with clone flags ───────────────▶
-//	  config ───────────────────────────────▶ pivot_root, /proc, /dev, /sys,
-//	                                           hostname, cwd, find the command
-//	          ◀─────────────────────────────── pty + master fd   (with a terminal)
-//	          ◀─────────────────────────────── ready  | error{msg, code}
-//	  go ───────────────────────────────────▶ close fds, exec the workload
-//	          ◀─────────────────────────────── EOF (close-on-exec) | error
-//	  wait for the workload, forwarding signals
+// returns the status goC should exit with (create.go has the protocol
+// between goC and the container's init).
 func Run(cfg Config) (int, error) {
-	// Pdeathsig is tied to the thread that forks the init: keep it alive.
-	runtime.LockOSThread()
-
-	// The init runs from a sealed copy of goC, never from goC's file on disk.
-	self, err := exe.Sealed()
+	ct, err := create(cfg)
 	if err != nil {
-		return 0, err
+		return ExitStatus(err), err
 	}
-	defer self.Close()
-
-	parentEnd, childEnd, err := syncsock.Pair()
-	if err != nil {
-		return 0, err
-	}
-	conn := syncsock.New(parentEnd)
-	defer conn.Close()
-
-	flags, err := namespace.CloneFlags(Namespaces...)
-	if err != nil {
-		return 0, err
-	}
-	cmd := &exec.Cmd{
-		Path:       exe.Path(self),
-		Args:       []string{"goC", "init"},
-		Env:        []string{}, // nothing of goC's environment reaches the container
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{childEnd}, // fd 3 in the init
-		SysProcAttr: &syscall.SysProcAttr{
-			Cloneflags: flags,
-			Pdeathsig:  syscall.SIGKILL, // the container does not outlive goC
-		},
-	}
-	err = cmd.Start()
-	childEnd.Close()
-	if err != nil {
-		return 0, fmt.Errorf("start container init: %w", err)
-	}
-
-	// From here on, goC's signals are the container's: during setup they
-	// end the init (and goC with an error), afterwards the workload decides.
-	stop := process.Forward(cmd.Process.Pid)
-	defer stop()
-
-	status, err := supervise(cmd, conn, cfg)
-	if err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
-	return status, err
+	defer ct.destroy()
+	return supervise(ct)
 }
 
-// supervise takes the init from config to exec and then waits for the
-// workload.
-func supervise(cmd *exec.Cmd, conn *syncsock.Conn, cfg Config) (int, error) {
-	if err := conn.Send(cfg); err != nil {
-		return 0, fmt.Errorf("send config: %w", err)
-	}
-	master, err := awaitReady(conn)
-	if err != nil {
-		return initFailed(err)
-	}
-	if master != nil {
-		defer master.Close()
-	}
-
+// supervise lets the created container's init exec the workload and
+// waits for it, relaying the terminal.
+func supervise(ct *container) (int, error) {
 	var relayed <-chan struct{}
-	if master != nil {
+	if ct.master != nil {
 		restore, err := pty.MakeRaw(os.Stdin)
 		if err != nil {
 			return 0, err
 		}
 		defer restore()
-		relayed = pty.Relay(master, os.Stdin, os.Stdout)
+		relayed = pty.Relay(ct.master, os.Stdin, os.Stdout)
 	}
-
-	if err := conn.Send(syncsock.Message{Type: syncsock.Go}); err != nil {
+	if err := ct.conn.Send(syncsock.Message{Type: syncsock.Go}); err != nil {
 		return 0, fmt.Errorf("start workload: %w", err)
 	}
-	if err := awaitExec(conn); err != nil {
-		return initFailed(err)
+	if err := awaitExec(ct.conn); err != nil {
+		return ExitStatus(err), err
 	}
+	return wait(ct.cmd, relayed)
+}
 
-	err = cmd.Wait()
+// wait waits for the workload, and for the last of its terminal's output
+// when it is relayed, and returns its exit status.
+func wait(cmd *exec.Cmd, relayed <-chan struct{}) (int, error) {
+	err := cmd.Wait()
 	if relayed != nil {
 		<-relayed // the master reads EIO once the container's side is gone
 	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		return 0, fmt.Errorf("wait for workload: %w", err)
+		return process.StatusRuntimeError, fmt.Errorf("wait for workload: %w", err)
 	}
 	return process.ExitStatus(cmd.ProcessState.Sys().(syscall.WaitStatus)), nil
 }
@@ -176,12 +111,12 @@ type initError struct{ m syncsock.Message }
 
 func (e *initError) Error() string { return e.m.Error }
 
-// initFailed turns a setup failure into goC's status and error: the
-// workload's own statuses (126, 127) for a command that cannot run.
-func initFailed(err error) (int, error) {
+// ExitStatus is the status goC exits with for err: the workload's own
+// statuses (126, 127) for a command that cannot run, else 125.
+func ExitStatus(err error) int {
 	var ie *initError
 	if errors.As(err, &ie) && ie.m.Code != 0 {
-		return ie.m.Code, err
+		return ie.m.Code
 	}
-	return 0, err
+	return process.StatusRuntimeError
 }

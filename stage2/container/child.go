@@ -16,9 +16,6 @@ import (
 	"goc.dev/shared/syncsock"
 )
 
-// syncFd is where the parent puts its end of the sync socket (ExtraFiles[0]).
-const syncFd = 3
-
 // Init is the container's first process. goC's main calls it, before doing
 // anything else, when it is started as "goC init". It only returns by
 // exec'ing the workload; on failure it tells the parent and exits.
@@ -97,16 +94,16 @@ func start(conn *syncsock.Conn) error {
 	}
 	var m syncsock.Message
 	if err := conn.Recv(&m); err != nil {
-		return fmt.Errorf("wait for start: %w", err)
+		return fmt.Errorf("wait for go: %w", err)
 	}
 	if m.Type != syncsock.Go {
-		return fmt.Errorf("wait for start: unexpected message %q", m.Type)
+		return fmt.Errorf("wait for go: unexpected message %q", m.Type)
 	}
 
 	// Join the cgroup as late as possible: after the setup above, so the
 	// Go runtime's memory stays charged to goC, and before the workload's
 	// first instruction. (v1 moves only this thread, the one that execs.)
-	if err := cgroups.Join(inherited(syncFd+1, cfg.CgroupFds)); err != nil {
+	if err := cgroups.Join(files(cfg.CgroupFds)); err != nil {
 		return err
 	}
 
@@ -138,15 +135,6 @@ func attachTerminal(conn *syncsock.Conn, ws pty.Winsize) error {
 		return err
 	}
 	return pty.Attach(slave)
-}
-
-// inherited wraps the n descriptors from first on that the parent passed.
-func inherited(first, n int) []*os.File {
-	files := make([]*os.File, n)
-	for i := range files {
-		files[i] = os.NewFile(uintptr(first+i), fmt.Sprintf("fd %d", first+i))
-	}
-	return files
 }
 
 // lookup returns the value of key in env (the last one wins, as in execve).

@@ -1,6 +1,8 @@
-// Package container is stage 2's runtime: parent.go starts and supervises
-// the container, child.go is the container's init until it execs the
-// workload. Config is what the one tells the other.
+// Package container is stage 2's runtime: parent.go runs containers and
+// create.go sets them up, one step of the protocol after the other;
+// child.go is the container's init until it execs the workload, and fds.go
+// the descriptors the one passes the other. Config is what the one tells
+// the other.
 package container
 
 import (
@@ -18,9 +20,9 @@ type Config struct {
 	Tty      bool        `json:"tty"`      // give the workload a terminal
 	Winsize  pty.Winsize `json:"winsize"`  // its initial size
 
-	// CgroupFds is how many files to join the cgroup through follow the
-	// sync socket (fds 4, 5, …).
-	CgroupFds int `json:"cgroupFds"`
+	// CgroupFds are where the init finds the files to join the cgroup
+	// through (fds.go lays them out).
+	CgroupFds []int `json:"cgroupFds,omitempty"`
 
 	// Only the parent needs these.
 	ID           string            `json:"-"` // the container's ID: its cgroup's name
