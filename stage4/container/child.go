@@ -24,8 +24,12 @@ import (
 // anything else, when it is started as "goC init". It only returns by
 // exec'ing the workload; on failure it tells the parent and exits.
 func Init() {
-	// Mounts, credentials and capabilities act on the calling thread;
-	// keep this goroutine on one thread until exec replaces the process.
+	// Keep this goroutine on one thread until exec replaces the process:
+	// what is per thread (namespaces entered with setns or unshare,
+	// credentials, capabilities, a seccomp filter, a cgroup v1
+	// membership) must be set on the thread that execs. Mounts and
+	// pivot_root need no such care: Go's threads share one mount
+	// namespace, root and working directory.
 	runtime.LockOSThread()
 
 	conn := syncsock.New(os.NewFile(syncFd, "sync"))
@@ -183,8 +187,8 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 
 	// Join the cgroup as late as possible: after the setup above, so the
 	// Go runtime's memory stays charged to goC, and before the workload's
-	// first instruction. A cgroup namespace made now has that cgroup as
-	// its root.
+	// first instruction. (v1 moves only this thread, the one that execs.)
+	// A cgroup namespace made now has that cgroup as its root.
 	if err := cgroups.Join(files(cfg.Fds.Cgroup)); err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ type ExecOptions struct {
 
 // Result is how a container ended (run).
 type Result struct {
-	Status int
-	Stats  cgroups.Stats
-	IP     string
+	Status int           // what goC exits with
+	Stats  cgroups.Stats // what its cgroup counted
+	IP     string        // its address, in bridge mode
 }

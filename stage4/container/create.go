@@ -104,7 +104,8 @@ func (ct *container) reserve() error {
 		}
 	}
 	var err error
-	if ct.cg, err = createCgroup(o.Runtime); err != nil {
+	rt := o.Runtime
+	if ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources); err != nil {
 		return fmt.Errorf("create: cgroup: %w", err)
 	}
 	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {

@@ -13,7 +13,6 @@ import (
 	"goc.dev/shared/hooks"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
-	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
 )
@@ -59,21 +58,21 @@ func Run(o Options) (res Result, retErr error) {
 
 // createCgroup makes the container's cgroup with its limits, after
 // removing any that goCs which died left behind.
-func createCgroup(rt spec.Runtime) (cgroups.Manager, error) {
+func createCgroup(parent, name string, r cgroups.Resources) (cgroups.Manager, error) {
 	h, err := cgroups.Detect()
 	if err != nil {
 		return nil, err
 	}
-	if n, err := cgroups.Reclaim(h, rt.CgroupParent); err != nil {
+	if n, err := cgroups.Reclaim(h, parent); err != nil {
 		slog.Warn("reclaiming cgroups left by earlier runs", "err", err)
 	} else if n > 0 {
 		slog.Info("reclaimed cgroups left by goCs that died", "count", n)
 	}
-	cg, err := cgroups.Create(h, rt.CgroupParent, rt.CgroupName)
+	cg, err := cgroups.Create(h, parent, name)
 	if err != nil {
 		return nil, err
 	}
-	if err := cg.Apply(rt.Resources); err != nil {
+	if err := cg.Apply(r); err != nil {
 		_ = cg.Destroy()
 		return nil, err
 	}
