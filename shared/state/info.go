@@ -2,11 +2,13 @@ package state
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/process"
 )
 
 // Info is what state and list report of a container: the OCI state, and
@@ -109,6 +111,30 @@ func (c *Container) read() (*State, error) {
 		return nil, fmt.Errorf("container %s is still being created", c.ID)
 	}
 	return st, nil
+}
+
+// Self names the calling process for good (PID and start time): the goC
+// that runs a container in the foreground (State.RunBy).
+func Self() (*Owner, error) {
+	me := &Owner{PID: os.Getpid()}
+	var err error
+	if me.Start, err = process.StartTime(me.PID); err != nil {
+		return nil, err
+	}
+	return me, nil
+}
+
+// Orphans lists the containers under root whose foreground goC died
+// without deleting them (State.Orphaned).
+func Orphans(root string) []string {
+	var ids []string
+	cs, _ := List(root)
+	for _, c := range cs {
+		if st, err := c.Read(); err == nil && st.Orphaned() {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }
 
 // ImageInUse reports whether a container under root runs from image name.

@@ -200,3 +200,40 @@ func TestImageInUse(t *testing.T) {
 		}
 	}
 }
+
+func TestOrphans(t *testing.T) {
+	root := t.TempDir()
+	me, err := Self()
+	if err != nil || me.PID != os.Getpid() {
+		t.Fatalf("Self() = %+v, %v", me, err)
+	}
+	if start, _ := process.StartTime(os.Getpid()); me.Start != start {
+		t.Errorf("Self().Start = %d, want %d", me.Start, start)
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for cid, runBy := range map[string]*Owner{
+		"orphan":     {PID: gone.Process.Pid, Start: me.Start},
+		"mine":       me,
+		"background": nil,
+	} {
+		c, err := Create(root, cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Save(&State{ID: cid, RunBy: runBy}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Create(root, "creating"); err != nil {
+		t.Fatal(err)
+	}
+	if got := Orphans(root); strings.Join(got, " ") != "orphan" {
+		t.Errorf("Orphans = %v, want [orphan]", got)
+	}
+	if got := Orphans(filepath.Join(root, "none")); len(got) != 0 {
+		t.Errorf("Orphans of an empty root = %v", got)
+	}
+}
