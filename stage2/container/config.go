@@ -1,8 +1,10 @@
-// Package container is stage 2's runtime: parent.go runs containers and
-// create.go sets them up, one step of the protocol after the other;
-// child.go is the container's init until it execs the workload, and fds.go
-// the descriptors the one passes the other. Config is what the one tells
-// the other.
+// Package container is stage 2's runtime: Run runs a container in
+// namespaces of its own and under limits, from its start to its end.
+//
+// parent.go runs containers and create.go sets them up, one step of the
+// protocol after the other; child.go is the container's init until it
+// execs the workload, and fds.go the descriptors the one passes the other.
+// Config is what the one tells the other.
 package container
 
 import (

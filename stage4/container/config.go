@@ -1,8 +1,9 @@
 // Package container is stage 4's runtime: the OCI lifecycle (create, start,
 // state, kill, delete), with run as create + start + wait + delete.
+//
 // parent.go runs containers and create.go sets them up, one step of the
 // protocol after the other; child.go is the container's init until it
-// execs the workload, and fds.go the descriptors the one passes the other;
+// execs the workload, and fds.go the descriptors the one passes the other.
 // exec.go adds a process to a running container, ops.go holds the verbs
 // that only read and change state.
 package container
@@ -20,12 +21,16 @@ import (
 
 // InitConfig is what the init receives.
 type InitConfig struct {
-	Plan     spec.Plan         `json:"plan"`
-	Files    map[string]string `json:"files,omitempty"` // host files bound over rootfs paths
-	Fds      Fds               `json:"fds"`             // where the parent's descriptors are
-	CgroupNS bool              `json:"cgroupNS,omitempty"`
-	DevTmpfs bool              `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
-	Winsize  pty.Winsize       `json:"winsize"`
+	Plan     spec.Plan   `json:"plan"`
+	Fds      Fds         `json:"fds"` // where the parent's descriptors are
+	CgroupNS bool        `json:"cgroupNS,omitempty"`
+	DevTmpfs bool        `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
+	Winsize  pty.Winsize `json:"winsize"`
+
+	// Files are host files bind-mounted over paths of the rootfs
+	// (/etc/hosts, /etc/resolv.conf): target → source.
+	Files map[string]string `json:"files,omitempty"`
+
 	// Pdeathsig is the signal the init was started to get when goC dies
 	// (run in the foreground), to set again once it has changed user.
 	Pdeathsig int `json:"pdeathsig,omitempty"`

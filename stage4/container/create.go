@@ -334,11 +334,9 @@ func (ct *container) record() error {
 		return err
 	}
 	if o.Foreground {
-		me := &state.Owner{PID: os.Getpid()}
-		if me.Start, err = process.StartTime(me.PID); err != nil {
+		if st.RunBy, err = state.Self(); err != nil {
 			return err
 		}
-		st.RunBy = me
 	}
 	if err := ct.c.Save(st); err != nil {
 		return err

@@ -252,15 +252,9 @@ func startContainer(c *state.Container, st *state.State) error {
 // reclaim deletes the containers of foreground runs whose goC died (killed
 // with SIGKILL, it could not clean up; its container died with it).
 func reclaim(root string) {
-	cs, err := state.List(root)
-	if err != nil {
-		return
-	}
-	for _, c := range cs {
-		if st, err := c.Read(); err == nil && st.Orphaned() {
-			if err := Delete(root, c.ID, true); err != nil {
-				slog.Warn("deleting a container left by a goC that died", "id", c.ID, "err", err)
-			}
+	for _, id := range state.Orphans(root) {
+		if err := Delete(root, id, true); err != nil {
+			slog.Warn("deleting a container left by a goC that died", "id", id, "err", err)
 		}
 	}
 }
