@@ -58,19 +58,18 @@ func create(cfg Config) (_ *container, retErr error) {
 	return ct, nil
 }
 
-// startInit starts the init in new namespaces, with the descriptors it
-// needs: the sync socket.
+// startInit starts the init in new namespaces, with the one descriptor it
+// needs: its end of the sync socket.
 func (ct *container) startInit() error {
-	cmd, conn, p, err := newInit()
+	cmd, conn, closeOurs, err := newInit()
 	if err != nil {
 		return err
 	}
 	ct.conn = conn
-	defer p.close()
+	defer closeOurs()
 	if cmd.SysProcAttr, err = cloneAttr(); err != nil {
 		return err
 	}
-	cmd.ExtraFiles = p.extra
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start container init: %w", err)
 	}
@@ -81,11 +80,16 @@ func (ct *container) startInit() error {
 	return nil
 }
 
+// syncFd is where the init finds its end of the sync socket: ExtraFiles[0]
+// is descriptor 3 in the child.
+const syncFd = 3
+
 // newInit prepares "goC init", from a sealed copy of goC (never goC's
 // file on disk), with goC's stdio and nothing of its environment, and
-// the sync socket: the parent's end, and p, which passes the init's end
-// (at syncFd) and closes the parent's copies once the init has started.
-func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
+// the sync socket: the parent's end, and the init's end at syncFd.
+// closeOurs closes goC's copies of what the init is given, once it has
+// started.
+func newInit() (cmd *exec.Cmd, conn *syncsock.Conn, closeOurs func(), err error) {
 	self, err := exe.Sealed()
 	if err != nil {
 		return nil, nil, nil, err
@@ -95,11 +99,9 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 		self.Close()
 		return nil, nil, nil, err
 	}
-	p := newPassing(childEnd)
-	p.owned = append(p.owned, self)
-	cmd := &exec.Cmd{Path: exe.Path(self), Args: []string{"goC", "init"}, Env: []string{},
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
-	return cmd, syncsock.New(parentEnd), p, nil
+	cmd = &exec.Cmd{Path: exe.Path(self), Args: []string{"goC", "init"}, Env: []string{},
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: []*os.File{childEnd}}
+	return cmd, syncsock.New(parentEnd), func() { childEnd.Close(); self.Close() }, nil
 }
 
 // cloneAttr is how the init is cloned: its new namespaces, the
