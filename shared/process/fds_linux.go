@@ -3,6 +3,8 @@ package process
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,4 +25,21 @@ func Inherited(first, n int) ([]*os.File, error) {
 		files = append(files, os.NewFile(uintptr(fd), fmt.Sprintf("preserved fd %d", fd)))
 	}
 	return files, nil
+}
+
+// PreserveFds finds the value of --preserve-fds among a command line's
+// arguments (0 without it, or when it is not a number: the flag parser
+// reports that), so that Inherited can take the descriptors before goC
+// opens anything of its own (a --log file could fill a gap).
+func PreserveFds(args []string) int {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--preserve-fds=")
+		if !ok && a == "--preserve-fds" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if n, err := strconv.Atoi(v); ok && err == nil && n > 0 && n < 1<<16 {
+			return n
+		}
+	}
+	return 0
 }

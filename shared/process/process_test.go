@@ -131,3 +131,25 @@ func TestInherited(t *testing.T) {
 		t.Fatalf("Inherited past the open descriptors = %v, want an error", err)
 	}
 }
+
+func TestPreserveFds(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want int
+	}{
+		{"", 0},
+		{"run --preserve-fds 2 ctr", 2},
+		{"run --preserve-fds=3 ctr", 3},
+		{"--root /r exec --preserve-fds 1 ctr sh", 1},
+		{"run --preserve-fds", 0},           // no value
+		{"run --preserve-fds x ctr", 0},     // not a number: the verb's parser says so
+		{"run --preserve-fds=-1 ctr", 0},    // negative
+		{"run --preserve-fds 65536 ctr", 0}, // more than any process has
+		{"run --preserve-fds 0 --preserve-fds 4 ctr", 4},
+		{"run -preserve-fds 2 ctr", 0}, // only the spelling runc's callers use
+	} {
+		if got := PreserveFds(strings.Fields(tc.args)); got != tc.want {
+			t.Errorf("PreserveFds(%q) = %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}
