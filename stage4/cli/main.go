@@ -18,23 +18,17 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"goc.dev/shared/image"
+	"goc.dev/shared/logging"
 	"goc.dev/shared/process"
-	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/stage4/container"
 )
-
-// ImageAnnotation in a bundle's config.json names the image to run from.
-const ImageAnnotation = "org.goc.image"
 
 const globalUsage = `
 global flags:
@@ -49,11 +43,11 @@ global flags:
 
 // Globals are the flags before the verb.
 type Globals struct {
-	Root, DataRoot       string // --root (state), --data-root (images, layers)
-	logFile, logFormat   string
-	debug, systemdCgroup bool
-	preserved            []*os.File // --preserve-fds
-	usage                string     // goC --help
+	Root, DataRoot string // --root (state), --data-root (images, layers)
+	log            logging.Options
+	systemdCgroup  bool
+	preserved      []*os.File // --preserve-fds
+	usage          string     // goC --help
 }
 
 // preservedFds are the first n descriptors passed on: a verb's own
@@ -63,22 +57,6 @@ func (g *Globals) preservedFds(n int) ([]*os.File, error) {
 		return nil, fmt.Errorf("--preserve-fds %d: not that many descriptors open", n)
 	}
 	return g.preserved[:n], nil
-}
-
-// preserveFds finds the value of --preserve-fds among a command line's
-// arguments (0 without it, or when it is not a number: the flag parser
-// reports that).
-func preserveFds(args []string) int {
-	for i, a := range args {
-		v, ok := strings.CutPrefix(a, "--preserve-fds=")
-		if !ok && a == "--preserve-fds" && i+1 < len(args) {
-			v, ok = args[i+1], true
-		}
-		if n, err := strconv.Atoi(v); ok && err == nil && n > 0 && n < 1<<16 {
-			return n
-		}
-	}
-	return 0
 }
 
 // Verb is one command of goC's command line. A later stage extends the
@@ -158,7 +136,7 @@ func Main(version string, verbs []Verb, args []string) int {
 	}
 	// Descriptors passed on with --preserve-fds are taken before goC
 	// opens anything of its own (a --log file could fill a gap).
-	preserved, preserveErr := process.Inherited(3, preserveFds(args))
+	preserved, preserveErr := process.Inherited(3, process.PreserveFds(args))
 	g := &Globals{usage: usageText(verbs)}
 	fs, showVersion := g.flags()
 	if err := fs.Parse(args); err != nil {
@@ -168,7 +146,7 @@ func Main(version string, verbs []Verb, args []string) int {
 		}
 		return Fail(fmt.Errorf("%w (see goC --help)", err))
 	}
-	closeLog, err := setupLogging(g)
+	closeLog, err := logging.Setup(g.log)
 	if err != nil {
 		return Fail(err)
 	}
@@ -210,63 +188,19 @@ func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.Root, "root", state.DefaultRoot, "")
 	fs.StringVar(&g.DataRoot, "data-root", image.DefaultRoot, "")
-	fs.StringVar(&g.logFile, "log", "", "")
-	fs.StringVar(&g.logFormat, "log-format", "text", "")
-	fs.BoolVar(&g.debug, "debug", false, "")
+	fs.StringVar(&g.log.File, "log", "", "")
+	fs.StringVar(&g.log.Format, "log-format", "text", "")
+	fs.BoolVar(&g.log.Debug, "debug", false, "")
 	fs.BoolVar(&g.systemdCgroup, "systemd-cgroup", false, "")
 	showVersion = fs.Bool("version", false, "")
 	fs.BoolVar(showVersion, "v", false, "")
 	return fs, showVersion
 }
 
-// setupLogging logs to stderr, and to --log in --log-format: container
-// managers read the last "error" line of that file as the reason a command
-// failed.
-func setupLogging(g *Globals) (func(), error) {
-	level := slog.LevelWarn
-	if g.debug {
-		level = slog.LevelDebug
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if g.logFormat != "text" && g.logFormat != "json" {
-		return func() {}, fmt.Errorf("--log-format %q: use text or json", g.logFormat)
-	}
-	if g.logFile == "" {
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, opts)))
-		return func() {}, nil
-	}
-	f, err := os.OpenFile(g.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return func() {}, fmt.Errorf("--log: %w", err)
-	}
-	var h slog.Handler = slog.NewTextHandler(f, opts)
-	if g.logFormat == "json" {
-		// {"time":…,"level":"error","msg":…}: lower-case levels, as runc
-		// (logrus) writes them and containerd's shim matches them.
-		jsonOpts := *opts
-		jsonOpts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.LevelKey {
-				return slog.String(slog.LevelKey, strings.ToLower(a.Value.String()))
-			}
-			return a
-		}
-		h = slog.NewJSONHandler(f, &jsonOpts)
-	}
-	slog.SetDefault(slog.New(h))
-	logFile = true
-	return func() { f.Close() }, nil
-}
-
-// logFile is set when --log names a file: errors go there too.
-var logFile bool
-
 // Fail reports err on stderr (and as an error line in the --log file) and
 // returns the status goC exits with when it fails itself.
 func Fail(err error) int {
-	fmt.Fprintln(os.Stderr, "goC:", err)
-	if logFile {
-		slog.Error(err.Error())
-	}
+	logging.Error(err)
 	return process.StatusRuntimeError
 }
 
@@ -338,28 +272,12 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 	if b.noPivot {
 		return container.Options{}, errors.New("--no-pivot is not supported: goC always pivots")
 	}
-	bundle, err := filepath.Abs(b.bundle)
+	bun, err := spec.LoadBundle(b.bundle, id, image.Store{Root: g.DataRoot})
 	if err != nil {
 		return container.Options{}, err
 	}
-	s, err := spec.Load(bundle)
-	if err != nil {
-		return container.Options{}, err
-	}
-	layer, overlay, err := g.bundleImage(s, id)
-	if err != nil {
-		return container.Options{}, err
-	}
-	plan, rt, err := spec.Convert(s, bundle, id)
-	if err != nil {
-		if layer != "" {
-			os.RemoveAll(layer)
-		}
-		return container.Options{}, err
-	}
-	plan.Overlay = overlay
-	o := container.Options{ID: id, Bundle: bundle, Root: g.Root, Plan: plan, Runtime: rt, Annotations: s.Annotations,
-		ConsoleSocket: b.consoleSocket, Image: s.Annotations[ImageAnnotation], Layer: layer}
+	o := container.Options{ID: id, Bundle: bun.Dir, Root: g.Root, Plan: bun.Plan, Runtime: bun.Runtime, Annotations: bun.Config.Annotations,
+		ConsoleSocket: b.consoleSocket, Image: bun.Image, Layer: bun.Layer}
 	if o.Preserved, err = g.preservedFds(b.preserveFds); err != nil {
 		return o, err
 	}
@@ -369,36 +287,6 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 		}
 	}
 	return o, nil
-}
-
-// bundleImage roots container id in a writable layer over the image its
-// bundle names (annotation org.goc.image) instead of a root directory: s's
-// root becomes the layer's merged directory. Without the annotation it
-// returns no layer and leaves s alone.
-func (g *Globals) bundleImage(s *specs.Spec, id string) (layer string, overlay *rootfs.Overlay, err error) {
-	name := s.Annotations[ImageAnnotation]
-	if name == "" {
-		return "", nil, nil
-	}
-	store := image.Store{Root: g.DataRoot}
-	img, err := store.Get(name)
-	if err != nil {
-		return "", nil, fmt.Errorf("config.json: annotation %s: %w", ImageAnnotation, err)
-	}
-	layer, overlay = g.imageLayer(store, img, id)
-	readonly := s.Root != nil && s.Root.Readonly
-	s.Root = &specs.Root{Path: filepath.Join(layer, "merged"), Readonly: readonly}
-	if err := os.MkdirAll(s.Root.Path, 0o755); err != nil {
-		return "", nil, err
-	}
-	return layer, overlay, nil
-}
-
-// imageLayer is container id's writable layer over img (upper, work, and
-// merged where the overlay is mounted) and the overlay that mounts it.
-func (g *Globals) imageLayer(store image.Store, img *image.Image, id string) (string, *rootfs.Overlay) {
-	layer := filepath.Join(g.DataRoot, "containers", id)
-	return layer, &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 }
 
 func cmdCreate(g *Globals, args []string) error {

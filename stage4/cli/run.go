@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
@@ -215,7 +213,7 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		if img, err = store.Get(args[0]); err != nil {
 			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
 		}
-		layer, overlay = g.imageLayer(store, img, cid)
+		layer, overlay = store.Layer(img, cid)
 		root = filepath.Join(layer, "merged")
 	}
 	if !filepath.IsAbs(*r.cwd) {
@@ -248,7 +246,7 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		defaults = append(defaults, "TERM=xterm")
 	}
 	plan := spec.Plan{
-		Rootfs: root, Hostname: hostname, Overlay: overlay, Mounts: rootfsMounts(),
+		Rootfs: root, Hostname: hostname, Overlay: overlay, Mounts: rootfs.DefaultMounts(),
 		Args: args[1:], Env: process.MergeEnv(defaults, env...), Cwd: *r.cwd, Terminal: tty,
 	}
 	rt := spec.Runtime{
@@ -260,19 +258,6 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		o.Image = img.Name
 	}
 	return o, nil
-}
-
-// rootfsMounts are the rootfs form's mounts: those stages 1–3 make.
-func rootfsMounts() []spec.Mount {
-	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
-	return []spec.Mount{
-		{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
-		{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
-		{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5"},
-		{Source: "shm", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k"},
-		{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd},
-		{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd},
-	}
 }
 
 // networkArg lets --network stand alone: "--network bridge|none" takes the
