@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"goc.dev/shared/seccomp"
 )
 
 // ExecProcess is the process "goC exec" is asked to run, as runc exec's
@@ -89,6 +91,26 @@ func (e ExecProcess) Process(template *specs.Process) (specs.Process, error) {
 		pr.NoNewPrivileges = true
 	}
 	return pr, nil
+}
+
+// Plan is what the exec'd process's init does: Process over config's
+// process (the container's config.json), converted, with config's seccomp
+// filter, as the container's own process has it.
+func (e ExecProcess) Plan(config *specs.Spec) (Plan, error) {
+	pr, err := e.Process(config.Process)
+	if err != nil {
+		return Plan{}, err
+	}
+	p, err := ProcessPlan(&pr)
+	if err != nil {
+		return p, err
+	}
+	if config.Linux != nil && config.Linux.Seccomp != nil {
+		if p.Seccomp, err = seccomp.Compile(config.Linux.Seccomp); err != nil {
+			return p, fmt.Errorf("config.json: %w", err)
+		}
+	}
+	return p, nil
 }
 
 // readProcess reads a runtime-spec process (JSON), strictly.

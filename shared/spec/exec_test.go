@@ -126,3 +126,29 @@ func TestExecProcessFlags(t *testing.T) {
 		}
 	}
 }
+
+// An exec'd process runs under the container's seccomp filter, as its
+// own process does.
+func TestExecProcessPlan(t *testing.T) {
+	config := Default()
+	e := ExecProcess{Args: []string{"ls"}, Cwd: "/srv"}
+	p, err := e.Plan(config)
+	if err != nil || p.Seccomp != nil || p.Cwd != "/srv" || p.Args[0] != "ls" || p.Caps == nil {
+		t.Fatalf("without seccomp: plan %+v, %v", p, err)
+	}
+	config.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow,
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActErrno}}}
+	if p, err = e.Plan(config); err != nil || p.Seccomp == nil {
+		t.Errorf("with seccomp: filter %v, %v", p.Seccomp, err)
+	}
+	config.Linux.Seccomp.DefaultAction = "SCMP_ACT_BOGUS"
+	if _, err := e.Plan(config); err == nil || !strings.HasPrefix(err.Error(), "config.json: ") {
+		t.Errorf("a bad filter: error %v", err)
+	}
+	if _, err := (ExecProcess{Args: []string{"ls"}, Cwd: "srv"}).Plan(Default()); err == nil || !strings.Contains(err.Error(), `process.cwd "srv"`) {
+		t.Errorf("a relative cwd: error %v", err)
+	}
+	if _, err := (ExecProcess{User: "x"}).Plan(Default()); err == nil || !strings.HasPrefix(err.Error(), "--user ") {
+		t.Errorf("a bad --user: error %v", err)
+	}
+}
