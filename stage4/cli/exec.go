@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 
-	"goc.dev/shared/seccomp"
 	"goc.dev/shared/spec"
 	"goc.dev/stage4/container"
 )
@@ -69,18 +68,9 @@ func cmdExec(g *Globals, args []string) int {
 		return Fail(err)
 	}
 	f.Args = fs.Args()[1:]
-	pr, err := f.Process(s.Process)
+	plan, err := f.Plan(s)
 	if err != nil {
 		return Fail(fmt.Errorf("exec: %w", err))
-	}
-	plan, err := spec.ProcessPlan(&pr)
-	if err != nil {
-		return Fail(fmt.Errorf("exec: %w", err))
-	}
-	if s.Linux != nil && s.Linux.Seccomp != nil {
-		if plan.Seccomp, err = seccomp.Compile(s.Linux.Seccomp); err != nil {
-			return Fail(fmt.Errorf("config.json: %w", err))
-		}
 	}
 	status, err := container.Exec(container.ExecOptions{Root: g.Root, ID: id, Plan: plan, Detach: f.detach,
 		PidFile: f.pidFile, ConsoleSocket: f.consoleSocket, Preserved: preserved})
