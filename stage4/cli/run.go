@@ -61,12 +61,14 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	detach := fs.Bool("detach", false, "")
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
+	// fail reports err, which stopped goC before the container ran.
+	fail := func(err error) (container.Result, bool) { return container.Result{Status: Fail(err)}, rootfsForm }
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
 			return container.Result{}, false
 		}
-		return container.Result{Status: Fail(fmt.Errorf("run: %w (see goC run --help)", err))}, false
+		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
 	}
 	if *r.debug {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -82,10 +84,10 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		o.Foreground = !*detach
 	}
 	if err != nil {
-		return container.Result{Status: Fail(err)}, rootfsForm
+		return fail(err)
 	}
 	if os.Geteuid() != 0 {
-		return container.Result{Status: Fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))}, rootfsForm
+		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
 	}
 	if edit != nil && rootfsForm {
 		edit(&o)
@@ -177,54 +179,54 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 // options builds the container of the rootfs form: the namespaces, mounts
 // and environment of stages 1–3, all capabilities (as those stages had).
 func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
-	var o container.Options
+	var c container.Options
 	if err := cgroups.ValidateParent(*r.parent); err != nil {
-		return o, fmt.Errorf("run: %w", err)
+		return c, fmt.Errorf("run: %w", err)
 	}
 	netCfg, err := networkConfig(*r.netMode, *r.bridge, *r.subnet, r.ports)
 	if err != nil {
-		return o, fmt.Errorf("run: %w", err)
+		return c, fmt.Errorf("run: %w", err)
 	}
 	if len(args) < 2 {
-		return o, errors.New("run: need a rootfs and a command (see goC run --help)")
+		return c, errors.New("run: need a rootfs and a command (see goC run --help)")
 	}
 	cid := id.New()
 	if *r.id != "" {
 		if err := id.Validate(*r.id); err != nil {
-			return o, err
+			return c, err
 		}
 		cid = *r.id
 	}
 	root, err := filepath.Abs(args[0])
 	if err != nil {
-		return o, err
+		return c, err
 	}
 	var img *image.Image
 	var overlay *rootfs.Overlay
 	layer := ""
 	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
-		return o, fmt.Errorf("rootfs %s: not a directory", args[0])
+		return c, fmt.Errorf("rootfs %s: not a directory", args[0])
 	} else if err != nil {
 		if strings.Contains(args[0], "/") {
-			return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
+			return c, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
 		}
 		// Not a directory: an image, if the store has one by that name.
 		store := image.Store{Root: g.DataRoot}
 		if img, err = store.Get(args[0]); err != nil {
-			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
+			return c, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
 		}
 		layer, overlay = store.Layer(img, cid)
 		root = filepath.Join(layer, "merged")
 	}
 	if !filepath.IsAbs(*r.cwd) {
-		return o, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
+		return c, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
 	}
 	hostname := *r.hostname
 	if hostname == "" {
 		hostname = id.Short(cid)
 	}
 	if len(hostname) > 64 || strings.ContainsAny(hostname, "/\x00 ") {
-		return o, fmt.Errorf("run: invalid hostname %q", hostname)
+		return c, fmt.Errorf("run: invalid hostname %q", hostname)
 	}
 	var env []string
 	for _, kv := range r.env {
@@ -253,11 +255,11 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
-	o = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
+	c = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
 	if img != nil {
-		o.Image = img.Name
+		c.Image = img.Name
 	}
-	return o, nil
+	return c, nil
 }
 
 // networkArg lets --network stand alone: "--network bridge|none" takes the
