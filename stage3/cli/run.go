@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -46,8 +45,7 @@ flags:
 // cmdRun is goC run: it runs the container its arguments describe and
 // returns the status goC exits with.
 func cmdRun(args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("run")
 	r := registerRootfsFlags(fs)
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

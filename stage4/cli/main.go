@@ -184,8 +184,7 @@ func Main(version string, verbs []Verb, args []string) int {
 
 // flags are the global flags, before the verb.
 func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
-	fs = flag.NewFlagSet("goC", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs = newFlags("goC")
 	fs.StringVar(&g.Root, "root", state.DefaultRoot, "")
 	fs.StringVar(&g.DataRoot, "data-root", image.DefaultRoot, "")
 	fs.StringVar(&g.log.File, "log", "", "")
