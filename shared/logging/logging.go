@@ -6,6 +6,7 @@
 package logging
 
 import (
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +18,13 @@ type Options struct {
 	File   string // --log: log there instead of stderr ("" for stderr)
 	Format string // --log-format: text or json (the file's; stderr gets text)
 	Debug  bool   // --debug: debug records too, not only warnings and errors
+}
+
+// Flags registers runc's logging flags on fs, to fill in o.
+func (o *Options) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.File, "log", "", "")
+	fs.StringVar(&o.Format, "log-format", "text", "")
+	fs.BoolVar(&o.Debug, "debug", false, "")
 }
 
 // toFile is set while Setup's log file is open: Error writes there too.

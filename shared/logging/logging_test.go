@@ -3,6 +3,7 @@ package logging
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -130,5 +131,22 @@ func TestSetupErrors(t *testing.T) {
 	_, err := Setup(Options{File: filepath.Join(t.TempDir(), "no", "such", "dir"), Format: "text"})
 	if err == nil || !strings.HasPrefix(err.Error(), "--log: ") {
 		t.Errorf("--log in a missing directory: error %v", err)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want Options
+	}{
+		{nil, Options{Format: "text"}},
+		{[]string{"--log", "/l", "--log-format=json", "--debug"}, Options{File: "/l", Format: "json", Debug: true}},
+	} {
+		fs := flag.NewFlagSet("goC", flag.ContinueOnError)
+		var o Options
+		o.Flags(fs)
+		if err := fs.Parse(tc.args); err != nil || o != tc.want {
+			t.Errorf("%q: %+v, %v; want %+v", tc.args, o, err, tc.want)
+		}
 	}
 }

@@ -126,9 +126,9 @@ func usageText(verbs []Verb) string {
 	return b.String()
 }
 
-// Main runs goC's command line with these verbs and returns the exit
-// status. "goC init" is the container's init (the re-exec'd goC): none of
-// the command line runs there.
+// Main runs goC's command line and returns the exit status. "goC init" is
+// the container's init (the re-exec'd goC): none of the command line runs
+// there. verbs are the commands it knows.
 func Main(version string, verbs []Verb, args []string) int {
 	if len(args) > 0 && args[0] == "init" {
 		container.Init()
@@ -187,9 +187,7 @@ func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
 	fs = newFlags("goC")
 	fs.StringVar(&g.Root, "root", state.DefaultRoot, "")
 	fs.StringVar(&g.DataRoot, "data-root", image.DefaultRoot, "")
-	fs.StringVar(&g.log.File, "log", "", "")
-	fs.StringVar(&g.log.Format, "log-format", "text", "")
-	fs.BoolVar(&g.log.Debug, "debug", false, "")
+	g.log.Flags(fs)
 	fs.BoolVar(&g.systemdCgroup, "systemd-cgroup", false, "")
 	showVersion = fs.Bool("version", false, "")
 	fs.BoolVar(showVersion, "v", false, "")
