@@ -23,13 +23,17 @@ import (
 	"goc.dev/stage4/container"
 )
 
-const runUsage = `usage: goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
-       goC run [flags] <rootfs> <cmd> [args…]
+const runUsage = `usage: goC run [flags] <rootfs> <cmd> [args…]
+       goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
 
-The first form runs the bundle's config.json as runc run does. The second
-builds the container from its flags (stages 1-3) and goes through the same
-create/start/delete:
+Runs cmd in new PID, mount, UTS and IPC namespaces with rootfs as /, in a
+cgroup of its own (v2 or v1, whichever the host runs).
 
+<rootfs> may be an image's name instead (goC image ls). The second form runs
+the bundle's config.json as runc run does; both go through the same create,
+start and delete.
+
+flags:
   --hostname NAME       the container's hostname (default: its 12-character ID)
   -e KEY=VALUE          set an environment variable (repeatable; -e KEY copies goC's)
   -w DIR                working directory inside the container (default /)
@@ -37,7 +41,10 @@ create/start/delete:
   --cpu N               CPUs the container may use, fractional: 0.5
   --pids N              most processes and threads at once
   --cgroup-parent NAME  cgroup below which the container's goes (default goC)
-  --network [MODE]      bridge (the default MODE) or none; without it, the host's network
+  --network [MODE]      bridge (the default MODE): its own network namespace on
+                        bridge goC0 with an address, a default route and NAT;
+                        none: its own namespace with only lo. Without the flag
+                        the container shares the host's network.
   -p, --publish H:C[/tcp|/udp]  publish container port C on host port H (bridge)
   --subnet CIDR         the bridge's subnet (default 10.77.0.0/16)
   --bridge NAME         the bridge (default goC0)
@@ -45,15 +52,18 @@ create/start/delete:
   --id ID               the container's ID (default: a new random one)
 `
 
+// cmdRun is goC run: it runs the container its arguments describe and
+// returns the status goC exits with.
 func cmdRun(g *Globals, args []string) int {
 	res, _ := Run(g, args, nil)
 	return res.Status
 }
 
-// Run is goC run: it returns how the container ended, with Status the
-// status goC exits with. edit, if not nil, sees the options of the rootfs
-// form before the container is created (stage 5's shim follows the
-// container through them); rootfsForm reports that form.
+// Run is goC run for a caller that wants more than the status: how the
+// container ended, with Status the status goC exits with. edit, if not
+// nil, sees the options of the rootfs form before the container is created
+// (stage 5's shim follows the container through them); rootfsForm reports
+// that form.
 func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result, rootfsForm bool) {
 	fs := newFlags("run")
 	var b bundleFlags
