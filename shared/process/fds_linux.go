@@ -27,6 +27,19 @@ func Inherited(first, n int) ([]*os.File, error) {
 	return files, nil
 }
 
+// Preserved are the descriptors goC's caller passed on, as Inherited took
+// them: as many as the command line's --preserve-fds said.
+type Preserved []*os.File
+
+// First returns the first n: a verb's own --preserve-fds decides how many
+// are handed on (the early scan only took them).
+func (p Preserved) First(n int) ([]*os.File, error) {
+	if n < 0 || n > len(p) {
+		return nil, fmt.Errorf("--preserve-fds %d: not that many descriptors open", n)
+	}
+	return p[:n], nil
+}
+
 // PreserveFds finds the value of --preserve-fds among a command line's
 // arguments (0 without it, or when it is not a number: the flag parser
 // reports that), so that Inherited can take the descriptors before goC

@@ -2,6 +2,7 @@ package process
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,21 @@ func TestInherited(t *testing.T) {
 	}
 	if _, err := Inherited(first, 1000); err == nil || !strings.Contains(err.Error(), "was not passed to goC") {
 		t.Fatalf("Inherited past the open descriptors = %v, want an error", err)
+	}
+}
+
+func TestPreservedFirst(t *testing.T) {
+	p := Preserved{os.Stdin, os.Stdout}
+	for n := 0; n <= 2; n++ {
+		got, err := p.First(n)
+		if err != nil || len(got) != n {
+			t.Errorf("First(%d) = %d files, %v", n, len(got), err)
+		}
+	}
+	for _, n := range []int{-1, 3} {
+		if _, err := p.First(n); err == nil || err.Error() != fmt.Sprintf("--preserve-fds %d: not that many descriptors open", n) {
+			t.Errorf("First(%d): error %v", n, err)
+		}
 	}
 }
 

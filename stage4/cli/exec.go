@@ -54,7 +54,7 @@ func cmdExec(g *Globals, args []string) int {
 	case f.label != "":
 		return Fail(errors.New("exec: --process-label is not supported by goC"))
 	}
-	preserved, err := g.preservedFds(f.preserveFds)
+	preserved, err := g.preserved.First(f.preserveFds)
 	if err != nil {
 		return Fail(err)
 	}

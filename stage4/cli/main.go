@@ -4,9 +4,11 @@
 //
 //	goC [--root DIR] [--log FILE] [--log-format text|json] [--debug] VERB …
 //	goC spec | create | start | state | kill | delete | list | run | …
+//	goC run [flags] <rootfs> <cmd> [args…]
+//	goC --help | --version
 //
-// "goC run [flags] ROOTFS CMD…" (stages 1–3) builds a spec from its flags
-// and goes through the same create/start/delete code.
+// goC run's rootfs form (stages 1–3) builds a spec from its flags and goes
+// through the same create/start/delete code.
 package cli
 
 import (
@@ -46,17 +48,8 @@ type Globals struct {
 	Root, DataRoot string // --root (state), --data-root (images, layers)
 	log            logging.Options
 	systemdCgroup  bool
-	preserved      []*os.File // --preserve-fds
-	usage          string     // goC --help
-}
-
-// preservedFds are the first n descriptors passed on: a verb's own
-// --preserve-fds decides how many (the scan in run only took them early).
-func (g *Globals) preservedFds(n int) ([]*os.File, error) {
-	if n < 0 || n > len(g.preserved) {
-		return nil, fmt.Errorf("--preserve-fds %d: not that many descriptors open", n)
-	}
-	return g.preserved[:n], nil
+	preserved      process.Preserved // --preserve-fds
+	usage          string            // goC --help
 }
 
 // Verb is one command of goC's command line. A later stage extends the
@@ -275,7 +268,7 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 	}
 	o := container.Options{ID: id, Bundle: bun.Dir, Root: g.Root, Plan: bun.Plan, Runtime: bun.Runtime, Annotations: bun.Config.Annotations,
 		ConsoleSocket: b.consoleSocket, Image: bun.Image, Layer: bun.Layer}
-	if o.Preserved, err = g.preservedFds(b.preserveFds); err != nil {
+	if o.Preserved, err = g.preserved.First(b.preserveFds); err != nil {
 		return o, err
 	}
 	if b.pidFile != "" {

@@ -43,21 +43,6 @@ func keepLogging(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(def) })
 }
 
-func TestPreservedFds(t *testing.T) {
-	g := &Globals{preserved: []*os.File{os.Stdin, os.Stdout}}
-	for n := 0; n <= 2; n++ {
-		got, err := g.preservedFds(n)
-		if err != nil || len(got) != n {
-			t.Errorf("preservedFds(%d) = %d files, %v", n, len(got), err)
-		}
-	}
-	for _, n := range []int{-1, 3} {
-		if _, err := g.preservedFds(n); err == nil || !strings.Contains(err.Error(), "not that many descriptors open") {
-			t.Errorf("preservedFds(%d): error %v", n, err)
-		}
-	}
-}
-
 // hidden are verbs left out of goC --help on purpose: they only answer
 // managers that probe for them.
 var hidden = []string{"checkpoint", "restore"}
