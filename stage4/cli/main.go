@@ -81,7 +81,7 @@ func Verbs() []Verb {
 		{"spec", "  spec [--bundle DIR]                       write a default config.json\n", false, errVerb(func(_ *Globals, a []string) error { return cmdSpec(a) })},
 		{"create", "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID [BUNDLE]\n", true, errVerb(cmdCreate)},
 		{"start", "  start ID                                  run the created container's process\n", true, errVerb(func(g *Globals, a []string) error {
-			return withID("start", a, func(id string) error { return container.Start(g.Root, id) })
+			return withID(newFlags("start"), a, func(id string) error { return container.Start(g.Root, id) })
 		})},
 		{"state", "  state ID                                  print the container's state (JSON)\n", true, errVerb(cmdState)},
 		{"kill", "  kill [--all] ID [SIGNAL]                  signal it (default TERM)\n", true, errVerb(cmdKill)},
@@ -93,10 +93,10 @@ func Verbs() []Verb {
 			"                                            --console-socket S, --detach, --pid-file F, --cwd, --env, --user)\n", true, cmdExec},
 		{"ps", "  ps [--format table|json] ID               its processes (host PIDs)\n", true, errVerb(cmdPs)},
 		{"pause", "  pause ID | resume ID                      freeze and thaw every process in it\n", true, errVerb(func(g *Globals, a []string) error {
-			return withID("pause", a, func(id string) error { return container.Pause(g.Root, id) })
+			return withID(newFlags("pause"), a, func(id string) error { return container.Pause(g.Root, id) })
 		})},
 		{"resume", "", true, errVerb(func(g *Globals, a []string) error {
-			return withID("resume", a, func(id string) error { return container.Resume(g.Root, id) })
+			return withID(newFlags("resume"), a, func(id string) error { return container.Resume(g.Root, id) })
 		})},
 		{"update", "  update [--resources F|-] [--memory M] [--cpu-quota N] [--cpu-period N] [--cpu-shares N] [--pids-limit N] ID\n", true, errVerb(cmdUpdate)},
 		{"events", "  events [--stats] [--interval D] ID        its statistics as JSON lines (once with --stats)\n", true, errVerb(cmdEvents)},
@@ -211,13 +211,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func withID(verb string, args []string, f func(string) error) error {
-	fs := newFlags(verb)
+// withID parses a verb's flags (fs) and its one argument, a container ID,
+// and calls f with the ID.
+func withID(fs *flag.FlagSet, args []string, f func(id string) error) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%s: need exactly one container ID", verb)
+		return fmt.Errorf("%s: need exactly one container ID", fs.Name())
 	}
 	return f(fs.Arg(0))
 }
@@ -301,7 +302,7 @@ func cmdCreate(g *Globals, args []string) error {
 }
 
 func cmdState(g *Globals, args []string) error {
-	return withID("state", args, func(id string) error {
+	return withID(newFlags("state"), args, func(id string) error {
 		i, err := container.State(g.Root, id)
 		if err != nil {
 			return err
@@ -335,13 +336,7 @@ func cmdDelete(g *Globals, args []string) error {
 	fs := newFlags("delete")
 	force := fs.Bool("force", false, "")
 	fs.BoolVar(force, "f", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("delete: need exactly one container ID")
-	}
-	return container.Delete(g.Root, fs.Arg(0), *force)
+	return withID(fs, args, func(id string) error { return container.Delete(g.Root, id, *force) })
 }
 
 func cmdList(g *Globals, args []string) error {

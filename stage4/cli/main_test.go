@@ -173,6 +173,10 @@ func TestVerbArgumentErrors(t *testing.T) {
 		{"list", cmdList, []string{"--format", "yaml"}, `list: --format "yaml": use table or json`},
 		{"list", cmdList, []string{"-x"}, "list: flag provided but not defined: -x"},
 		{"state", cmdState, nil, "state: need exactly one container ID"},
+		{"update", cmdUpdate, []string{"a", "b"}, "update: need exactly one container ID"},
+		{"update", cmdUpdate, []string{"--cpuset-cpus", "0", "a"}, "update: --cpuset-cpus is not supported by goC"},
+		{"events", cmdEvents, nil, "events: need exactly one container ID"},
+		{"events", cmdEvents, []string{"--interval", "0s", "a"}, "events: --interval must be positive"},
 		{"create", cmdCreate, nil, "create: need a container ID (and optionally the bundle)"},
 		{"create", cmdCreate, []string{"--no-pivot", "a"}, "--no-pivot is not supported"},
 		{"image", cmdImage, nil, "image: need import, ls or rm"},
@@ -185,7 +189,7 @@ func TestVerbArgumentErrors(t *testing.T) {
 			t.Errorf("%s %q: error %v, want it to mention %q", tc.name, tc.args, err, tc.err)
 		}
 	}
-	for _, run := range []func(*Globals, []string) error{cmdKill, cmdDelete, cmdList, cmdState} {
+	for _, run := range []func(*Globals, []string) error{cmdKill, cmdDelete, cmdList, cmdState, cmdUpdate, cmdEvents} {
 		if err := run(g, []string{"--help"}); !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("--help: error %v, want flag.ErrHelp", err)
 		}

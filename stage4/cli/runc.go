@@ -74,17 +74,13 @@ func cmdUpdate(g *Globals, args []string) error {
 	fs := newFlags("update")
 	var u spec.Update
 	u.Flags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("update: need exactly one container ID")
-	}
-	res, err := u.Resources(os.Stdin)
-	if err != nil {
-		return fmt.Errorf("update: %w", err)
-	}
-	return container.Update(g.Root, fs.Arg(0), res)
+	return withID(fs, args, func(id string) error {
+		res, err := u.Resources(os.Stdin)
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		return container.Update(g.Root, id, res)
+	})
 }
 
 // cmdEvents prints the container's statistics as JSON lines: once with
@@ -94,17 +90,13 @@ func cmdEvents(g *Globals, args []string) error {
 	fs := newFlags("events")
 	once := fs.Bool("stats", false, "")
 	interval := fs.Duration("interval", 5*time.Second, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("events: need exactly one container ID")
-	}
-	if *interval <= 0 {
-		return errors.New("events: --interval must be positive")
-	}
-	return cgroups.WriteEvents(os.Stdout, fs.Arg(0), *once, *interval, func() (cgroups.Usage, cgroups.Stats, error) {
-		return container.Usage(g.Root, fs.Arg(0))
+	return withID(fs, args, func(id string) error {
+		if *interval <= 0 {
+			return errors.New("events: --interval must be positive")
+		}
+		return cgroups.WriteEvents(os.Stdout, id, *once, *interval, func() (cgroups.Usage, cgroups.Stats, error) {
+			return container.Usage(g.Root, id)
+		})
 	})
 }
 
