@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,5 +81,34 @@ func TestLoadBundleImage(t *testing.T) {
 	layer, _ = store.Layer(img, "c3")
 	if _, err := os.Stat(layer); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("layer %s after a failed load: %v", layer, err)
+	}
+}
+
+func TestWriteDefault(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteDefault(dir); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(Default(), s); d != "" {
+		t.Errorf("config.json is not Default() (-want +got):\n%s", d)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil || !strings.HasPrefix(string(b), "{\n\t\"ociVersion\"") || !strings.HasSuffix(string(b), "}\n") {
+		t.Errorf("config.json is not indented with tabs and ended by a newline: %.40q…, %v", b, err)
+	}
+	// An existing config.json is left as it was.
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "config.json") + " exists; remove it first"
+	if err := WriteDefault(dir); err == nil || err.Error() != want {
+		t.Errorf("over an existing config.json: error %v, want %q", err, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "config.json")); string(b) != "mine" {
+		t.Errorf("config.json became %q", b)
 	}
 }

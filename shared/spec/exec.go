@@ -27,10 +27,16 @@ type ExecProcess struct {
 	AdditionalGids  []string // --additional-gids, numbers
 	Terminal        bool     // --tty
 	NoNewPrivileges bool     // --no-new-privs (without it, the template's setting)
+	unsupported     []string // --apparmor, --process-label: given, and refused by Process
 }
 
 // Flags registers runc exec's flags for the process on fs, to fill in e.
+// Those goC does not support are accepted by the parser and refused by
+// Process.
 func (e *ExecProcess) Flags(fs *flag.FlagSet) {
+	for _, name := range []string{"apparmor", "process-label"} {
+		fs.Func(name, "", func(string) error { e.unsupported = append(e.unsupported, name); return nil })
+	}
 	fs.StringVar(&e.File, "process", "", "")
 	fs.StringVar(&e.File, "p", "", "")
 	fs.StringVar(&e.Cwd, "cwd", "", "")
@@ -55,6 +61,9 @@ func (s *strs) Set(v string) error { *s = append(*s, v); return nil }
 
 // Process returns the process to run. The template is left as it was.
 func (e ExecProcess) Process(template *specs.Process) (specs.Process, error) {
+	if len(e.unsupported) > 0 {
+		return specs.Process{}, fmt.Errorf("--%s is not supported by goC", e.unsupported[0])
+	}
 	if e.File != "" {
 		return readProcess(e.File)
 	}

@@ -69,6 +69,7 @@ func TestExecProcessErrors(t *testing.T) {
 		{ExecProcess{User: ":1"}, `--user ":1": not uid[:gid]`},
 		{ExecProcess{AdditionalGids: []string{"wheel"}}, `--additional-gids "wheel": not a number`},
 		{ExecProcess{File: "/nonexistent/process.json"}, "--process: open /nonexistent/process.json"},
+		{ExecProcess{File: "/nonexistent/process.json", unsupported: []string{"apparmor"}}, "--apparmor is not supported by goC"},
 	} {
 		if _, err := tc.exec.Process(&template); err == nil || !strings.HasPrefix(err.Error(), tc.err) {
 			t.Errorf("%+v: error %v, want it to begin with %q", tc.exec, err, tc.err)
@@ -114,6 +115,7 @@ func TestExecProcessFlags(t *testing.T) {
 			AdditionalGids: []string{"10", "11"}, Terminal: true, NoNewPrivileges: true,
 		}},
 		{[]string{"-t", "-u", "9", "-p", "q.json", "id"}, ExecProcess{File: "q.json", User: "9", Terminal: true}},
+		{[]string{"--process-label", "l", "--apparmor", "a", "id"}, ExecProcess{unsupported: []string{"process-label", "apparmor"}}},
 	} {
 		fs := flag.NewFlagSet("exec", flag.ContinueOnError)
 		var e ExecProcess
@@ -121,7 +123,7 @@ func TestExecProcessFlags(t *testing.T) {
 		if err := fs.Parse(tc.args); err != nil {
 			t.Fatalf("exec %q: %v", tc.args, err)
 		}
-		if d := cmp.Diff(tc.want, e); d != "" {
+		if d := cmp.Diff(tc.want, e, cmp.AllowUnexported(ExecProcess{})); d != "" {
 			t.Errorf("exec %q: (-want +got):\n%s", tc.args, d)
 		}
 	}

@@ -13,9 +13,9 @@ import (
 // to run it.
 type execFlags struct {
 	spec.ExecProcess
-	consoleSocket, pidFile, apparmor, label string
-	detach                                  bool
-	preserveFds                             int
+	consoleSocket, pidFile string
+	detach                 bool
+	preserveFds            int
 }
 
 func (f *execFlags) register(fs *flag.FlagSet) {
@@ -24,8 +24,6 @@ func (f *execFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.detach, "detach", false, "")
 	fs.BoolVar(&f.detach, "d", false, "")
 	fs.StringVar(&f.pidFile, "pid-file", "", "")
-	fs.StringVar(&f.apparmor, "apparmor", "", "")
-	fs.StringVar(&f.label, "process-label", "", "")
 	fs.IntVar(&f.preserveFds, "preserve-fds", 0, "")
 	fs.Bool("ignore-paused", false, "")
 }
@@ -47,12 +45,6 @@ func cmdExec(g *Globals, args []string) int {
 	}
 	if fs.NArg() < 1 || (fs.NArg() < 2 && f.File == "") {
 		return Fail(errors.New("exec: need a container ID and a command (or --process)"))
-	}
-	switch {
-	case f.apparmor != "":
-		return Fail(errors.New("exec: --apparmor is not supported by goC"))
-	case f.label != "":
-		return Fail(errors.New("exec: --process-label is not supported by goC"))
 	}
 	preserved, err := g.preserved.First(f.preserveFds)
 	if err != nil {

@@ -230,15 +230,10 @@ func cmdSpec(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p := filepath.Join(*bundle, "config.json")
-	if _, err := os.Stat(p); err == nil {
-		return fmt.Errorf("spec: %s exists; remove it first", p)
+	if err := spec.WriteDefault(*bundle); err != nil {
+		return fmt.Errorf("spec: %w", err)
 	}
-	b, err := json.MarshalIndent(spec.Default(), "", "\t")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(p, append(b, '\n'), 0o644)
+	return nil
 }
 
 // bundleFlags are create's and run's (bundle form).

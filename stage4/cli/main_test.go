@@ -215,3 +215,17 @@ func TestMainLogsFailuresToTheLogFile(t *testing.T) {
 		t.Errorf("status %d, stderr %q, log file %q", st, stderr, b)
 	}
 }
+
+func TestSpecVerb(t *testing.T) {
+	dir := t.TempDir()
+	if err := cmdSpec([]string{"--bundle", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	want := "spec: " + filepath.Join(dir, "config.json") + " exists; remove it first"
+	if err := cmdSpec([]string{"-b", dir}); err == nil || err.Error() != want {
+		t.Errorf("spec over a config.json: error %v, want %q", err, want)
+	}
+}

@@ -135,7 +135,7 @@ func oomMessage(res container.Result, limit int64) string {
 	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached %s", res.Stats.OOMKills, l)
 }
 
-// rootfsFlags are run's flags for the rootfs form.
+// rootfsFlags are run's flags: what to make of the rootfs.
 type rootfsFlags struct {
 	hostname, cwd, parent, netMode, bridge, subnet *string
 	id                                             *string
