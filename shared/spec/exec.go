@@ -35,7 +35,12 @@ type ExecProcess struct {
 // Process.
 func (e *ExecProcess) Flags(fs *flag.FlagSet) {
 	for _, name := range []string{"apparmor", "process-label"} {
-		fs.Func(name, "", func(string) error { e.unsupported = append(e.unsupported, name); return nil })
+		fs.Func(name, "", func(v string) error {
+			if v != "" { // runc's default: no profile, no label
+				e.unsupported = append(e.unsupported, name)
+			}
+			return nil
+		})
 	}
 	fs.StringVar(&e.File, "process", "", "")
 	fs.StringVar(&e.File, "p", "", "")

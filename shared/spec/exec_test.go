@@ -116,6 +116,7 @@ func TestExecProcessFlags(t *testing.T) {
 		}},
 		{[]string{"-t", "-u", "9", "-p", "q.json", "id"}, ExecProcess{File: "q.json", User: "9", Terminal: true}},
 		{[]string{"--process-label", "l", "--apparmor", "a", "id"}, ExecProcess{unsupported: []string{"process-label", "apparmor"}}},
+		{[]string{"--apparmor=", "id"}, ExecProcess{}},
 	} {
 		fs := flag.NewFlagSet("exec", flag.ContinueOnError)
 		var e ExecProcess
