@@ -2,6 +2,7 @@ package process
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +130,42 @@ func TestInherited(t *testing.T) {
 	}
 	if _, err := Inherited(first, 1000); err == nil || !strings.Contains(err.Error(), "was not passed to goC") {
 		t.Fatalf("Inherited past the open descriptors = %v, want an error", err)
+	}
+}
+
+func TestPreservedFirst(t *testing.T) {
+	p := Preserved{os.Stdin, os.Stdout}
+	for n := 0; n <= 2; n++ {
+		got, err := p.First(n)
+		if err != nil || len(got) != n {
+			t.Errorf("First(%d) = %d files, %v", n, len(got), err)
+		}
+	}
+	for _, n := range []int{-1, 3} {
+		if _, err := p.First(n); err == nil || err.Error() != fmt.Sprintf("--preserve-fds %d: not that many descriptors open", n) {
+			t.Errorf("First(%d): error %v", n, err)
+		}
+	}
+}
+
+func TestPreserveFds(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want int
+	}{
+		{"", 0},
+		{"run --preserve-fds 2 ctr", 2},
+		{"run --preserve-fds=3 ctr", 3},
+		{"--root /r exec --preserve-fds 1 ctr sh", 1},
+		{"run --preserve-fds", 0},           // no value
+		{"run --preserve-fds x ctr", 0},     // not a number: the verb's parser says so
+		{"run --preserve-fds=-1 ctr", 0},    // negative
+		{"run --preserve-fds 65536 ctr", 0}, // more than any process has
+		{"run --preserve-fds 0 --preserve-fds 4 ctr", 4},
+		{"run -preserve-fds 2 ctr", 0}, // only the spelling runc's callers use
+	} {
+		if got := PreserveFds(strings.Fields(tc.args)); got != tc.want {
+			t.Errorf("PreserveFds(%q) = %d, want %d", tc.args, got, tc.want)
+		}
 	}
 }

@@ -1,8 +1,36 @@
 package spec
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
+
+// WriteDefault writes Default() as dir/config.json, indented, as "runc
+// spec" does. A config.json already there is left alone, and is an error.
+func WriteDefault(dir string) error {
+	b, err := json.MarshalIndent(Default(), "", "\t")
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, "config.json")
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; remove it first", p)
+	} else if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
 
 // Default is the config.json "goC spec" writes: a shell on a terminal, a
 // few capabilities, new namespaces of every kind but user, the usual

@@ -406,16 +406,6 @@ var DefaultDevices = []cgroups.DeviceRule{
 	{Allow: true, Type: 'c', Major: 136, Minor: -1, Access: "rwm"}, // pts
 }
 
-// UpdateResources converts the resources of "goC update": as config.json's,
-// but devices are left as they are.
-func UpdateResources(r *specs.LinuxResources) (cgroups.Resources, error) {
-	r2 := *r
-	r2.Devices = nil
-	out, err := convertResources(&r2, &Plan{})
-	out.Devices = nil
-	return out, err
-}
-
 // emptyBlockIO: Docker sends {"weight": 0} (no setting) with every
 // container.
 func emptyBlockIO(b *specs.LinuxBlockIO) bool {

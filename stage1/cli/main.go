@@ -6,7 +6,9 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -45,4 +47,11 @@ func Main(version string, args []string) int {
 func fail(err error) int {
 	fmt.Fprintln(os.Stderr, "goC:", err)
 	return process.StatusRuntimeError
+}
+
+// newFlags makes a verb's flag set; verbs take --flag value and --flag=value.
+func newFlags(verb string) *flag.FlagSet {
+	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +14,7 @@ import (
 
 // parseRun parses run's flags as cmdRun does and builds the config.
 func parseRun(args []string, getenv func(string) (string, bool)) (container.Config, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("run")
 	r := registerRootfsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return container.Config{}, err

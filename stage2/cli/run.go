@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,8 +36,7 @@ flags:
 // cmdRun is goC run: it runs the container its arguments describe and
 // returns the status goC exits with.
 func cmdRun(args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("run")
 	r := registerRootfsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,11 +77,14 @@ func cmdRun(args []string) int {
 
 // oomMessage says what the OOM killer did, naming the limit.
 func oomMessage(res container.Result, limit int64) string {
-	if res.Status == 128+9 {
-		return fmt.Sprintf("container killed by the OOM killer: it reached its memory limit of %s", cgroups.FormatBytes(limit))
+	l := "its memory limit"
+	if limit > 0 {
+		l += " of " + cgroups.FormatBytes(limit)
 	}
-	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached its memory limit of %s",
-		res.Stats.OOMKills, cgroups.FormatBytes(limit))
+	if res.Status == 128+9 {
+		return "container killed by the OOM killer: it reached " + l
+	}
+	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached %s", res.Stats.OOMKills, l)
 }
 
 // rootfsFlags are run's flags: what to make of the rootfs.

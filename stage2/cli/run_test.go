@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +15,7 @@ import (
 
 // parseRun parses run's flags as cmdRun does and builds the config.
 func parseRun(args []string, getenv func(string) (string, bool)) (container.Config, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("run")
 	r := registerRootfsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return container.Config{}, err
@@ -103,5 +100,25 @@ func TestDefaultHostnameIsShortID(t *testing.T) {
 	}
 	if cfg.Hostname != cfg.ID[:12] {
 		t.Fatalf("default hostname %q is not 12 hex characters", cfg.Hostname)
+	}
+}
+
+func TestOOMMessage(t *testing.T) {
+	oom := func(status int, kills int64) container.Result {
+		return container.Result{Status: status, Stats: cgroups.Stats{OOMKills: kills}}
+	}
+	for _, tc := range []struct {
+		res   container.Result
+		limit int64
+		want  string
+	}{
+		{oom(137, 1), 16 << 20, "container killed by the OOM killer: it reached its memory limit of 16m"},
+		{oom(137, 1), 0, "container killed by the OOM killer: it reached its memory limit"},
+		{oom(1, 2), 1 << 30, "the OOM killer killed 2 process(es) in the container: it reached its memory limit of 1g"},
+		{oom(0, 1), 0, "the OOM killer killed 1 process(es) in the container: it reached its memory limit"},
+	} {
+		if got := oomMessage(tc.res, tc.limit); got != tc.want {
+			t.Errorf("oomMessage(status %d, %d kills, limit %d) = %q, want %q", tc.res.Status, tc.res.Stats.OOMKills, tc.limit, got, tc.want)
+		}
 	}
 }

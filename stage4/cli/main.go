@@ -4,9 +4,11 @@
 //
 //	goC [--root DIR] [--log FILE] [--log-format text|json] [--debug] VERB …
 //	goC spec | create | start | state | kill | delete | list | run | …
+//	goC run [flags] <rootfs> <cmd> [args…]
+//	goC --help | --version
 //
-// "goC run [flags] ROOTFS CMD…" (stages 1–3) builds a spec from its flags
-// and goes through the same create/start/delete code.
+// goC run's rootfs form (stages 1–3) builds a spec from its flags and goes
+// through the same create/start/delete code.
 package cli
 
 import (
@@ -18,23 +20,17 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"goc.dev/shared/image"
+	"goc.dev/shared/logging"
 	"goc.dev/shared/process"
-	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/stage4/container"
 )
-
-// ImageAnnotation in a bundle's config.json names the image to run from.
-const ImageAnnotation = "org.goc.image"
 
 const globalUsage = `
 global flags:
@@ -49,36 +45,11 @@ global flags:
 
 // Globals are the flags before the verb.
 type Globals struct {
-	Root, DataRoot       string // --root (state), --data-root (images, layers)
-	logFile, logFormat   string
-	debug, systemdCgroup bool
-	preserved            []*os.File // --preserve-fds
-	usage                string     // goC --help
-}
-
-// preservedFds are the first n descriptors passed on: a verb's own
-// --preserve-fds decides how many (the scan in run only took them early).
-func (g *Globals) preservedFds(n int) ([]*os.File, error) {
-	if n < 0 || n > len(g.preserved) {
-		return nil, fmt.Errorf("--preserve-fds %d: not that many descriptors open", n)
-	}
-	return g.preserved[:n], nil
-}
-
-// preserveFds finds the value of --preserve-fds among a command line's
-// arguments (0 without it, or when it is not a number: the flag parser
-// reports that).
-func preserveFds(args []string) int {
-	for i, a := range args {
-		v, ok := strings.CutPrefix(a, "--preserve-fds=")
-		if !ok && a == "--preserve-fds" && i+1 < len(args) {
-			v, ok = args[i+1], true
-		}
-		if n, err := strconv.Atoi(v); ok && err == nil && n > 0 && n < 1<<16 {
-			return n
-		}
-	}
-	return 0
+	Root, DataRoot string // --root (state), --data-root (images, layers)
+	log            logging.Options
+	systemdCgroup  bool
+	preserved      process.Preserved // --preserve-fds
+	usage          string            // goC --help
 }
 
 // Verb is one command of goC's command line. A later stage extends the
@@ -110,7 +81,7 @@ func Verbs() []Verb {
 		{"spec", "  spec [--bundle DIR]                       write a default config.json\n", false, errVerb(func(_ *Globals, a []string) error { return cmdSpec(a) })},
 		{"create", "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID [BUNDLE]\n", true, errVerb(cmdCreate)},
 		{"start", "  start ID                                  run the created container's process\n", true, errVerb(func(g *Globals, a []string) error {
-			return withID("start", a, func(id string) error { return container.Start(g.Root, id) })
+			return withID(newFlags("start"), a, func(id string) error { return container.Start(g.Root, id) })
 		})},
 		{"state", "  state ID                                  print the container's state (JSON)\n", true, errVerb(cmdState)},
 		{"kill", "  kill [--all] ID [SIGNAL]                  signal it (default TERM)\n", true, errVerb(cmdKill)},
@@ -122,10 +93,10 @@ func Verbs() []Verb {
 			"                                            --console-socket S, --detach, --pid-file F, --cwd, --env, --user)\n", true, cmdExec},
 		{"ps", "  ps [--format table|json] ID               its processes (host PIDs)\n", true, errVerb(cmdPs)},
 		{"pause", "  pause ID | resume ID                      freeze and thaw every process in it\n", true, errVerb(func(g *Globals, a []string) error {
-			return withID("pause", a, func(id string) error { return container.Pause(g.Root, id) })
+			return withID(newFlags("pause"), a, func(id string) error { return container.Pause(g.Root, id) })
 		})},
 		{"resume", "", true, errVerb(func(g *Globals, a []string) error {
-			return withID("resume", a, func(id string) error { return container.Resume(g.Root, id) })
+			return withID(newFlags("resume"), a, func(id string) error { return container.Resume(g.Root, id) })
 		})},
 		{"update", "  update [--resources F|-] [--memory M] [--cpu-quota N] [--cpu-period N] [--cpu-shares N] [--pids-limit N] ID\n", true, errVerb(cmdUpdate)},
 		{"events", "  events [--stats] [--interval D] ID        its statistics as JSON lines (once with --stats)\n", true, errVerb(cmdEvents)},
@@ -148,9 +119,9 @@ func usageText(verbs []Verb) string {
 	return b.String()
 }
 
-// Main runs goC's command line with these verbs and returns the exit
-// status. "goC init" is the container's init (the re-exec'd goC): none of
-// the command line runs there.
+// Main runs goC's command line and returns the exit status. "goC init" is
+// the container's init (the re-exec'd goC): none of the command line runs
+// there. verbs are the commands it knows.
 func Main(version string, verbs []Verb, args []string) int {
 	if len(args) > 0 && args[0] == "init" {
 		container.Init()
@@ -158,7 +129,7 @@ func Main(version string, verbs []Verb, args []string) int {
 	}
 	// Descriptors passed on with --preserve-fds are taken before goC
 	// opens anything of its own (a --log file could fill a gap).
-	preserved, preserveErr := process.Inherited(3, preserveFds(args))
+	preserved, preserveErr := process.Inherited(3, process.PreserveFds(args))
 	g := &Globals{usage: usageText(verbs)}
 	fs, showVersion := g.flags()
 	if err := fs.Parse(args); err != nil {
@@ -168,7 +139,7 @@ func Main(version string, verbs []Verb, args []string) int {
 		}
 		return Fail(fmt.Errorf("%w (see goC --help)", err))
 	}
-	closeLog, err := setupLogging(g)
+	closeLog, err := logging.Setup(g.log)
 	if err != nil {
 		return Fail(err)
 	}
@@ -206,67 +177,20 @@ func Main(version string, verbs []Verb, args []string) int {
 
 // flags are the global flags, before the verb.
 func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
-	fs = flag.NewFlagSet("goC", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs = newFlags("goC")
 	fs.StringVar(&g.Root, "root", state.DefaultRoot, "")
 	fs.StringVar(&g.DataRoot, "data-root", image.DefaultRoot, "")
-	fs.StringVar(&g.logFile, "log", "", "")
-	fs.StringVar(&g.logFormat, "log-format", "text", "")
-	fs.BoolVar(&g.debug, "debug", false, "")
+	g.log.Flags(fs)
 	fs.BoolVar(&g.systemdCgroup, "systemd-cgroup", false, "")
 	showVersion = fs.Bool("version", false, "")
 	fs.BoolVar(showVersion, "v", false, "")
 	return fs, showVersion
 }
 
-// setupLogging logs to stderr, and to --log in --log-format: container
-// managers read the last "error" line of that file as the reason a command
-// failed.
-func setupLogging(g *Globals) (func(), error) {
-	level := slog.LevelWarn
-	if g.debug {
-		level = slog.LevelDebug
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if g.logFormat != "text" && g.logFormat != "json" {
-		return func() {}, fmt.Errorf("--log-format %q: use text or json", g.logFormat)
-	}
-	if g.logFile == "" {
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, opts)))
-		return func() {}, nil
-	}
-	f, err := os.OpenFile(g.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return func() {}, fmt.Errorf("--log: %w", err)
-	}
-	var h slog.Handler = slog.NewTextHandler(f, opts)
-	if g.logFormat == "json" {
-		// {"time":…,"level":"error","msg":…}: lower-case levels, as runc
-		// (logrus) writes them and containerd's shim matches them.
-		jsonOpts := *opts
-		jsonOpts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.LevelKey {
-				return slog.String(slog.LevelKey, strings.ToLower(a.Value.String()))
-			}
-			return a
-		}
-		h = slog.NewJSONHandler(f, &jsonOpts)
-	}
-	slog.SetDefault(slog.New(h))
-	logFile = true
-	return func() { f.Close() }, nil
-}
-
-// logFile is set when --log names a file: errors go there too.
-var logFile bool
-
 // Fail reports err on stderr (and as an error line in the --log file) and
 // returns the status goC exits with when it fails itself.
 func Fail(err error) int {
-	fmt.Fprintln(os.Stderr, "goC:", err)
-	if logFile {
-		slog.Error(err.Error())
-	}
+	logging.Error(err)
 	return process.StatusRuntimeError
 }
 
@@ -287,13 +211,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func withID(verb string, args []string, f func(string) error) error {
-	fs := newFlags(verb)
+// withID parses a verb's flags (fs) and its one argument, a container ID,
+// and calls f with the ID.
+func withID(fs *flag.FlagSet, args []string, f func(id string) error) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%s: need exactly one container ID", verb)
+		return fmt.Errorf("%s: need exactly one container ID", fs.Name())
 	}
 	return f(fs.Arg(0))
 }
@@ -305,15 +230,10 @@ func cmdSpec(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p := filepath.Join(*bundle, "config.json")
-	if _, err := os.Stat(p); err == nil {
-		return fmt.Errorf("spec: %s exists; remove it first", p)
+	if err := spec.WriteDefault(*bundle); err != nil {
+		return fmt.Errorf("spec: %w", err)
 	}
-	b, err := json.MarshalIndent(spec.Default(), "", "\t")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(p, append(b, '\n'), 0o644)
+	return nil
 }
 
 // bundleFlags are create's and run's (bundle form).
@@ -338,29 +258,13 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 	if b.noPivot {
 		return container.Options{}, errors.New("--no-pivot is not supported: goC always pivots")
 	}
-	bundle, err := filepath.Abs(b.bundle)
+	bun, err := spec.LoadBundle(b.bundle, id, image.Store{Root: g.DataRoot})
 	if err != nil {
 		return container.Options{}, err
 	}
-	s, err := spec.Load(bundle)
-	if err != nil {
-		return container.Options{}, err
-	}
-	layer, overlay, err := g.bundleImage(s, id)
-	if err != nil {
-		return container.Options{}, err
-	}
-	plan, rt, err := spec.Convert(s, bundle, id)
-	if err != nil {
-		if layer != "" {
-			os.RemoveAll(layer)
-		}
-		return container.Options{}, err
-	}
-	plan.Overlay = overlay
-	o := container.Options{ID: id, Bundle: bundle, Root: g.Root, Plan: plan, Runtime: rt, Annotations: s.Annotations,
-		ConsoleSocket: b.consoleSocket, Image: s.Annotations[ImageAnnotation], Layer: layer}
-	if o.Preserved, err = g.preservedFds(b.preserveFds); err != nil {
+	o := container.Options{ID: id, Bundle: bun.Dir, Root: g.Root, Plan: bun.Plan, Runtime: bun.Runtime, Annotations: bun.Config.Annotations,
+		ConsoleSocket: b.consoleSocket, Image: bun.Image, Layer: bun.Layer}
+	if o.Preserved, err = g.preserved.First(b.preserveFds); err != nil {
 		return o, err
 	}
 	if b.pidFile != "" {
@@ -369,36 +273,6 @@ func (b *bundleFlags) options(g *Globals, id string) (container.Options, error) 
 		}
 	}
 	return o, nil
-}
-
-// bundleImage roots container id in a writable layer over the image its
-// bundle names (annotation org.goc.image) instead of a root directory: s's
-// root becomes the layer's merged directory. Without the annotation it
-// returns no layer and leaves s alone.
-func (g *Globals) bundleImage(s *specs.Spec, id string) (layer string, overlay *rootfs.Overlay, err error) {
-	name := s.Annotations[ImageAnnotation]
-	if name == "" {
-		return "", nil, nil
-	}
-	store := image.Store{Root: g.DataRoot}
-	img, err := store.Get(name)
-	if err != nil {
-		return "", nil, fmt.Errorf("config.json: annotation %s: %w", ImageAnnotation, err)
-	}
-	layer, overlay = g.imageLayer(store, img, id)
-	readonly := s.Root != nil && s.Root.Readonly
-	s.Root = &specs.Root{Path: filepath.Join(layer, "merged"), Readonly: readonly}
-	if err := os.MkdirAll(s.Root.Path, 0o755); err != nil {
-		return "", nil, err
-	}
-	return layer, overlay, nil
-}
-
-// imageLayer is container id's writable layer over img (upper, work, and
-// merged where the overlay is mounted) and the overlay that mounts it.
-func (g *Globals) imageLayer(store image.Store, img *image.Image, id string) (string, *rootfs.Overlay) {
-	layer := filepath.Join(g.DataRoot, "containers", id)
-	return layer, &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 }
 
 func cmdCreate(g *Globals, args []string) error {
@@ -423,7 +297,7 @@ func cmdCreate(g *Globals, args []string) error {
 }
 
 func cmdState(g *Globals, args []string) error {
-	return withID("state", args, func(id string) error {
+	return withID(newFlags("state"), args, func(id string) error {
 		i, err := container.State(g.Root, id)
 		if err != nil {
 			return err
@@ -457,13 +331,7 @@ func cmdDelete(g *Globals, args []string) error {
 	fs := newFlags("delete")
 	force := fs.Bool("force", false, "")
 	fs.BoolVar(force, "f", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("delete: need exactly one container ID")
-	}
-	return container.Delete(g.Root, fs.Arg(0), *force)
+	return withID(fs, args, func(id string) error { return container.Delete(g.Root, id, *force) })
 }
 
 func cmdList(g *Globals, args []string) error {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"log/slog"
@@ -38,48 +37,10 @@ func capture(t *testing.T, f func()) (stdout, stderr string) {
 	return string(o), string(e)
 }
 
-// keepLogging restores the default logger and the --log switch after a
-// test that changes them.
+// keepLogging restores the default logger after a test that changes it.
 func keepLogging(t *testing.T) {
-	def, lf := slog.Default(), logFile
-	t.Cleanup(func() { slog.SetDefault(def); logFile = lf })
-}
-
-func TestPreserveFds(t *testing.T) {
-	for _, tc := range []struct {
-		args string
-		want int
-	}{
-		{"", 0},
-		{"run --preserve-fds 2 ctr", 2},
-		{"run --preserve-fds=3 ctr", 3},
-		{"--root /r exec --preserve-fds 1 ctr sh", 1},
-		{"run --preserve-fds", 0},           // no value
-		{"run --preserve-fds x ctr", 0},     // not a number: the verb's parser says so
-		{"run --preserve-fds=-1 ctr", 0},    // negative
-		{"run --preserve-fds 65536 ctr", 0}, // more than any process has
-		{"run --preserve-fds 0 --preserve-fds 4 ctr", 4},
-		{"run -preserve-fds 2 ctr", 0}, // only the spelling runc's callers use
-	} {
-		if got := preserveFds(strings.Fields(tc.args)); got != tc.want {
-			t.Errorf("preserveFds(%q) = %d, want %d", tc.args, got, tc.want)
-		}
-	}
-}
-
-func TestPreservedFds(t *testing.T) {
-	g := &Globals{preserved: []*os.File{os.Stdin, os.Stdout}}
-	for n := 0; n <= 2; n++ {
-		got, err := g.preservedFds(n)
-		if err != nil || len(got) != n {
-			t.Errorf("preservedFds(%d) = %d files, %v", n, len(got), err)
-		}
-	}
-	for _, n := range []int{-1, 3} {
-		if _, err := g.preservedFds(n); err == nil || !strings.Contains(err.Error(), "not that many descriptors open") {
-			t.Errorf("preservedFds(%d): error %v", n, err)
-		}
-	}
+	def := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(def) })
 }
 
 // hidden are verbs left out of goC --help on purpose: they only answer
@@ -194,69 +155,6 @@ func TestErrVerb(t *testing.T) {
 	}
 }
 
-func TestSetupLogging(t *testing.T) {
-	keepLogging(t)
-	logs := t.TempDir()
-	for _, tc := range []struct {
-		format string
-		debug  bool
-		want   []string // the levels of the lines logged
-	}{
-		{"json", false, []string{"warn", "error", "error"}},
-		{"json", true, []string{"debug", "info", "warn", "error", "error"}},
-		{"text", false, []string{"level=WARN", "level=ERROR", "level=ERROR"}},
-	} {
-		path := filepath.Join(logs, tc.format+".log")
-		os.Remove(path)
-		g := &Globals{logFile: path, logFormat: tc.format, debug: tc.debug}
-		closeLog, err := setupLogging(g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, stderr := capture(t, func() {
-			slog.Debug("d")
-			slog.Info("i")
-			slog.Warn("w")
-			slog.Error("e")
-			Fail(errors.New("failed")) // the line a manager reads
-		})
-		closeLog()
-		if stderr != "goC: failed\n" {
-			t.Errorf("%s: stderr %q", tc.format, stderr)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		var levels []string
-		for _, l := range lines {
-			if tc.format == "text" {
-				f := strings.Fields(l)
-				levels = append(levels, f[1])
-				continue
-			}
-			var rec struct{ Level, Msg string }
-			if err := json.Unmarshal([]byte(l), &rec); err != nil {
-				t.Fatalf("%s: %q: %v", tc.format, l, err)
-			}
-			levels = append(levels, rec.Level)
-		}
-		if !slices.Equal(levels, tc.want) {
-			t.Errorf("%s (debug %v): levels %q, want %q\n%s", tc.format, tc.debug, levels, tc.want, b)
-		}
-		if last := lines[len(lines)-1]; !strings.Contains(last, "failed") {
-			t.Errorf("%s: the last line %q is not Fail's", tc.format, last)
-		}
-	}
-	if _, err := setupLogging(&Globals{logFormat: "xml"}); err == nil {
-		t.Error("--log-format xml accepted")
-	}
-	if _, err := setupLogging(&Globals{logFile: filepath.Join(logs, "no", "such", "dir"), logFormat: "text"}); err == nil || !strings.HasPrefix(err.Error(), "--log: ") {
-		t.Errorf("--log in a missing directory: error %v", err)
-	}
-}
-
 func TestVerbArgumentErrors(t *testing.T) {
 	g := &Globals{Root: t.TempDir(), DataRoot: t.TempDir()}
 	for _, tc := range []struct {
@@ -275,6 +173,10 @@ func TestVerbArgumentErrors(t *testing.T) {
 		{"list", cmdList, []string{"--format", "yaml"}, `list: --format "yaml": use table or json`},
 		{"list", cmdList, []string{"-x"}, "list: flag provided but not defined: -x"},
 		{"state", cmdState, nil, "state: need exactly one container ID"},
+		{"update", cmdUpdate, []string{"a", "b"}, "update: need exactly one container ID"},
+		{"update", cmdUpdate, []string{"--cpuset-cpus", "0", "a"}, "update: --cpuset-cpus is not supported by goC"},
+		{"events", cmdEvents, nil, "events: need exactly one container ID"},
+		{"events", cmdEvents, []string{"--interval", "0s", "a"}, "events: --interval must be positive"},
 		{"create", cmdCreate, nil, "create: need a container ID (and optionally the bundle)"},
 		{"create", cmdCreate, []string{"--no-pivot", "a"}, "--no-pivot is not supported"},
 		{"image", cmdImage, nil, "image: need import, ls or rm"},
@@ -287,12 +189,43 @@ func TestVerbArgumentErrors(t *testing.T) {
 			t.Errorf("%s %q: error %v, want it to mention %q", tc.name, tc.args, err, tc.err)
 		}
 	}
-	for _, run := range []func(*Globals, []string) error{cmdKill, cmdDelete, cmdList, cmdState} {
+	for _, run := range []func(*Globals, []string) error{cmdKill, cmdDelete, cmdList, cmdState, cmdUpdate, cmdEvents} {
 		if err := run(g, []string{"--help"}); !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("--help: error %v, want flag.ErrHelp", err)
 		}
 	}
 	if err := cmdList(g, []string{"-q"}); err != nil { // no containers: nothing to list, no error
 		t.Errorf("list -q with no containers: %v", err)
+	}
+}
+
+// A manager that passes --log reads why goC failed from the file's last
+// line (shared/logging writes it; here, that Main sets it up).
+func TestMainLogsFailuresToTheLogFile(t *testing.T) {
+	keepLogging(t)
+	path := filepath.Join(t.TempDir(), "log.json")
+	verbs := []Verb{{Name: "fails", Run: func(*Globals, []string) int { return Fail(errors.New("it failed")) }}}
+	var st int
+	_, stderr := capture(t, func() { st = Main("v", verbs, []string{"--log", path, "--log-format", "json", "fails"}) })
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != 125 || stderr != "goC: it failed\n" || !strings.Contains(string(b), `"level":"error","msg":"it failed"`) {
+		t.Errorf("status %d, stderr %q, log file %q", st, stderr, b)
+	}
+}
+
+func TestSpecVerb(t *testing.T) {
+	dir := t.TempDir()
+	if err := cmdSpec([]string{"--bundle", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	want := "spec: " + filepath.Join(dir, "config.json") + " exists; remove it first"
+	if err := cmdSpec([]string{"-b", dir}); err == nil || err.Error() != want {
+		t.Errorf("spec over a config.json: error %v, want %q", err, want)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
@@ -25,13 +23,17 @@ import (
 	"goc.dev/stage4/container"
 )
 
-const runUsage = `usage: goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
-       goC run [flags] <rootfs> <cmd> [args…]
+const runUsage = `usage: goC run [flags] <rootfs> <cmd> [args…]
+       goC run [--bundle DIR] [--pid-file F] [--console-socket S] [-d] ID
 
-The first form runs the bundle's config.json as runc run does. The second
-builds the container from its flags (stages 1-3) and goes through the same
-create/start/delete:
+Runs cmd in new PID, mount, UTS and IPC namespaces with rootfs as /, in a
+cgroup of its own (v2 or v1, whichever the host runs).
 
+<rootfs> may be an image's name instead (goC image ls). The second form runs
+the bundle's config.json as runc run does; both go through the same create,
+start and delete.
+
+flags:
   --hostname NAME       the container's hostname (default: its 12-character ID)
   -e KEY=VALUE          set an environment variable (repeatable; -e KEY copies goC's)
   -w DIR                working directory inside the container (default /)
@@ -39,7 +41,10 @@ create/start/delete:
   --cpu N               CPUs the container may use, fractional: 0.5
   --pids N              most processes and threads at once
   --cgroup-parent NAME  cgroup below which the container's goes (default goC)
-  --network [MODE]      bridge (the default MODE) or none; without it, the host's network
+  --network [MODE]      bridge (the default MODE): its own network namespace on
+                        bridge goC0 with an address, a default route and NAT;
+                        none: its own namespace with only lo. Without the flag
+                        the container shares the host's network.
   -p, --publish H:C[/tcp|/udp]  publish container port C on host port H (bridge)
   --subnet CIDR         the bridge's subnet (default 10.77.0.0/16)
   --bridge NAME         the bridge (default goC0)
@@ -47,15 +52,18 @@ create/start/delete:
   --id ID               the container's ID (default: a new random one)
 `
 
+// cmdRun is goC run: it runs the container its arguments describe and
+// returns the status goC exits with.
 func cmdRun(g *Globals, args []string) int {
 	res, _ := Run(g, args, nil)
 	return res.Status
 }
 
-// Run is goC run: it returns how the container ended, with Status the
-// status goC exits with. edit, if not nil, sees the options of the rootfs
-// form before the container is created (stage 5's shim follows the
-// container through them); rootfsForm reports that form.
+// Run is goC run for a caller that wants more than the status: how the
+// container ended, with Status the status goC exits with. edit, if not
+// nil, sees the options of the rootfs form before the container is created
+// (stage 5's shim follows the container through them); rootfsForm reports
+// that form.
 func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result, rootfsForm bool) {
 	fs := newFlags("run")
 	var b bundleFlags
@@ -63,12 +71,14 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	detach := fs.Bool("detach", false, "")
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
+	// fail reports err, which stopped goC before the container ran.
+	fail := func(err error) (container.Result, bool) { return container.Result{Status: Fail(err)}, rootfsForm }
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
 			return container.Result{}, false
 		}
-		return container.Result{Status: Fail(fmt.Errorf("run: %w (see goC run --help)", err))}, false
+		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
 	}
 	if *r.debug {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -84,10 +94,10 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		o.Foreground = !*detach
 	}
 	if err != nil {
-		return container.Result{Status: Fail(err)}, rootfsForm
+		return fail(err)
 	}
 	if os.Geteuid() != 0 {
-		return container.Result{Status: Fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))}, rootfsForm
+		return fail(errors.New("must run as root: namespaces and mounts need CAP_SYS_ADMIN"))
 	}
 	if edit != nil && rootfsForm {
 		edit(&o)
@@ -125,7 +135,7 @@ func oomMessage(res container.Result, limit int64) string {
 	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached %s", res.Stats.OOMKills, l)
 }
 
-// rootfsFlags are run's flags for the rootfs form.
+// rootfsFlags are run's flags: what to make of the rootfs.
 type rootfsFlags struct {
 	hostname, cwd, parent, netMode, bridge, subnet *string
 	id                                             *string
@@ -179,54 +189,54 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 // options builds the container of the rootfs form: the namespaces, mounts
 // and environment of stages 1–3, all capabilities (as those stages had).
 func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
-	var o container.Options
+	var c container.Options
 	if err := cgroups.ValidateParent(*r.parent); err != nil {
-		return o, fmt.Errorf("run: %w", err)
+		return c, fmt.Errorf("run: %w", err)
 	}
 	netCfg, err := networkConfig(*r.netMode, *r.bridge, *r.subnet, r.ports)
 	if err != nil {
-		return o, fmt.Errorf("run: %w", err)
+		return c, fmt.Errorf("run: %w", err)
 	}
 	if len(args) < 2 {
-		return o, errors.New("run: need a rootfs and a command (see goC run --help)")
+		return c, errors.New("run: need a rootfs and a command (see goC run --help)")
 	}
 	cid := id.New()
 	if *r.id != "" {
 		if err := id.Validate(*r.id); err != nil {
-			return o, err
+			return c, err
 		}
 		cid = *r.id
 	}
 	root, err := filepath.Abs(args[0])
 	if err != nil {
-		return o, err
+		return c, err
 	}
 	var img *image.Image
 	var overlay *rootfs.Overlay
 	layer := ""
 	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
-		return o, fmt.Errorf("rootfs %s: not a directory", args[0])
+		return c, fmt.Errorf("rootfs %s: not a directory", args[0])
 	} else if err != nil {
 		if strings.Contains(args[0], "/") {
-			return o, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
+			return c, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
 		}
 		// Not a directory: an image, if the store has one by that name.
 		store := image.Store{Root: g.DataRoot}
 		if img, err = store.Get(args[0]); err != nil {
-			return o, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
+			return c, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
 		}
-		layer, overlay = g.imageLayer(store, img, cid)
+		layer, overlay = store.Layer(img, cid)
 		root = filepath.Join(layer, "merged")
 	}
 	if !filepath.IsAbs(*r.cwd) {
-		return o, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
+		return c, fmt.Errorf("run: working directory %q must be absolute", *r.cwd)
 	}
 	hostname := *r.hostname
 	if hostname == "" {
 		hostname = id.Short(cid)
 	}
 	if len(hostname) > 64 || strings.ContainsAny(hostname, "/\x00 ") {
-		return o, fmt.Errorf("run: invalid hostname %q", hostname)
+		return c, fmt.Errorf("run: invalid hostname %q", hostname)
 	}
 	var env []string
 	for _, kv := range r.env {
@@ -248,31 +258,18 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		defaults = append(defaults, "TERM=xterm")
 	}
 	plan := spec.Plan{
-		Rootfs: root, Hostname: hostname, Overlay: overlay, Mounts: rootfsMounts(),
+		Rootfs: root, Hostname: hostname, Overlay: overlay, Mounts: rootfs.DefaultMounts(),
 		Args: args[1:], Env: process.MergeEnv(defaults, env...), Cwd: *r.cwd, Terminal: tty,
 	}
 	rt := spec.Runtime{
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
-	o = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
+	c = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
 	if img != nil {
-		o.Image = img.Name
+		c.Image = img.Name
 	}
-	return o, nil
-}
-
-// rootfsMounts are the rootfs form's mounts: those stages 1–3 make.
-func rootfsMounts() []spec.Mount {
-	const nsnd = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
-	return []spec.Mount{
-		{Source: "proc", Destination: "/proc", Type: "proc", Flags: nsnd},
-		{Source: "tmpfs", Destination: "/dev", Type: "tmpfs", Flags: unix.MS_NOSUID | unix.MS_STRICTATIME, Data: "mode=755,size=65536k"},
-		{Source: "devpts", Destination: "/dev/pts", Type: "devpts", Flags: unix.MS_NOSUID | unix.MS_NOEXEC, Data: "newinstance,ptmxmode=0666,mode=0620,gid=5"},
-		{Source: "shm", Destination: "/dev/shm", Type: "tmpfs", Flags: nsnd, Data: "mode=1777,size=65536k"},
-		{Source: "mqueue", Destination: "/dev/mqueue", Type: "mqueue", Flags: nsnd},
-		{Source: "sysfs", Destination: "/sys", Type: "sysfs", Flags: unix.MS_RDONLY | nsnd},
-	}
+	return c, nil
 }
 
 // networkArg lets --network stand alone: "--network bridge|none" takes the

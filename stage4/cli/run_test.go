@@ -57,7 +57,7 @@ func TestRootfsOptions(t *testing.T) {
 	nsAll := []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC}
 	want := func(edit func(*container.Options)) container.Options {
 		o := container.Options{ID: cid, Root: g.Root, Network: hostNet,
-			Plan: spec.Plan{Rootfs: root, Hostname: "h", Mounts: rootfsMounts(), Args: []string{"sh"},
+			Plan: spec.Plan{Rootfs: root, Hostname: "h", Mounts: rootfs.DefaultMounts(), Args: []string{"sh"},
 				Env: []string{path, "HOME=/root", "HOSTNAME=h"}, Cwd: "/"},
 			Runtime: spec.Runtime{Namespaces: nsAll, CgroupParent: "goC", CgroupName: cid},
 		}
@@ -273,45 +273,5 @@ func TestOOMMessage(t *testing.T) {
 		if got := oomMessage(tc.res, tc.limit); got != tc.want {
 			t.Errorf("oomMessage(status %d, %d kills, limit %d) = %q, want %q", tc.res.Status, tc.res.Stats.OOMKills, tc.limit, got, tc.want)
 		}
-	}
-}
-
-func TestBundleImage(t *testing.T) {
-	src := t.TempDir()
-	g := &Globals{Root: t.TempDir(), DataRoot: t.TempDir()}
-	store := image.Store{Root: g.DataRoot}
-	img, err := store.Import("img", src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	s := spec.Default()
-	before := *s.Root
-	layer, overlay, err := g.bundleImage(s, "c3")
-	if err != nil || layer != "" || overlay != nil || *s.Root != before {
-		t.Errorf("without the annotation: layer %q, overlay %v, root %+v, %v", layer, overlay, s.Root, err)
-	}
-
-	s.Annotations = map[string]string{ImageAnnotation: "nosuchimage"}
-	if _, _, err := g.bundleImage(s, "c3"); err == nil || !strings.Contains(err.Error(), "config.json: annotation org.goc.image: ") {
-		t.Errorf("an unknown image: error %v", err)
-	}
-
-	s.Annotations[ImageAnnotation] = "img"
-	s.Root.Readonly = true
-	layer, overlay, err = g.bundleImage(s, "c3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantLayer := filepath.Join(g.DataRoot, "containers", "c3")
-	wantOverlay := &rootfs.Overlay{Lower: store.Lower(img), Upper: filepath.Join(wantLayer, "upper"), Work: filepath.Join(wantLayer, "work")}
-	if layer != wantLayer || !cmp.Equal(overlay, wantOverlay) {
-		t.Errorf("layer %q, overlay %+v; want %q, %+v", layer, overlay, wantLayer, wantOverlay)
-	}
-	if s.Root.Path != filepath.Join(wantLayer, "merged") || !s.Root.Readonly {
-		t.Errorf("root %+v: want the layer's merged directory, read-only as asked", s.Root)
-	}
-	if fi, err := os.Stat(s.Root.Path); err != nil || !fi.IsDir() {
-		t.Errorf("merged directory: %v", err)
 	}
 }

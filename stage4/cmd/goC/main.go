@@ -1,6 +1,13 @@
-// Command goC is stage 4 of the goC container runtime: OCI bundles and the
-// container lifecycle, with runc's command line (package cli) so that
-// container managers can drive it as they drive runc.
+// Command goC is stage 4 of the goC container runtime:
+//
+//	goC [global flags] spec|create|start|state|kill|delete|exec|… [flags] ID …
+//	goC run [--network [bridge|none]] [-p HOST:CTR]… [limits] [flags] <rootfs> <cmd> [args…]
+//
+// runs OCI bundles through the container lifecycle, with runc's command
+// line so that container managers can drive it as they drive runc, and
+// goC run as stage 3 had it (<rootfs> may also name an image).
+//
+// Its command line is the package cli.
 package main
 
 import (
