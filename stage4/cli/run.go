@@ -55,16 +55,14 @@ flags:
 // cmdRun is goC run: it runs the container its arguments describe and
 // returns the status goC exits with.
 func cmdRun(g *Globals, args []string) int {
-	res, _ := Run(g, args, nil)
-	return res.Status
+	return Run(g, args, nil).Status
 }
 
 // Run is goC run for a caller that wants more than the status: how the
 // container ended, with Status the status goC exits with. edit, if not
 // nil, sees the options of the rootfs form before the container is created
-// (stage 5's shim follows the container through them); rootfsForm reports
-// that form.
-func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result, rootfsForm bool) {
+// (stage 5's shim follows the container through them).
+func Run(g *Globals, args []string, edit func(*container.Options)) (res container.Result) {
 	fs := newFlags("run")
 	var b bundleFlags
 	b.register(fs)
@@ -72,11 +70,11 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
 	// fail reports err, which stopped goC before the container ran.
-	fail := func(err error) (container.Result, bool) { return container.Result{Status: Fail(err)}, rootfsForm }
+	fail := func(err error) container.Result { return container.Result{Status: Fail(err)} }
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
-			return container.Result{}, false
+			return container.Result{}
 		}
 		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
 	}
@@ -86,7 +84,8 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 
 	var o container.Options
 	var err error
-	if rootfsForm = !isBundleRun(fs.Args()); rootfsForm {
+	rootfsForm := !isBundleRun(fs.Args())
+	if rootfsForm {
 		o, err = r.options(g, fs.Args(), os.LookupEnv)
 		o.Foreground = true
 	} else {
@@ -114,7 +113,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	if res.Stats.OOMKills > 0 {
 		fmt.Fprintln(os.Stderr, "goC:", oomMessage(res, o.Runtime.Resources.Memory))
 	}
-	return res, rootfsForm
+	return res
 }
 
 // isBundleRun tells run's two forms apart: one argument that is not a path

@@ -43,7 +43,7 @@ func runShim(g *cli.Globals, args []string) int {
 		return cli.Fail(err)
 	}
 	warn(dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}))
-	res, _ := cli.Run(g, args[4:], func(o *container.Options) {
+	res := cli.Run(g, args[4:], func(o *container.Options) {
 		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
 	})
 	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
