@@ -26,8 +26,8 @@ import (
 func Init() {
 	// Keep this goroutine on one thread until exec replaces the process:
 	// what is per thread (namespaces entered with setns or unshare,
-	// credentials, capabilities, a seccomp filter, a cgroup v1
-	// membership) must be set on the thread that execs. Mounts and
+	// credentials, capabilities, the parent-death signal, a seccomp
+	// filter, a cgroup v1 membership) must be set on the thread that execs. Mounts and
 	// pivot_root need no such care: Go's threads share one mount
 	// namespace, root and working directory.
 	runtime.LockOSThread()
