@@ -197,6 +197,11 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 			return os.NewSyscallError("unshare cgroup namespace", err)
 		}
 	}
+	// Nothing of goC's but 0-2 may reach the workload: all from 3 up is
+	// close-on-exec before a profile that may deny close_range loads.
+	if err := unix.CloseRange(syncFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return os.NewSyscallError("close_range", err)
+	}
 	if err := identity(conn, cfg); err != nil {
 		return err
 	}
@@ -228,13 +233,9 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	if err := process.DefaultSignals(); err != nil {
 		return err
 	}
-	// The caller's descriptors go to 3, 4, …; nothing else of goC's but
-	// 0-2 may reach the workload.
+	// The caller's descriptors go to 3, 4, … (not close-on-exec).
 	if err := cfg.Fds.handOn(conn); err != nil {
 		return err
-	}
-	if err := unix.CloseRange(uint(3+len(cfg.Fds.Preserved)), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return os.NewSyscallError("close_range", err)
 	}
 	if p.Seccomp != nil && p.NoNewPrivileges {
 		if err := p.Seccomp.Load(); err != nil {
