@@ -184,7 +184,7 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 			insts[i] = bpf.RetConstant{Val: uint32(def)}
 		}
 	}
-	raw, err := bpf.Assemble(insts)
+	raw, err := bpf.Assemble(append(newerENOSYS(s, info, def), insts...))
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp: %w", err)
 	}
@@ -195,6 +195,38 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
 	}
 	return prog, nil
+}
+
+// newerENOSYS is what goes before the filter when the default action
+// denies: a syscall of this architecture numbered above every one the
+// profile names is newer than the profile, and gets ENOSYS rather than the
+// default action, so that a libc falls back to the older call it replaces
+// (clone3 to clone, faccessat2 to faccessat) — as runc does. x32 calls
+// (numbered from 1<<30) get ENOSYS too, as the assembler's filter gives them.
+func newerENOSYS(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) []bpf.Instruction {
+	enosys := libseccomp.ActionErrno | libseccomp.Action(unix.ENOSYS)
+	switch def &^ 0xffff { // the action, without its errno
+	case libseccomp.ActionAllow, libseccomp.ActionLog, libseccomp.ActionTrace:
+		return nil // permissive already: a tracer handles new syscalls itself
+	}
+	newest := -1
+	for _, r := range s.Syscalls {
+		for _, name := range r.Names {
+			if n, ok := info.SyscallNames[name]; ok {
+				newest = max(newest, n)
+			}
+		}
+	}
+	if newest < 0 || def == enosys {
+		return nil
+	}
+	return []bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4}, // seccomp_data.arch
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: 3},
+		bpf.LoadAbsolute{Off: 0, Size: 4}, // seccomp_data.nr
+		bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(newest), SkipFalse: 1},
+		bpf.RetConstant{Val: uint32(enosys)},
+	}
 }
 
 // placeholder is a bare action no rule returns: it stands for the default

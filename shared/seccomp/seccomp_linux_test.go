@@ -1,10 +1,13 @@
 package seccomp
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 
+	"github.com/elastic/go-seccomp-bpf/arch"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -74,5 +77,98 @@ func TestDefaultErrno(t *testing.T) {
 	}
 	if last := p.Filter[len(p.Filter)-1]; last.K != unix.SECCOMP_RET_ERRNO|uint32(unix.EPERM) {
 		t.Fatalf("default ret %#x", last.K)
+	}
+}
+
+// run evaluates p as the kernel would for one syscall of architecture
+// audit, in golang.org/x/net/bpf's interpreter. That one reads big-endian
+// words; seccomp_data is native-endian, so each 32-bit word the filter
+// loads is laid out big-endian at its offset (an argument's low half first,
+// as on the little-endian machines goC runs on).
+func run(t *testing.T, p *Program, audit, nr uint32, args ...uint64) uint32 {
+	t.Helper()
+	raw := make([]bpf.RawInstruction, len(p.Filter))
+	for i, in := range p.Filter {
+		raw[i] = bpf.RawInstruction{Op: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	insts, ok := bpf.Disassemble(raw)
+	if !ok {
+		t.Fatal("the filter does not disassemble")
+	}
+	vm, err := bpf.NewVM(insts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 64)
+	binary.BigEndian.PutUint32(data[0:], nr)
+	binary.BigEndian.PutUint32(data[4:], audit)
+	for i, a := range args {
+		binary.BigEndian.PutUint32(data[16+8*i:], uint32(a))
+		binary.BigEndian.PutUint32(data[20+8*i:], uint32(a>>32))
+	}
+	ret, err := vm.Run(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uint32(ret)
+}
+
+// A syscall numbered above every one the profile names is newer than the
+// profile: it gets ENOSYS, so that a libc falls back to an older one (clone3
+// to clone, faccessat2 to faccessat), as under runc. One the profile could
+// have named but did not keeps the default action.
+func TestNewerSyscallsGetENOSYS(t *testing.T) {
+	info, err := arch.GetInfo("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := uint32(info.ID)
+	nr := func(name string) uint32 { return uint32(info.SyscallNames[name]) }
+	const (
+		allow  = unix.SECCOMP_RET_ALLOW
+		eperm  = unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)
+		enosys = unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+		kill   = unix.SECCOMP_RET_KILL_PROCESS
+	)
+	enosysRet := uint(unix.ENOSYS)
+	profile := func(def specs.LinuxSeccompAction, errno *uint) *specs.LinuxSeccomp {
+		return &specs.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: errno, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"read", "write", "no_such_call_2099"}, Action: specs.ActAllow},
+			// The newest named, with a condition: it counts all the same.
+			{Names: []string{"mkdir"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 1, Value: 0o700, Op: specs.OpEqualTo}}},
+		}}
+	}
+	cases := []struct {
+		name  string
+		s     *specs.LinuxSeccomp
+		audit uint32
+		nr    uint32
+		args  []uint64
+		want  uint32
+	}{
+		{"allowed", profile(specs.ActErrno, nil), audit, nr("read"), nil, allow},
+		{"the newest named, condition met", profile(specs.ActErrno, nil), audit, nr("mkdir"), []uint64{0, 0o700}, allow},
+		{"the newest named, condition not met", profile(specs.ActErrno, nil), audit, nr("mkdir"), []uint64{0, 0o755}, eperm},
+		{"older, not named", profile(specs.ActErrno, nil), audit, nr("close"), nil, eperm},
+		{"newer", profile(specs.ActErrno, nil), audit, nr("mkdir") + 1, nil, enosys},
+		{"clone3", profile(specs.ActErrno, nil), audit, nr("clone3"), nil, enosys},
+		{"newer, default kill", profile(specs.ActKillProcess, nil), audit, nr("clone3"), nil, enosys},
+		{"older, default kill", profile(specs.ActKillProcess, nil), audit, nr("close"), nil, kill},
+		{"newer, default allow", profile(specs.ActAllow, nil), audit, nr("clone3"), nil, allow},
+		{"newer, default log", profile(specs.ActLog, nil), audit, nr("clone3"), nil, unix.SECCOMP_RET_LOG},
+		{"newer, default already ENOSYS", profile(specs.ActErrno, &enosysRet), audit, nr("clone3"), nil, enosys},
+		{"another architecture", profile(specs.ActErrno, nil), audit ^ 1, nr("clone3"), nil, eperm},
+		{"nothing named: no newest", &specs.LinuxSeccomp{DefaultAction: specs.ActErrno}, audit, nr("clone3"), nil, eperm},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Compile(c.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := run(t, p, c.audit, c.nr, c.args...); got != c.want {
+				t.Errorf("syscall %d: ret %#x, want %#x", c.nr, got, c.want)
+			}
+		})
 	}
 }
