@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -127,17 +126,16 @@ func (e ExecProcess) Plan(config *specs.Spec) (Plan, error) {
 	return p, nil
 }
 
-// readProcess reads a runtime-spec process (JSON), strictly.
+// readProcess reads a runtime-spec process (JSON); unknown properties are
+// ignored, as in config.json and as runc does.
 func readProcess(path string) (specs.Process, error) {
-	var pr specs.Process
 	f, err := os.Open(path)
 	if err != nil {
-		return pr, fmt.Errorf("--process: %w", err)
+		return specs.Process{}, fmt.Errorf("--process: %w", err)
 	}
 	defer f.Close()
-	dec := json.NewDecoder(f)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pr); err != nil {
+	pr, err := decode[specs.Process](f, "--process")
+	if err != nil {
 		return pr, fmt.Errorf("--process %s: %w", path, err)
 	}
 	return pr, nil

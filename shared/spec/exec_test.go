@@ -93,12 +93,20 @@ func TestExecProcessFile(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("--process mismatch (-want +got):\n%s", d)
 	}
+	// An unknown property is ignored, as runc does; a known one of the
+	// wrong type is an error.
 	if err := os.WriteFile(p, []byte(`{"args":["x"],"cwd":"/","bogus":1}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if got, err = e.Process(&specs.Process{}); err != nil || got.Args[0] != "x" {
+		t.Errorf("--process with an unknown property: %+v, %v", got, err)
+	}
+	if err := os.WriteFile(p, []byte(`{"args":"x","cwd":"/","bogus":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err = e.Process(&specs.Process{})
-	if err == nil || !strings.HasPrefix(err.Error(), "--process "+p+": ") || !strings.Contains(err.Error(), `unknown field "bogus"`) {
-		t.Errorf("--process with an unknown field: error %v", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "--process "+p+": ") || !strings.Contains(err.Error(), "cannot unmarshal string") {
+		t.Errorf("--process with args of the wrong type: error %v", err)
 	}
 }
 

@@ -6,7 +6,6 @@
 package spec
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -88,13 +87,10 @@ func Load(bundle string) (*specs.Spec, error) {
 	return Parse(f)
 }
 
-// Parse decodes a config.json strictly enough to catch typos in field
-// names.
+// Parse decodes a config.json; unknown properties are ignored (decode).
 func Parse(r io.Reader) (*specs.Spec, error) {
-	var s specs.Spec
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	s, err := decode[specs.Spec](r, "config.json")
+	if err != nil {
 		return nil, fmt.Errorf("config.json: %w", err)
 	}
 	return &s, nil

@@ -174,7 +174,7 @@ func TestConvertResourcesAndPaths(t *testing.T) {
 	}
 }
 
-func TestParseStrict(t *testing.T) {
+func TestParse(t *testing.T) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(Default()); err != nil {
 		t.Fatal(err)
@@ -182,7 +182,19 @@ func TestParseStrict(t *testing.T) {
 	if _, err := Parse(&buf); err != nil {
 		t.Fatalf("Parse(Default()) = %v", err)
 	}
-	for _, bad := range []string{`{"ociVersion": "1.0.2", "proces": {}}`, `{not json`, ``} {
+	// An unknown property, at any depth, is ignored (the runtime-spec: an
+	// implementation MUST NOT error on it); what is known is read.
+	s, err := Parse(strings.NewReader(`{"ociVersion": "1.0.2", "colour": "blue", "process": {"args": ["sh"], "flavour": 1},
+		"linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "newSetting": {"a": [1]}}, "namespaces": [{"type": "pid", "x": 1}]}}`))
+	if err != nil {
+		t.Fatalf("Parse with unknown properties: %v", err)
+	}
+	if s.Process.Args[0] != "sh" || s.Linux.Seccomp.DefaultAction != specs.ActErrno || s.Linux.Namespaces[0].Type != specs.PIDNamespace {
+		t.Errorf("Parse with unknown properties: %+v", s)
+	}
+	// A known property of the wrong type is still an error, after an
+	// unknown one too.
+	for _, bad := range []string{`{"ociVersion": "1.0.2", "proces": {}, "root": {"path": 3}}`, `{"process": {"args": "sh"}}`, `{not json`, ``} {
 		if _, err := Parse(strings.NewReader(bad)); err == nil {
 			t.Errorf("Parse(%q) succeeded", bad)
 		}
@@ -193,7 +205,7 @@ func TestParseStrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s, err := Parse(f)
+	s, err = Parse(f)
 	if err != nil {
 		t.Fatal(err)
 	}
