@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -56,20 +57,24 @@ func DefaultMounts() []Mount {
 // the host), and dir becomes a mount point, as pivot_root needs — the
 // overlay of an image's layers if ov is set (mounted in the container's own
 // mount namespace, so it goes away with it), else a bind of dir onto itself.
+// An unbindable prop waits for Finish: until then the mounts are private,
+// as what is unbindable cannot be bound (the rootfs, config.json's binds).
 func Prepare(dir string, prop uintptr, ov *Overlay) error {
 	if prop == 0 {
 		prop = unix.MS_PRIVATE | unix.MS_REC
 	}
-	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+	now := prop
+	if prop&unix.MS_UNBINDABLE != 0 {
+		now = unix.MS_PRIVATE | prop&unix.MS_REC
+	}
+	if err := unix.Mount("", "/", "", now, ""); err != nil {
 		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
 	}
 	// With any other propagation the mount dir is on may still be shared
 	// (with the host's, even): the mount below would appear in its peers,
 	// and pivot_root refuses a new root whose parent mount is shared.
-	if prop != unix.MS_PRIVATE|unix.MS_REC {
-		if err := makeParentPrivate(dir); err != nil {
-			return err
-		}
+	if err := stopSharing(dir, prop); err != nil {
+		return err
 	}
 	if ov != nil {
 		data := "lowerdir=" + ov.Lower + ",upperdir=" + ov.Upper + ",workdir=" + ov.Work
@@ -80,21 +85,80 @@ func Prepare(dir string, prop uintptr, ov *Overlay) error {
 		return &os.PathError{Op: "bind rootfs", Path: dir, Err: err}
 	}
 	// pivot_root refuses a shared new root, too.
-	if err := unix.Mount("", dir, "", unix.MS_PRIVATE, ""); err != nil {
-		return &os.PathError{Op: "make rootfs private", Path: dir, Err: err}
-	}
-	return nil
+	return stopSharing(dir, prop)
 }
 
-// makeParentPrivate makes the mount that holds dir private (that mount
-// only: what is mounted below it keeps its propagation).
-func makeParentPrivate(dir string) error {
+// stopSharing makes the mount that holds dir (that mount only: what is
+// mounted below it keeps its propagation) send no mount events, if it is
+// shared: a slave if prop asks for one — the host's mounts still reach it —
+// else private, as runc does. One that is not shared stays as it is: a
+// slave keeps receiving (rootfsPropagation "rslave").
+func stopSharing(dir string, prop uintptr) error {
+	if prop == unix.MS_PRIVATE|unix.MS_REC {
+		return nil // nothing is shared
+	}
 	mp, err := mountPoint(dir)
 	if err != nil {
 		return fmt.Errorf("rootfs %s: %w", dir, err)
 	}
-	if err := unix.Mount("", mp, "", unix.MS_PRIVATE, ""); err != nil {
-		return &os.PathError{Op: "make the rootfs's parent mount private", Path: mp, Err: err}
+	if shared, err := isShared(mp); err != nil || !shared {
+		return err
+	}
+	to := uintptr(unix.MS_PRIVATE)
+	if prop&unix.MS_SLAVE != 0 {
+		to = unix.MS_SLAVE
+	}
+	if err := unix.Mount("", mp, "", to, ""); err != nil {
+		return &os.PathError{Op: "stop sharing the rootfs's mount", Path: mp, Err: err}
+	}
+	return nil
+}
+
+// isShared reports whether the mount at mp is shared: its line in
+// /proc/self/mountinfo has a shared:N tag among the optional fields
+// (the 7th on, up to "-").
+func isShared(mp string) (bool, error) {
+	id, err := mountID(mp)
+	if err != nil {
+		return false, err
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 7 || f[0] != strconv.FormatUint(id, 10) {
+			continue
+		}
+		for _, tag := range f[6:] {
+			if tag == "-" {
+				break
+			}
+			if strings.HasPrefix(tag, "shared:") {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("mount %s (%d) is not in /proc/self/mountinfo", mp, id)
+}
+
+// Finish completes the root once every mount is made in it: read-only if
+// readonly, then rootfsPropagation prop (0: private, as Prepare made it)
+// for / itself, so that the container's mount table shows it. Last: an
+// unbindable mount can no longer be bound (MaskPaths, ReadonlyPaths).
+func Finish(readonly bool, prop uintptr) error {
+	if readonly {
+		if err := RemountRootReadonly(); err != nil {
+			return err
+		}
+	}
+	if prop == 0 || prop == unix.MS_PRIVATE|unix.MS_REC {
+		return nil
+	}
+	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+		return &os.PathError{Op: "set propagation of /", Path: "/", Err: err}
 	}
 	return nil
 }

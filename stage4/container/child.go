@@ -129,10 +129,8 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	if err := rootfs.ReadonlyPaths(p.ReadonlyPaths); err != nil {
 		return err
 	}
-	if p.RootReadonly {
-		if err := rootfs.RemountRootReadonly(); err != nil {
-			return err
-		}
+	if err := rootfs.Finish(p.RootReadonly, p.RootPropagation); err != nil {
+		return err
 	}
 	if p.Hostname != "" {
 		if err := unix.Sethostname([]byte(p.Hostname)); err != nil {
