@@ -246,6 +246,16 @@ func placeholder(groups []libseccomp.SyscallGroup) (libseccomp.Action, error) {
 	return 0, errors.New("linux.seccomp: every action is used bare; goC cannot assemble this profile")
 }
 
+// LoadIf loads the filter if when holds, and a nil Program (no profile)
+// not at all: the init may load it at two points, and the condition of
+// each says whether it is the one.
+func (p *Program) LoadIf(when bool) error {
+	if p == nil || !when {
+		return nil
+	}
+	return p.Load()
+}
+
 // Load installs the filter on the calling thread, which then execs.
 // Without no_new_privs the thread needs CAP_SYS_ADMIN.
 func (p *Program) Load() error {

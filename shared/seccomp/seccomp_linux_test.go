@@ -172,3 +172,19 @@ func TestNewerSyscallsGetENOSYS(t *testing.T) {
 		})
 	}
 }
+
+// LoadIf loads only when told to, and nothing without a profile. (An empty
+// filter is one Load refuses before any syscall: nothing is loaded here.)
+func TestLoadIf(t *testing.T) {
+	var none *Program
+	if err := none.LoadIf(true); err != nil {
+		t.Errorf("no profile: %v", err)
+	}
+	empty := &Program{}
+	if err := empty.LoadIf(false); err != nil {
+		t.Errorf("not now: %v", err)
+	}
+	if err := empty.LoadIf(true); err == nil || !strings.Contains(err.Error(), "empty filter") {
+		t.Errorf("now: %v, want Load's error", err)
+	}
+}

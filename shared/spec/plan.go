@@ -46,6 +46,7 @@ type Plan struct {
 	MaskedPaths     []string          `json:"maskedPaths,omitempty"`
 	ReadonlyPaths   []string          `json:"readonlyPaths,omitempty"`
 	Sysctl          map[string]string `json:"sysctl,omitempty"`
+	Loopback        bool              `json:"loopback,omitempty"` // bring lo up: the network namespace is new
 
 	Args            []string `json:"args"`
 	Env             []string `json:"env"`
@@ -154,6 +155,7 @@ func Convert(s *specs.Spec, bundle, id string) (Plan, Runtime, error) {
 	if p.Hostname != "" && !hasNS(rt.Namespaces, namespace.UTS) {
 		return p, rt, errors.New("config.json: hostname needs a uts namespace")
 	}
+	p.Loopback = hasNS(rt.Namespaces, namespace.Network)
 	return p, rt, nil
 }
 

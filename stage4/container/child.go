@@ -13,6 +13,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
 	"goc.dev/shared/hooks"
+	"goc.dev/shared/network"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -86,7 +87,7 @@ func start(conn *syncsock.Conn) error {
 }
 
 // setup makes the container: namespaces joined, the filesystem, the pivot,
-// /dev, sysctls, masked paths, the hostname, a terminal.
+// /dev, sysctls, masked paths, the hostname, lo, a terminal.
 func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	p := cfg.Plan
 
@@ -135,6 +136,11 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	if p.Hostname != "" {
 		if err := unix.Sethostname([]byte(p.Hostname)); err != nil {
 			return os.NewSyscallError("sethostname", err)
+		}
+	}
+	if p.Loopback {
+		if err := network.LoopbackUp(); err != nil {
+			return err
 		}
 	}
 	if p.Terminal {
@@ -235,10 +241,8 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	if err := cfg.Fds.handOn(conn); err != nil {
 		return err
 	}
-	if p.Seccomp != nil && p.NoNewPrivileges {
-		if err := p.Seccomp.Load(); err != nil {
-			return err
-		}
+	if err := p.Seccomp.LoadIf(p.NoNewPrivileges); err != nil { // as late as can be
+		return err
 	}
 	err = unix.Exec(path, p.Args, env)
 	runtime.KeepAlive(fifo) // open until exec: start reads on to its end
@@ -262,10 +266,8 @@ func identity(conn *syncsock.Conn, cfg *InitConfig) error {
 	}
 	// Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	// while the init still has it (the profile must allow what follows).
-	if p.Seccomp != nil && !p.NoNewPrivileges {
-		if err := p.Seccomp.Load(); err != nil {
-			return err
-		}
+	if err := p.Seccomp.LoadIf(!p.NoNewPrivileges); err != nil {
+		return err
 	}
 	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {
 		return err
