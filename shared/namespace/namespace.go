@@ -1,6 +1,7 @@
 // Package namespace names the Linux namespaces goC creates for a container
-// and turns a set of them into clone(2) flags; it also enters a running
-// container's namespaces to start a process there (goC exec).
+// and turns a set of them into clone(2) flags; it also enters namespaces to
+// start a process there: a running container's (goC exec), or those
+// config.json names by path (goC create).
 package namespace
 
 import (

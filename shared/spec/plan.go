@@ -68,13 +68,14 @@ type Plan struct {
 // Runtime is what the parent sets up around the init.
 type Runtime struct {
 	Namespaces   []namespace.Type          // made new at clone
-	Join         map[namespace.Type]string // joined by path (net, uts, ipc)
+	Join         map[namespace.Type]string // joined by path (all but user)
 	UIDMappings  []specs.LinuxIDMapping    // with a user namespace
 	GIDMappings  []specs.LinuxIDMapping
 	CgroupParent string
 	CgroupName   string
 	Resources    cgroups.Resources
 	CgroupNS     bool // the init unshares a cgroup namespace once in its cgroup
+	NoMountNS    bool // none, new or joined: the container is in goC's, chrooted
 	Hooks        *specs.Hooks
 }
 
@@ -152,7 +153,7 @@ func Convert(s *specs.Spec, bundle, id string) (Plan, Runtime, error) {
 		}
 		p.Mounts = append(p.Mounts, cm)
 	}
-	if p.Hostname != "" && !hasNS(rt.Namespaces, namespace.UTS) {
+	if _, joined := rt.Join[namespace.UTS]; p.Hostname != "" && !joined && !hasNS(rt.Namespaces, namespace.UTS) {
 		return p, rt, errors.New("config.json: hostname needs a uts namespace")
 	}
 	p.Loopback = hasNS(rt.Namespaces, namespace.Network)
@@ -241,38 +242,8 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 		p.Seccomp = prog
 	}
 	seen := map[namespace.Type]bool{}
-	for _, ns := range l.Namespaces {
-		t := nsTypes[ns.Type]
-		switch {
-		case t == "":
-			return fmt.Errorf("config.json: linux.namespaces: unknown type %q", ns.Type)
-		case ns.Path != "" && t != namespace.Network && t != namespace.UTS && t != namespace.IPC:
-			return unsupported(fmt.Sprintf("linux.namespaces %s with a path (goC joins network, uts and ipc namespaces only)", ns.Type))
-		case seen[t]:
-			return fmt.Errorf("config.json: linux.namespaces: %s given twice", ns.Type)
-		}
-		seen[t] = true
-		if ns.Path != "" {
-			if rt.Join == nil {
-				rt.Join = map[namespace.Type]string{}
-			}
-			rt.Join[t] = ns.Path
-			continue
-		}
-		if t == namespace.Cgroup {
-			rt.CgroupNS = true // unshared by the init once it is in its cgroup
-			continue
-		}
-		rt.Namespaces = append(rt.Namespaces, t)
-	}
-	if !seen[namespace.Mount] {
-		return errors.New("config.json: linux.namespaces must include mount (goC pivots into the rootfs)")
-	}
-	switch {
-	case seen[namespace.User] && (len(l.UIDMappings) == 0 || len(l.GIDMappings) == 0):
-		return errors.New("config.json: a user namespace needs linux.uidMappings and linux.gidMappings")
-	case !seen[namespace.User] && len(l.UIDMappings)+len(l.GIDMappings) > 0:
-		return errors.New("config.json: linux.uidMappings and gidMappings need a user namespace")
+	if err := convertNamespaces(l, rt, seen); err != nil {
+		return err
 	}
 	rt.UIDMappings, rt.GIDMappings = l.UIDMappings, l.GIDMappings
 	if l.RootfsPropagation != "" {
@@ -310,6 +281,50 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	}
 	if rt.Resources, err = convertResources(res, p); err != nil {
 		return err
+	}
+	return nil
+}
+
+// convertNamespaces sorts linux.namespaces into those made new and those
+// joined by path, and marks in seen the types asked for, either way. A mount
+// namespace may be missing (the container is then in goC's, chrooted):
+// masked and read-only paths would be the host's.
+func convertNamespaces(l *specs.Linux, rt *Runtime, seen map[namespace.Type]bool) error {
+	for _, ns := range l.Namespaces {
+		t := nsTypes[ns.Type]
+		switch {
+		case ns.Type == specs.TimeNamespace:
+			return unsupported("linux.namespaces time")
+		case t == "":
+			return fmt.Errorf("config.json: linux.namespaces: unknown type %q", ns.Type)
+		case ns.Path != "" && t == namespace.User:
+			return fmt.Errorf("%w: the kernel lets only a single-threaded process join a user namespace, and goC is a Go program",
+				unsupported("linux.namespaces user with a path"))
+		case seen[t]:
+			return fmt.Errorf("config.json: linux.namespaces: %s given twice", ns.Type)
+		}
+		seen[t] = true
+		switch {
+		case ns.Path != "":
+			if rt.Join == nil {
+				rt.Join = map[namespace.Type]string{}
+			}
+			rt.Join[t] = ns.Path
+		case t == namespace.Cgroup:
+			rt.CgroupNS = true // unshared by the init once it is in its cgroup
+		default:
+			rt.Namespaces = append(rt.Namespaces, t)
+		}
+	}
+	rt.NoMountNS = !seen[namespace.Mount]
+	if rt.NoMountNS && len(l.MaskedPaths)+len(l.ReadonlyPaths) > 0 {
+		return errors.New("config.json: linux.maskedPaths and linux.readonlyPaths need a mount namespace: without one they are the host's")
+	}
+	switch {
+	case seen[namespace.User] && (len(l.UIDMappings) == 0 || len(l.GIDMappings) == 0):
+		return errors.New("config.json: a user namespace needs linux.uidMappings and linux.gidMappings")
+	case !seen[namespace.User] && len(l.UIDMappings)+len(l.GIDMappings) > 0:
+		return errors.New("config.json: linux.uidMappings and gidMappings need a user namespace")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,8 +74,16 @@ func TestConvertErrors(t *testing.T) {
 		{"mappings without a user namespace", func(s *specs.Spec) {
 			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
 		}, "need a user namespace"},
-		{"pid namespace path", func(s *specs.Spec) { s.Linux.Namespaces[0].Path = "/proc/1/ns/pid" }, "joins network, uts and ipc namespaces only"},
-		{"no mount namespace", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] }, "must include mount"},
+		{"user namespace path", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: "/proc/1/ns/user"})
+		}, "config.json: linux.namespaces user with a path is not supported by goC: the kernel lets only a single-threaded process join"},
+		{"time namespace", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.TimeNamespace})
+		}, "config.json: linux.namespaces time is not supported by goC"},
+		{"no mount namespace, masked paths", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[:4] }, "linux.maskedPaths and linux.readonlyPaths need a mount namespace"},
+		{"no mount namespace, read-only paths", func(s *specs.Spec) {
+			s.Linux.Namespaces, s.Linux.MaskedPaths = s.Linux.Namespaces[:4], nil
+		}, "linux.maskedPaths and linux.readonlyPaths need a mount namespace"},
 		{"seccomp notify", func(s *specs.Spec) {
 			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerPath: "/x"}
 		}, "config.json: linux.seccomp.listenerPath is not supported"},
@@ -128,6 +137,41 @@ func TestConvertErrors(t *testing.T) {
 				t.Fatalf("Convert error = %v, want it to mention %q", err, tc.err)
 			}
 		})
+	}
+}
+
+// Namespaces named by path are joined (any type but user), the others made
+// new; no mount namespace at all is allowed without masked and read-only
+// paths; a hostname may be set in a joined uts namespace.
+func TestConvertNamespaces(t *testing.T) {
+	s := Default()
+	s.Linux.Namespaces = []specs.LinuxNamespace{
+		{Type: specs.PIDNamespace, Path: "/proc/7/ns/pid"}, {Type: specs.NetworkNamespace},
+		{Type: specs.IPCNamespace, Path: "/proc/7/ns/ipc"}, {Type: specs.UTSNamespace, Path: "/proc/7/ns/uts"},
+		{Type: specs.MountNamespace, Path: "/run/mnt-ns"}, {Type: specs.CgroupNamespace, Path: "/proc/7/ns/cgroup"},
+	}
+	_, rt, err := Convert(s, bundle(t), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[namespace.Type]string{namespace.PID: "/proc/7/ns/pid", namespace.IPC: "/proc/7/ns/ipc",
+		namespace.UTS: "/proc/7/ns/uts", namespace.Mount: "/run/mnt-ns", namespace.Cgroup: "/proc/7/ns/cgroup"}
+	if d := cmp.Diff(want, rt.Join); d != "" || rt.CgroupNS {
+		t.Errorf("joined (-want +got):\n%s cgroupns=%v", d, rt.CgroupNS)
+	}
+	if d := cmp.Diff([]namespace.Type{namespace.Network}, rt.Namespaces); d != "" || rt.NoMountNS {
+		t.Errorf("new (-want +got):\n%s", d)
+	}
+
+	s = Default()
+	s.Linux.Namespaces = s.Linux.Namespaces[:4] // pid, network, ipc, uts
+	s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
+	_, rt, err = Convert(s, bundle(t), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rt.NoMountNS || slices.Contains(rt.Namespaces, namespace.Mount) || rt.Join[namespace.Mount] != "" {
+		t.Errorf("a mount namespace nobody asked for: %v %v %v", rt.Namespaces, rt.Join, rt.NoMountNS)
 	}
 }
 

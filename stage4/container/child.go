@@ -86,26 +86,14 @@ func start(conn *syncsock.Conn) error {
 	return become(conn, &cfg, m.State)
 }
 
-// setup makes the container: namespaces joined, the filesystem, the pivot,
-// /dev, sysctls, masked paths, the hostname, lo, a terminal.
+// setup makes the container: the filesystem, the pivot, /dev, sysctls,
+// masked paths, the hostname, lo, a terminal.
 func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	p := cfg.Plan
-
-	// Namespaces joined by path (network, uts, ipc) are entered first:
-	// they are per thread, and this thread is the one that execs.
-	for _, ns := range cfg.Fds.Namespaces {
-		flag, err := ns.Type.Flag()
-		if err != nil {
-			return err
-		}
-		if err := unix.Setns(ns.Fd, int(flag)); err != nil {
-			return fmt.Errorf("join %s namespace: %w", ns.Type, err)
-		}
-	}
 	if err := prepareRootfs(conn, cfg); err != nil {
 		return err
 	}
-	if err := rootfs.PivotInto(p.Rootfs); err != nil {
+	if err := enterRootfs(cfg); err != nil {
 		return err
 	}
 
@@ -149,13 +137,27 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 	return nil
 }
 
+// enterRootfs pivots into the rootfs; without a mount namespace, chroots
+// (as runc does): pivot_root in goC's would move every host process.
+func enterRootfs(cfg *InitConfig) error {
+	if !cfg.NoMountNS {
+		return rootfs.PivotInto(cfg.Plan.Rootfs)
+	}
+	if err := unix.Chroot(cfg.Plan.Rootfs); err != nil {
+		return &os.PathError{Op: "chroot", Path: cfg.Plan.Rootfs, Err: err}
+	}
+	return unix.Chdir("/")
+}
+
 // prepareRootfs does, before the pivot, everything a host path is needed
 // for (binds, /etc/hosts), each destination resolved inside the rootfs;
 // then the createContainer hooks, after the parent's.
 func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 	p := cfg.Plan
-	if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
-		return err
+	if !cfg.NoMountNS { // else goC's / stays as it is (the parent bound the rootfs)
+		if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
+			return err
+		}
 	}
 	for target, src := range cfg.Files {
 		if err := rootfs.BindFile(p.Rootfs, src, target); err != nil {

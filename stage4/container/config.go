@@ -26,6 +26,8 @@ type InitConfig struct {
 	CgroupNS bool        `json:"cgroupNS,omitempty"`
 	DevTmpfs bool        `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize `json:"winsize"`
+	// NoMountNS: in goC's mount namespace, on the parent's bind: chroot.
+	NoMountNS bool `json:"noMountNS,omitempty"`
 
 	// Files are host files bind-mounted over paths of the rootfs
 	// (/etc/hosts, /etc/resolv.conf): target → source.

@@ -37,6 +37,7 @@ type container struct {
 	nw     *network.Attachment
 	master *os.File // the terminal, when goC relays it
 	stop   func()   // signal forwarding
+	bound  bool     // the rootfs is bound on itself in goC's mount namespace
 }
 
 // create sets a container up and leaves its init waiting on the exec fifo:
@@ -114,6 +115,12 @@ func (ct *container) reserve() error {
 	if err := ct.c.MakeFifo(); err != nil {
 		return fmt.Errorf("create: exec fifo: %w", err)
 	}
+	if o.Runtime.NoMountNS { // its mounts on a bind, which destroy detaches
+		if err := unix.Mount(o.Plan.Rootfs, o.Plan.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return &os.PathError{Op: "create: bind rootfs", Path: o.Plan.Rootfs, Err: err}
+		}
+		ct.bound = true
+	}
 	return nil
 }
 
@@ -121,7 +128,7 @@ func (ct *container) reserve() error {
 // lays them out).
 func (ct *container) initConfig() InitConfig {
 	o := ct.o
-	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS}
+	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS, NoMountNS: ct.bound}
 	cfg.Plan.Mounts = cgroups.Mounts(o.Plan.Mounts, ct.cg.Dirs())
 	cfg.DevTmpfs = slices.ContainsFunc(cfg.Plan.Mounts, isDevTmpfs)
 	if slices.Contains(o.Runtime.Namespaces, namespace.User) && cfg.DevTmpfs {
@@ -153,9 +160,16 @@ func (ct *container) startInit(cfg *InitConfig) error {
 	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // to set again after a change of user
+	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
 	cmd.ExtraFiles = p.extra
-	if err := cmd.Start(); err != nil {
+	// Those named by path: the thread that forks enters them first, as
+	// runc's nsexec does (a pid namespace is only ever a child's).
+	joins, err := namespace.OpenPaths(ct.o.Runtime.Join)
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	defer joins.Close()
+	if err := joins.Start(cmd); err != nil {
 		return fmt.Errorf("create: start container init: %w", err)
 	}
 	ct.cmd = cmd
@@ -190,8 +204,7 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 
 // initFds opens what the init is passed besides the sync socket: the exec
 // fifo, the files to join the cgroup through (it cannot reach the host's
-// cgroupfs once it has pivoted), the namespaces to join, and the caller's
-// preserved descriptors.
+// cgroupfs once it has pivoted), and the caller's preserved descriptors.
 func (ct *container) initFds(p *passing) (Fds, error) {
 	var l Fds
 	fifo, err := os.OpenFile(ct.c.Fifo(), unix.O_PATH, 0)
@@ -204,15 +217,6 @@ func (ct *container) initFds(p *passing) (Fds, error) {
 		return l, err
 	}
 	l.Cgroup = p.own(joins...)
-	for _, t := range []namespace.Type{namespace.Network, namespace.UTS, namespace.IPC} {
-		if path, ok := ct.o.Runtime.Join[t]; ok {
-			f, err := os.Open(path)
-			if err != nil {
-				return l, fmt.Errorf("join %s namespace: %w", t, err)
-			}
-			l.Namespaces = append(l.Namespaces, NSFd{Type: t, Fd: p.own(f)[0]})
-		}
-	}
 	l.Preserved = p.pass(ct.o.Preserved...)
 	return l, nil
 }
@@ -232,7 +236,8 @@ func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
 	attr := &syscall.SysProcAttr{Cloneflags: flags, Setsid: true}
 	if ct.o.Foreground {
 		// The container does not outlive a goC run; the signal is tied
-		// to the thread that forks the init: keep this goroutine on it.
+		// to the thread that forks the init: keep this goroutine on it
+		// (namespace.Set's Start keeps its own, when it forks).
 		runtime.LockOSThread()
 		attr.Pdeathsig = syscall.SIGKILL
 	}
@@ -368,6 +373,9 @@ func (ct *container) destroy() error {
 	}
 	if ct.cg != nil {
 		errs = append(errs, ct.cg.Destroy())
+	}
+	if ct.bound {
+		errs = append(errs, unix.Unmount(ct.o.Plan.Rootfs, unix.MNT_DETACH))
 	}
 	if ct.nw != nil {
 		errs = append(errs, ct.nw.Release())

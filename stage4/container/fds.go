@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"goc.dev/shared/namespace"
 	"goc.dev/shared/syncsock"
 )
 
@@ -19,25 +18,14 @@ const syncFd = 3
 // it: the parent fills it as it lines the files up (passing), and sends it
 // in InitConfig.
 type Fds struct {
-	Fifo       int    `json:"fifo,omitempty"`       // the exec fifo, O_PATH (none for exec)
-	Cgroup     []int  `json:"cgroup,omitempty"`     // files to join the cgroup through
-	Namespaces []NSFd `json:"namespaces,omitempty"` // namespaces to enter, in this order
-	Preserved  []int  `json:"preserved,omitempty"`  // for the process, at 3, 4, …
-}
-
-// NSFd is a namespace to enter through a descriptor.
-type NSFd struct {
-	Type namespace.Type `json:"type"`
-	Fd   int            `json:"fd"`
+	Fifo      int   `json:"fifo,omitempty"`      // the exec fifo, O_PATH (none for exec)
+	Cgroup    []int `json:"cgroup,omitempty"`    // files to join the cgroup through
+	Preserved []int `json:"preserved,omitempty"` // for the process, at 3, 4, …
 }
 
 // top is the highest descriptor of the layout.
 func (l Fds) top() int {
-	top := slices.Max(slices.Concat([]int{syncFd, l.Fifo}, l.Cgroup, l.Preserved))
-	for _, ns := range l.Namespaces {
-		top = max(top, ns.Fd)
-	}
-	return top
+	return slices.Max(slices.Concat([]int{syncFd, l.Fifo}, l.Cgroup, l.Preserved))
 }
 
 // files wraps the descriptors fds of the init's.
