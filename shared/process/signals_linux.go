@@ -1,8 +1,12 @@
 package process
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -62,4 +66,33 @@ type sigaction struct {
 	flags    uint64
 	restorer uintptr
 	mask     uint64
+}
+
+// signalName is "SIGTERM" for 15.
+func signalName(s syscall.Signal) string {
+	n := unix.SignalName(s)
+	if n == "" {
+		return ""
+	}
+	return strings.ToUpper(n)
+}
+
+// ParseSignal reads a signal as goC kill takes it: TERM, SIGTERM or 15.
+func ParseSignal(s string) (syscall.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal %q", s)
+		}
+		return syscall.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	for n := syscall.Signal(1); n < 65; n++ {
+		if signalName(n) == name {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("invalid signal %q", s)
 }

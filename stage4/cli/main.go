@@ -320,7 +320,7 @@ func cmdKill(g *Globals, args []string) error {
 	if fs.NArg() == 2 {
 		sigName = fs.Arg(1)
 	}
-	sig, err := container.ParseSignal(sigName)
+	sig, err := process.ParseSignal(sigName)
 	if err != nil {
 		return fmt.Errorf("kill: %w", err)
 	}
