@@ -69,6 +69,9 @@ type State struct {
 	// in Layer (removed by delete).
 	Image string `json:"image,omitempty"`
 	Layer string `json:"layer,omitempty"`
+	// Bound: without a mount namespace of its own, the container's
+	// mounts are on a bind of Rootfs in goC's, which delete detaches.
+	Bound bool `json:"bound,omitempty"`
 	// Hooks are config.json's: start runs poststart, delete poststop.
 	Hooks *specs.Hooks `json:"hooks,omitempty"`
 }
@@ -217,4 +220,16 @@ func (c *Container) Remove() error { return os.RemoveAll(c.Dir) }
 // readers see the old content or the new, never half of it.
 func WriteAtomic(path string, b []byte, mode os.FileMode) error {
 	return atomicfile.Write(path, b, mode)
+}
+
+// Unbind detaches a Bound container's rootfs bind, with every mount made
+// on it; one already gone is not an error.
+func (st *State) Unbind() error {
+	if !st.Bound {
+		return nil
+	}
+	if err := unix.Unmount(st.Rootfs, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
+		return &os.PathError{Op: "unmount rootfs bind", Path: st.Rootfs, Err: err}
+	}
+	return nil
 }

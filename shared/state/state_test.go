@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/process"
 )
@@ -88,5 +91,37 @@ func TestHostileIDs(t *testing.T) {
 	entries, _ := os.ReadDir(root)
 	if len(entries) != 0 {
 		t.Fatalf("hostile IDs created %d entries", len(entries))
+	}
+}
+
+// Unbind detaches the rootfs bind of a container without a mount
+// namespace, with what was mounted on it, and tolerates one already gone.
+func TestUnbind(t *testing.T) {
+	root := t.TempDir()
+	if err := unix.Mount(root, root, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		t.Fatalf("bind (the unit tests run as root): %v", err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "proc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", filepath.Join(root, "proc"), "tmpfs", 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	st := &State{Rootfs: root, Bound: true}
+	if err := st.Unbind(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), " "+root+" ") || strings.Contains(string(b), " "+root+"/proc ") {
+		t.Fatalf("%s still mounted after Unbind", root)
+	}
+	if err := st.Unbind(); err != nil {
+		t.Errorf("second Unbind: %v", err)
+	}
+	if err := (&State{Rootfs: root}).Unbind(); err != nil {
+		t.Errorf("Unbind of a container that was not bound: %v", err)
 	}
 }

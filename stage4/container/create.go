@@ -332,7 +332,7 @@ func (ct *container) record() error {
 		OCIVersion: specs.Version, ID: o.ID, Pid: pid, Bundle: o.Bundle, Annotations: o.Annotations,
 		Rootfs: o.Plan.Rootfs, Created: time.Now().UTC(),
 		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName,
-		Image: o.Image, Layer: o.Layer, Hooks: o.Runtime.Hooks,
+		Image: o.Image, Layer: o.Layer, Hooks: o.Runtime.Hooks, Bound: ct.bound,
 	}
 	var err error
 	if st.Start, err = process.StartTime(pid); err != nil {

@@ -175,6 +175,9 @@ func Delete(root, cid string, force bool) error {
 	if err := cg.Destroy(); err != nil {
 		return err
 	}
+	if err := st.Unbind(); err != nil {
+		return err
+	}
 	if st.Layer != "" {
 		if err := os.RemoveAll(st.Layer); err != nil {
 			return err
