@@ -380,3 +380,26 @@ func TestReclaimLeavesInnerCgroups(t *testing.T) {
 		})
 	}
 }
+
+// v2: a cgroup with processes of its own (the caller's, for a relative
+// cgroupsPath) is left as it is: enabling the threaded controllers there
+// would make it a thread root, and no domain cgroup below it could take a
+// process (EOPNOTSUPP).
+func TestV2LeavesBusyCgroupsAlone(t *testing.T) {
+	f := newFakeV2(t)
+	f.install()
+	busy := filepath.Join(f.h.V2, "init.scope")
+	if err := os.Mkdir(busy, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.populate()
+	writeFile(t, busy, "cgroup.procs", "1\n")
+	m, err := Create(f.h, "init.scope/goc-rel", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeLock(m)
+	if got := readFile(t, filepath.Join(busy, "cgroup.subtree_control")); got != "" {
+		t.Errorf("init.scope/cgroup.subtree_control = %q, want it untouched", got)
+	}
+}

@@ -25,6 +25,10 @@ var v2Controllers = []string{"cpuset", "cpu", "io", "memory", "hugetlb", "pids"}
 func createV2(root, parent, cid string) (_ Manager, retErr error) {
 	// Enable the controllers on the way down: a cgroup can only use a
 	// controller its parent lists in cgroup.subtree_control.
+	// A cgroup with processes of its own (the caller's, when
+	// linux.cgroupsPath is relative) is left as it is: the kernel refuses
+	// it domain controllers, and the threaded ones alone would make it a
+	// thread root, below which no domain cgroup takes a process.
 	dir := root
 	enable(dir)
 	if parent != "" {
@@ -33,7 +37,9 @@ func createV2(root, parent, cid string) (_ Manager, retErr error) {
 			if err := mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 				return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
 			}
-			enable(dir)
+			if !hasProcs(dir) {
+				enable(dir)
+			}
 		}
 	}
 
@@ -59,9 +65,8 @@ func createV2(root, parent, cid string) (_ Manager, retErr error) {
 
 // enable adds to dir's cgroup.subtree_control those of v2Controllers dir
 // has and has not enabled yet, for its children. What the kernel refuses
-// (dir has processes of its own, as a caller's cgroup does when
-// linux.cgroupsPath is relative) stays off, as runc leaves it: a limit
-// that needs it fails when it is set, naming the controller.
+// stays off, as runc leaves it: a limit that needs it fails when it is
+// set, naming the controller.
 func enable(dir string) {
 	have := controllers(dir, "cgroup.controllers")
 	on := controllers(dir, "cgroup.subtree_control")
