@@ -32,7 +32,7 @@ func hierarchyRoots() []string {
 	}
 	seen := map[string]bool{}
 	var roots []string
-	for _, c := range []string{"memory", "cpu", "pids", "freezer", "devices"} {
+	for _, c := range []string{"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "hugetlb", "net_cls", "net_prio", "freezer", "devices"} {
 		if m, ok := h.V1[c]; ok && !seen[m] {
 			seen[m] = true
 			roots = append(roots, m)

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -97,7 +98,8 @@ func (h Hierarchies) Mode() string {
 	return "v1"
 }
 
-// Create makes the cgroup of container cid below parent and locks it.
+// Create makes the cgroup of container cid below parent ("a/b", a path
+// from each hierarchy's root; "" for the root itself) and locks it.
 func Create(h Hierarchies, parent, cid string) (Manager, error) {
 	if err := ValidateParent(parent); err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 // Open returns the Manager of an existing container cgroup, for a goC that
 // did not create it (delete of a container started by create).
 func Open(h Hierarchies, parent, cid string) (Manager, error) {
-	if err := ValidateParent(parent + "/" + cid); err != nil {
+	if err := ValidateParent(path.Join(parent, cid)); err != nil {
 		return nil, err
 	}
 	if h.V2 != "" {
@@ -135,9 +137,10 @@ func Find(parent, cid string) (Manager, error) {
 }
 
 // Reclaim destroys the cgroups below parent that no live goC holds and no
-// process is in, and returns how many it removed.
+// process is in, and returns how many it removed. It takes only leaves, and
+// leaves a hierarchy's root alone: the cgroups there are the host's.
 func Reclaim(h Hierarchies, parent string) (int, error) {
-	if err := ValidateParent(parent); err != nil {
+	if err := ValidateParent(parent); err != nil || parent == "" {
 		return 0, err
 	}
 	var lockRoot string
@@ -161,8 +164,8 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 	}
 	n := 0
 	for _, e := range entries {
-		if !e.IsDir() || id.Validate(e.Name()) != nil {
-			continue
+		if !e.IsDir() || id.Validate(e.Name()) != nil || hasChildren(filepath.Join(dir, e.Name())) {
+			continue // not a container's cgroup: those are leaves
 		}
 		lock, err := tryLock(filepath.Join(dir, e.Name()))
 		if err != nil {
@@ -189,10 +192,15 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 	return n, nil
 }
 
-// ValidateParent checks a cgroup parent such as "goC" or "a/b".
+// ValidateParent checks a cgroup parent such as "goC" or "a/b": names a
+// container ID may have, or systemd's ("user@0.service"), never "." or
+// "..", so that it stays below the hierarchy's root; "" is the root.
 func ValidateParent(parent string) error {
+	if parent == "" {
+		return nil
+	}
 	for _, part := range strings.Split(parent, "/") {
-		if err := id.Validate(part); err != nil {
+		if err := id.Validate(strings.ReplaceAll(part, "@", "_")); err != nil {
 			return fmt.Errorf("invalid cgroup parent %q", parent)
 		}
 	}
@@ -219,6 +227,24 @@ func openJoin(dir, file string) (*os.File, error) {
 		return nil, fmt.Errorf("open cgroup for joining: %w", err)
 	}
 	return f, nil
+}
+
+// unavailable is the error for a limit whose controller the host lacks.
+func unavailable(field, controller string) error {
+	return fmt.Errorf("%s: the %s controller is not available on this host", field, controller)
+}
+
+// A setting is one value for one interface file.
+type setting struct{ file, value string }
+
+// writeAll writes settings into dir in order; what names them for errors.
+func writeAll(dir, what string, settings []setting) error {
+	for _, s := range settings {
+		if err := write(dir, s.file, s.value); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
 }
 
 // write sets one interface file. It never creates one: a missing file is a
@@ -259,6 +285,17 @@ func readKey(dir, file, key string) (int64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// hasChildren reports whether dir has cgroups below it.
+func hasChildren(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() {
+			return true
+		}
+	}
+	return false
 }
 
 // hasProcs reports whether dir/cgroup.procs lists any process.

@@ -134,7 +134,7 @@ func TestManagers(t *testing.T) {
 	}{
 		{"v2", newFakeV2, want{
 			files: map[string]string{
-				"cgroup.subtree_control":     "+cpu +memory +pids",
+				"cgroup.subtree_control":     "+cpuset +cpu +io +memory +pids",
 				"goC/cgroup.subtree_control": "+cpu +memory +pids",
 				"goC/c1/memory.max":          "104857600",
 				"goC/c1/memory.swap.max":     "0",

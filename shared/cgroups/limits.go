@@ -8,20 +8,84 @@ import (
 )
 
 // Resources are the limits a container runs under. A zero field means no
-// limit.
+// limit (goC update: leave it as it is).
 type Resources struct {
 	Memory int64 // bytes
 	// MemorySwap is memory and swap together (v1's memsw; v2 swap.max =
 	// MemorySwap - Memory): 0 means Memory (no swap: goC's default, so
 	// swap cannot stretch a limit), -1 unlimited swap.
 	MemorySwap int64
-	CPUQuota   int64  // microseconds of CPU time per CPUPeriod
-	CPUPeriod  int64  // microseconds
-	Pids       int64  // tasks (processes and threads)
-	CPUShares  uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
+	// MemoryReservation is a soft limit, the size the kernel pushes the
+	// container back to when memory runs short (v1
+	// memory.soft_limit_in_bytes, v2 memory.low); -1: none.
+	MemoryReservation int64
+	// Swappiness (0–100) and DisableOOMKiller are v1's alone (its
+	// memory.swappiness and memory.oom_control); v2 has neither, and
+	// ignores them as runc does.
+	Swappiness       *uint64
+	DisableOOMKiller bool
+	CPUQuota         int64  // microseconds of CPU time per CPUPeriod
+	CPUPeriod        int64  // microseconds
+	Pids             int64  // tasks (processes and threads)
+	CPUShares        uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
+	// CPUs and Mems are the cpuset: the CPUs and memory nodes the
+	// container may use, as the kernel lists them ("0-2,4").
+	CPUs, Mems string
+	BlockIO    BlockIO
+	Hugepages  []Hugepage // limits per huge page size
+	Network    Network    // v1's net_cls and net_prio
 	// Devices are the device cgroup's rules; none: devices are not
 	// restricted by goC.
 	Devices []DeviceRule
+}
+
+// BlockIO is the block I/O controller's share and rate limits (v1 blkio,
+// v2 io). Weights are blkio's, 10–1000 (BFQ's 1–1000); v2's io.weight
+// takes them converted to its 1–10000.
+type BlockIO struct {
+	Weight        uint16
+	LeafWeight    uint16 // v1 with the CFQ scheduler only (gone since Linux 5.0)
+	WeightDevices []WeightDevice
+	Throttle      []Throttle
+}
+
+// WeightDevice is a weight for one device.
+type WeightDevice struct {
+	Major, Minor       int64
+	Weight, LeafWeight uint16
+}
+
+// Throttle caps one device's I/O: Kind is v2's io.max key, rbps or wbps
+// (bytes per second read or written), riops or wiops (operations).
+type Throttle struct {
+	Kind         string
+	Major, Minor int64
+	Rate         uint64
+}
+
+// Hugepage limits the container's huge pages of one size ("2MB", as the
+// kernel names them in hugetlb.2MB.*) to Limit bytes.
+type Hugepage struct {
+	Size  string
+	Limit uint64
+}
+
+// Network tags the container's packets for traffic control: ClassID for
+// tc's cgroup classifier (net_cls.classid), priorities per interface
+// (net_prio.ifpriomap).
+type Network struct {
+	ClassID    uint32
+	Priorities []NetPriority
+}
+
+// NetPriority is the priority of the container's traffic on one interface.
+type NetPriority struct {
+	Interface string
+	Priority  uint32
+}
+
+func (b BlockIO) empty() bool {
+	return b.Weight == 0 && b.LeafWeight == 0 && len(b.WeightDevices) == 0 && len(b.Throttle) == 0
 }
 
 // Limits below which a container cannot start, as Docker has them.
@@ -41,9 +105,22 @@ func CPUWeight(shares uint64) uint64 {
 	return 1 + ((shares-2)*9999)/262142
 }
 
-// ParseMemory reads a size as Docker does: a number with an optional unit
-// b, k, m, g or t (powers of 1024, any case), "100m" or "1.5g".
+// ParseMemory reads a memory limit as Docker does: a size (ParseSize)
+// of at least MinMemory.
 func ParseMemory(s string) (int64, error) {
+	bytes, err := ParseSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("--memory %w", err)
+	}
+	if bytes < MinMemory {
+		return 0, fmt.Errorf("--memory %q: below the minimum of 6m a container needs to start", s)
+	}
+	return bytes, nil
+}
+
+// ParseSize reads a size as Docker does: a number with an optional unit b,
+// k, m, g or t (powers of 1024, any case), "100m" or "1.5g".
+func ParseSize(s string) (int64, error) {
 	num, unit := s, int64(1)
 	if n := len(s); n > 0 {
 		switch strings.ToLower(s[n-1:]) {
@@ -61,14 +138,11 @@ func ParseMemory(s string) (int64, error) {
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || num == "" || strings.ContainsAny(num, "+-eEinfINFxX") {
-		return 0, fmt.Errorf("--memory %q: not a size (use a number with b, k, m or g: 100m)", s)
+		return 0, fmt.Errorf("%q: not a size (use a number with b, k, m or g: 100m)", s)
 	}
 	bytes := v * float64(unit)
 	if bytes >= math.MaxInt64 {
-		return 0, fmt.Errorf("--memory %q: too large", s)
-	}
-	if bytes < MinMemory {
-		return 0, fmt.Errorf("--memory %q: below the minimum of 6m a container needs to start", s)
+		return 0, fmt.Errorf("%q: too large", s)
 	}
 	return int64(bytes), nil
 }

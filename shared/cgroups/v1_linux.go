@@ -18,9 +18,11 @@ type v1 struct {
 	lock   *os.File
 }
 
-// v1Controllers are the hierarchies goC uses: the three it limits, the
-// freezer to stop everything before killing it, and the device cgroup.
-var v1Controllers = []string{"memory", "cpu", "pids", "freezer", "devices"}
+// v1Controllers are the hierarchies goC puts a container in, each that is
+// mounted, as runc does (so that goC update finds the container in each):
+// those it limits, the freezer to stop everything before killing it, the
+// device cgroup. The first mounted one carries the liveness locks.
+var v1Controllers = []string{"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "hugetlb", "net_cls", "net_prio", "freezer", "devices"}
 
 // v1LockRoot is the hierarchy whose directories carry the liveness locks.
 func v1LockRoot(mounts map[string]string) string {
@@ -53,7 +55,7 @@ func openV1(mounts map[string]string, parent, cid string, lock *os.File) *v1 {
 func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr error) {
 	m := openV1(mounts, parent, cid, nil)
 	if len(m.dirs) == 0 {
-		return nil, errors.New("none of the memory, cpu, pids and freezer cgroup controllers is mounted")
+		return nil, errors.New("none of the cgroup v1 controllers goC uses is mounted")
 	}
 	lockDir := filepath.Join(v1LockRoot(mounts), parent, cid)
 	for _, d := range m.dirs {
@@ -79,6 +81,11 @@ func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr e
 			return nil, fmt.Errorf("create cgroup %s: %w", d, err)
 		}
 		made = append(made, d)
+	}
+	if d, ok := m.dirs["cpuset"]; ok {
+		if err := fillCpuset(m.mounts["cpuset"], d); err != nil {
+			return nil, fmt.Errorf("create cgroup %s: %w", d, err)
+		}
 	}
 	if m.lock, err = holdLock(lockDir); err != nil {
 		return nil, err
@@ -132,96 +139,14 @@ func (m *v1) Path() string {
 	return ""
 }
 
-func (m *v1) dir(controller string) (string, error) {
+// dir is the container's directory in controller's hierarchy; field names
+// what needs it, for the error.
+func (m *v1) dir(controller, field string) (string, error) {
 	d, ok := m.dirs[controller]
 	if !ok {
-		return "", fmt.Errorf("the %s cgroup controller is not mounted", controller)
+		return "", unavailable(field, controller)
 	}
 	return d, nil
-}
-
-func (m *v1) Apply(r Resources) error {
-	if r.Memory > 0 {
-		d, err := m.dir("memory")
-		if err != nil {
-			return err
-		}
-		// memsw counts memory and swap together (present only with swap
-		// accounting on). The kernel keeps memsw >= the memory limit at
-		// every step: a limit above the current memsw (goC update) goes
-		// after the new memsw.
-		type setting struct{ file, value string }
-		todo := []setting{{"memory.limit_in_bytes", strconv.FormatInt(r.Memory, 10)}}
-		if exists(d, "memory.memsw.limit_in_bytes") {
-			sw := r.MemorySwap
-			if sw == 0 {
-				sw = r.Memory
-			}
-			memsw := setting{"memory.memsw.limit_in_bytes", strconv.FormatInt(sw, 10)}
-			if cur, err := readInt(d, "memory.memsw.limit_in_bytes"); err == nil && r.Memory > cur {
-				todo = []setting{memsw, todo[0]}
-			} else {
-				todo = append(todo, memsw)
-			}
-		}
-		for _, s := range todo {
-			if err := write(d, s.file, s.value); err != nil {
-				return fmt.Errorf("memory limit (%s): %w", s.file, err)
-			}
-		}
-	}
-	if r.CPUQuota > 0 {
-		d, err := m.dir("cpu")
-		if err != nil {
-			return err
-		}
-		if err := write(d, "cpu.cfs_period_us", strconv.FormatInt(r.CPUPeriod, 10)); err != nil {
-			return fmt.Errorf("cpu limit: %w", err)
-		}
-		if err := write(d, "cpu.cfs_quota_us", strconv.FormatInt(r.CPUQuota, 10)); err != nil {
-			return fmt.Errorf("cpu limit: %w", err)
-		}
-	}
-	if r.CPUShares > 0 {
-		d, err := m.dir("cpu")
-		if err != nil {
-			return err
-		}
-		if err := write(d, "cpu.shares", strconv.FormatUint(r.CPUShares, 10)); err != nil {
-			return fmt.Errorf("cpu shares: %w", err)
-		}
-	}
-	if r.Pids > 0 {
-		d, err := m.dir("pids")
-		if err != nil {
-			return err
-		}
-		if err := write(d, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
-			return fmt.Errorf("pids limit: %w", err)
-		}
-	}
-	if len(r.Devices) > 0 {
-		d, err := m.dir("devices")
-		if err != nil {
-			return err
-		}
-		// Deny everything, then each rule in order: an allow adds an
-		// exception, a deny takes matching ones away — the last rule
-		// that matches decides, as in v2's program.
-		if err := write(d, "devices.deny", "a"); err != nil {
-			return fmt.Errorf("device cgroup: %w", err)
-		}
-		for _, rule := range r.Devices {
-			file := "devices.deny"
-			if rule.Allow {
-				file = "devices.allow"
-			}
-			if err := write(d, file, rule.String()); err != nil {
-				return fmt.Errorf("device cgroup %s %q: %w", file, rule, err)
-			}
-		}
-	}
-	return nil
 }
 
 func (m *v1) Add(pid int) error {
@@ -270,7 +195,7 @@ func (m *v1) Stats() (Stats, error) {
 }
 
 func (m *v1) Freeze(frozen bool) error {
-	fz, err := m.dir("freezer")
+	fz, err := m.dir("freezer", "pause")
 	if err != nil {
 		return err
 	}
@@ -288,7 +213,7 @@ func (m *v1) Freeze(frozen bool) error {
 }
 
 func (m *v1) Frozen() (bool, error) {
-	fz, err := m.dir("freezer")
+	fz, err := m.dir("freezer", "pause")
 	if err != nil {
 		return false, err
 	}

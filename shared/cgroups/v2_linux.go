@@ -17,33 +17,29 @@ type v2 struct {
 	lock *os.File
 }
 
-// controllers goC limits, in the order they are enabled.
-var v2Controllers = []string{"cpu", "memory", "pids"}
+// v2Controllers are the controllers goC enables for containers, in order,
+// those the host has: the ones it limits (devices and the freezer are
+// built into cgroup v2).
+var v2Controllers = []string{"cpuset", "cpu", "io", "memory", "hugetlb", "pids"}
 
 func createV2(root, parent, cid string) (_ Manager, retErr error) {
 	// Enable the controllers on the way down: a cgroup can only use a
 	// controller its parent lists in cgroup.subtree_control.
-	avail, err := os.ReadFile(filepath.Join(root, "cgroup.controllers"))
-	if err != nil {
-		return nil, fmt.Errorf("cgroup v2 at %s: %w", root, err)
-	}
-	var want []string
-	for _, c := range v2Controllers {
-		if strings.Contains(" "+strings.TrimSpace(string(avail))+" ", " "+c+" ") {
-			want = append(want, c)
-		}
-	}
+	// A cgroup with processes of its own (the caller's, when
+	// linux.cgroupsPath is relative) is left as it is: the kernel refuses
+	// it domain controllers, and the threaded ones alone would make it a
+	// thread root, below which no domain cgroup takes a process.
 	dir := root
-	if err := enable(dir, want); err != nil {
-		return nil, err
-	}
-	for _, part := range strings.Split(parent, "/") {
-		dir = filepath.Join(dir, part)
-		if err := mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
-		}
-		if err := enable(dir, want); err != nil {
-			return nil, err
+	enable(dir)
+	if parent != "" {
+		for _, part := range strings.Split(parent, "/") {
+			dir = filepath.Join(dir, part)
+			if err := mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+				return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
+			}
+			if !hasProcs(dir) {
+				enable(dir)
+			}
 		}
 	}
 
@@ -67,23 +63,36 @@ func createV2(root, parent, cid string) (_ Manager, retErr error) {
 	return m, nil
 }
 
-// enable adds the controllers in want to dir's cgroup.subtree_control.
-func enable(dir string, want []string) error {
-	cur, err := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
-	if err != nil {
-		return fmt.Errorf("cgroup %s: %w", dir, err)
-	}
-	have := " " + strings.TrimSpace(string(cur)) + " "
+// enable adds to dir's cgroup.subtree_control those of v2Controllers dir
+// has and has not enabled yet, for its children. What the kernel refuses
+// stays off, as runc leaves it: a limit that needs it fails when it is
+// set, naming the controller.
+func enable(dir string) {
+	have := controllers(dir, "cgroup.controllers")
+	on := controllers(dir, "cgroup.subtree_control")
 	var add []string
-	for _, c := range want {
-		if !strings.Contains(have, " "+c+" ") {
+	for _, c := range v2Controllers {
+		if have[c] && !on[c] {
 			add = append(add, "+"+c)
 		}
 	}
-	if len(add) == 0 {
-		return nil
+	if len(add) == 0 || write(dir, "cgroup.subtree_control", strings.Join(add, " ")) == nil {
+		return
 	}
-	return write(dir, "cgroup.subtree_control", strings.Join(add, " "))
+	for _, c := range add { // one by one: the kernel takes all or none
+		_ = write(dir, "cgroup.subtree_control", c)
+	}
+}
+
+// controllers reads a list of controllers (cgroup.controllers,
+// cgroup.subtree_control); none if it cannot.
+func controllers(dir, file string) map[string]bool {
+	b, _ := os.ReadFile(filepath.Join(dir, file))
+	set := map[string]bool{}
+	for _, c := range strings.Fields(string(b)) {
+		set[strings.TrimPrefix(c, "+")] = true
+	}
+	return set
 }
 
 func (m *v2) Path() string { return m.dir }
@@ -91,49 +100,6 @@ func (m *v2) Path() string { return m.dir }
 func (m *v2) Dirs() map[string]string { return map[string]string{"": m.dir} }
 
 func (m *v2) populated() bool { return hasProcs(m.dir) }
-
-func (m *v2) Apply(r Resources) error {
-	if r.Memory > 0 {
-		if err := write(m.dir, "memory.max", strconv.FormatInt(r.Memory, 10)); err != nil {
-			return fmt.Errorf("memory limit: %w", err)
-		}
-		// Swap is charged separately in v2: none at all (goC's
-		// default) keeps the container inside its limit.
-		if exists(m.dir, "memory.swap.max") {
-			swap := "0"
-			switch {
-			case r.MemorySwap == -1:
-				swap = "max"
-			case r.MemorySwap > r.Memory:
-				swap = strconv.FormatInt(r.MemorySwap-r.Memory, 10)
-			}
-			if err := write(m.dir, "memory.swap.max", swap); err != nil {
-				return fmt.Errorf("swap limit: %w", err)
-			}
-		}
-	}
-	if r.CPUQuota > 0 {
-		if err := write(m.dir, "cpu.max", fmt.Sprintf("%d %d", r.CPUQuota, r.CPUPeriod)); err != nil {
-			return fmt.Errorf("cpu limit: %w", err)
-		}
-	}
-	if r.CPUShares > 0 {
-		if err := write(m.dir, "cpu.weight", strconv.FormatUint(CPUWeight(r.CPUShares), 10)); err != nil {
-			return fmt.Errorf("cpu weight: %w", err)
-		}
-	}
-	if r.Pids > 0 {
-		if err := write(m.dir, "pids.max", strconv.FormatInt(r.Pids, 10)); err != nil {
-			return fmt.Errorf("pids limit: %w", err)
-		}
-	}
-	if len(r.Devices) > 0 {
-		if err := attachDeviceFilter(m.dir, r.Devices); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 func (m *v2) Add(pid int) error {
 	return write(m.dir, "cgroup.procs", strconv.Itoa(pid))

@@ -97,16 +97,16 @@ func TestConvertErrors(t *testing.T) {
 			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 		}, "needs a network namespace"},
 		{"systemd cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:goc:c1" }, "systemd"},
-		{"one-level cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "/c1" }, "two levels"},
+		{"cgroups path of no level", func(s *specs.Spec) { s.Linux.CgroupsPath = "/" }, `linux.cgroupsPath "/" names no cgroup`},
 		{"cpu shares", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu.shares 1 is not between 2 and 262144"},
-		{"cpu set", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "0"} }, "cpu other than quota, period and shares"},
-		{"oom killer off", func(s *specs.Spec) { v := true; s.Linux.Resources.Memory = &specs.LinuxMemory{DisableOOMKiller: &v} }, "memory other than limit and swap"},
+		{"cpu realtime", func(s *specs.Spec) { v := int64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{RealtimeRuntime: &v} }, "cpu other than quota, period, shares, cpus and mems"},
+		{"swappiness", func(s *specs.Spec) { v := uint64(101); s.Linux.Resources.Memory = &specs.LinuxMemory{Swappiness: &v} }, "swappiness 101 is not between 0 and 100"},
 		{"tiny memory", func(s *specs.Spec) { v := int64(1 << 20); s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &v} }, "below the minimum"},
 		{"swap below the limit", func(s *specs.Spec) {
 			l, sw := int64(64<<20), int64(32<<20)
 			s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &l, Swap: &sw}
 		}, "memory.swap must be at least memory.limit"},
-		{"block io weight", func(s *specs.Spec) { w := uint16(300); s.Linux.Resources.BlockIO = &specs.LinuxBlockIO{Weight: &w} }, "linux.resources.blockIO is not supported"},
+		{"huge page size", func(s *specs.Spec) { s.Linux.Resources.HugepageLimits = []specs.LinuxHugepageLimit{{Pagesize: "2M"}} }, `hugepageLimits[0].pageSize "2M"`},
 		{"device rule type", func(s *specs.Spec) {
 			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "x", Access: "rwm"})
 		}, `linux.resources.devices[1]: type 'x' is not a, c or b`},

@@ -13,17 +13,23 @@ import (
 )
 
 // Update is what "goC update" is asked to change, as runc update's flags
-// say it: a runtime-spec resources JSON (--resources) and the flags below,
-// which win over it, as in runc. A zero field is a flag not given.
+// say it: a runtime-spec resources JSON (--resources) and the flags below.
+// runc ignores the flags when --resources is given; goC sets them over it.
+// A zero field is a flag not given.
 type Update struct {
-	ResourcesFile string // --resources: the JSON's file, "-" for stdin
-	Memory        string // --memory: a size (as cgroups.ParseMemory reads it), or -1 for no limit
-	MemorySwap    string // --memory-swap: memory and swap together, likewise
-	CPUQuota      int64  // --cpu-quota, microseconds per period
-	CPUPeriod     uint64 // --cpu-period, microseconds
-	CPUShares     uint64 // --cpu-shares
-	PidsLimit     int64  // --pids-limit
-	unsupported   []string
+	ResourcesFile     string // --resources: the JSON's file, "-" for stdin
+	Memory            string // --memory: a size (as cgroups.ParseMemory reads it), or -1 for no limit
+	MemorySwap        string // --memory-swap: memory and swap together, likewise
+	MemoryReservation string // --memory-reservation: a size (cgroups.ParseSize), or -1
+	KernelMemory      string // --kernel-memory, --kernel-memory-tcp: ignored, as runc ignores them
+	KernelMemoryTCP   string
+	CPUQuota          int64  // --cpu-quota, microseconds per period
+	CPUPeriod         uint64 // --cpu-period, microseconds
+	CPUShares         uint64 // --cpu-share (runc's spelling) or --cpu-shares
+	CPUs, Mems        string // --cpuset-cpus, --cpuset-mems
+	BlkioWeight       uint64 // --blkio-weight, 10–1000
+	PidsLimit         int64  // --pids-limit
+	unsupported       []string
 }
 
 // Flags registers runc update's flags on fs, to fill in u. Those goC does
@@ -31,14 +37,19 @@ type Update struct {
 func (u *Update) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&u.ResourcesFile, "resources", "", "")
 	fs.StringVar(&u.ResourcesFile, "r", "", "")
-	fs.StringVar(&u.Memory, "memory", "", "")
-	fs.StringVar(&u.MemorySwap, "memory-swap", "", "")
+	for name, dest := range map[string]*string{
+		"memory": &u.Memory, "memory-swap": &u.MemorySwap, "memory-reservation": &u.MemoryReservation,
+		"kernel-memory": &u.KernelMemory, "kernel-memory-tcp": &u.KernelMemoryTCP, "cpuset-cpus": &u.CPUs, "cpuset-mems": &u.Mems,
+	} {
+		fs.StringVar(dest, name, "", "")
+	}
 	fs.Int64Var(&u.CPUQuota, "cpu-quota", 0, "")
 	fs.Uint64Var(&u.CPUPeriod, "cpu-period", 0, "")
 	fs.Uint64Var(&u.CPUShares, "cpu-shares", 0, "")
+	fs.Uint64Var(&u.CPUShares, "cpu-share", 0, "")
+	fs.Uint64Var(&u.BlkioWeight, "blkio-weight", 0, "")
 	fs.Int64Var(&u.PidsLimit, "pids-limit", 0, "")
-	for _, name := range []string{"memory-reservation", "kernel-memory", "kernel-memory-tcp", "cpu-rt-period", "cpu-rt-runtime",
-		"cpuset-cpus", "cpuset-mems", "blkio-weight", "l3-cache-schema", "mem-bw-schema"} {
+	for _, name := range []string{"cpu-rt-period", "cpu-rt-runtime", "l3-cache-schema", "mem-bw-schema"} {
 		fs.Func(name, "", func(string) error { u.unsupported = append(u.unsupported, name); return nil })
 	}
 }
@@ -56,24 +67,46 @@ func (u Update) Resources(stdin io.Reader) (cgroups.Resources, error) {
 	if err := u.memory(&lr); err != nil {
 		return cgroups.Resources{}, err
 	}
-	if u.CPUQuota != 0 || u.CPUPeriod != 0 || u.CPUShares != 0 {
-		if lr.CPU == nil {
-			lr.CPU = &specs.LinuxCPU{}
+	u.cpu(&lr)
+	if u.BlkioWeight > 1000 {
+		return cgroups.Resources{}, fmt.Errorf("--blkio-weight %d: not between 10 and 1000", u.BlkioWeight)
+	}
+	if u.BlkioWeight != 0 {
+		if lr.BlockIO == nil {
+			lr.BlockIO = &specs.LinuxBlockIO{}
 		}
-		if u.CPUQuota != 0 {
-			lr.CPU.Quota = &u.CPUQuota
-		}
-		if u.CPUPeriod != 0 {
-			lr.CPU.Period = &u.CPUPeriod
-		}
-		if u.CPUShares != 0 {
-			lr.CPU.Shares = &u.CPUShares
-		}
+		w := uint16(u.BlkioWeight)
+		lr.BlockIO.Weight = &w
 	}
 	if u.PidsLimit != 0 {
 		lr.Pids = &specs.LinuxPids{Limit: &u.PidsLimit}
 	}
 	return UpdateResources(&lr)
+}
+
+// cpu sets the CPU flags over lr.
+func (u Update) cpu(lr *specs.LinuxResources) {
+	if u.CPUQuota == 0 && u.CPUPeriod == 0 && u.CPUShares == 0 && u.CPUs == "" && u.Mems == "" {
+		return
+	}
+	if lr.CPU == nil {
+		lr.CPU = &specs.LinuxCPU{}
+	}
+	if u.CPUQuota != 0 {
+		lr.CPU.Quota = &u.CPUQuota
+	}
+	if u.CPUPeriod != 0 {
+		lr.CPU.Period = &u.CPUPeriod
+	}
+	if u.CPUShares != 0 {
+		lr.CPU.Shares = &u.CPUShares
+	}
+	if u.CPUs != "" {
+		lr.CPU.Cpus = u.CPUs
+	}
+	if u.Mems != "" {
+		lr.CPU.Mems = u.Mems
+	}
 }
 
 // readResources decodes --resources into lr, if it is given.
@@ -93,29 +126,37 @@ func (u Update) readResources(stdin io.Reader, lr *specs.LinuxResources) error {
 	return json.NewDecoder(in).Decode(lr)
 }
 
-// memory sets --memory and --memory-swap over lr.
+// memory sets the memory flags over lr: sizes, or -1 for none; a memory
+// limit (with swap or without) of at least cgroups.MinMemory.
 func (u Update) memory(lr *specs.LinuxResources) error {
-	if u.Memory == "" && u.MemorySwap == "" {
-		return nil
-	}
-	if lr.Memory == nil {
-		lr.Memory = &specs.LinuxMemory{}
-	}
 	for _, f := range []struct {
-		val  string
-		dest **int64
-	}{{u.Memory, &lr.Memory.Limit}, {u.MemorySwap, &lr.Memory.Swap}} {
+		flag, val string
+		limit     bool
+		dest      func(*specs.LinuxMemory) **int64
+	}{
+		{"memory", u.Memory, true, func(m *specs.LinuxMemory) **int64 { return &m.Limit }},
+		{"memory-swap", u.MemorySwap, true, func(m *specs.LinuxMemory) **int64 { return &m.Swap }},
+		{"memory-reservation", u.MemoryReservation, false, func(m *specs.LinuxMemory) **int64 { return &m.Reservation }},
+		{"kernel-memory", u.KernelMemory, false, func(m *specs.LinuxMemory) **int64 { return &m.Kernel }},
+		{"kernel-memory-tcp", u.KernelMemoryTCP, false, func(m *specs.LinuxMemory) **int64 { return &m.KernelTCP }},
+	} {
 		if f.val == "" {
 			continue
 		}
-		n, err := cgroups.ParseMemory(f.val)
-		if f.val == "-1" {
+		n, err := cgroups.ParseSize(f.val)
+		switch {
+		case f.val == "-1":
 			n, err = -1, nil
+		case err == nil && f.limit && n < cgroups.MinMemory:
+			err = fmt.Errorf("%q: below the minimum of 6m a container needs to start", f.val)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("--%s %w", f.flag, err)
 		}
-		*f.dest = &n
+		if lr.Memory == nil {
+			lr.Memory = &specs.LinuxMemory{}
+		}
+		*f.dest(lr.Memory) = &n
 	}
 	return nil
 }

@@ -26,6 +26,12 @@ func TestUpdateResources(t *testing.T) {
 			cgroups.Resources{Memory: 64 << 20, MemorySwap: 128 << 20, CPUQuota: 50000, CPUPeriod: 200000, CPUShares: 1024, Pids: 5}},
 		{"unlimited swap", Update{Memory: "64m", MemorySwap: "-1"}, "", cgroups.Resources{Memory: 64 << 20, MemorySwap: -1}},
 		{"a quota alone: the default period", Update{CPUQuota: 20000}, "", cgroups.Resources{CPUQuota: 20000, CPUPeriod: cgroups.CPUPeriod}},
+		{"cpuset, reservation, block I/O weight", Update{CPUs: "0", Mems: "0", MemoryReservation: "1m", BlkioWeight: 300}, "",
+			cgroups.Resources{CPUs: "0", Mems: "0", MemoryReservation: 1 << 20, BlockIO: cgroups.BlockIO{Weight: 300}}},
+		{"no reservation", Update{MemoryReservation: "-1"}, "", cgroups.Resources{MemoryReservation: -1}},
+		{"kernel memory: ignored", Update{KernelMemory: "64m", KernelMemoryTCP: "1m"}, "", cgroups.Resources{}},
+		{"the weight over the JSON's throttle", Update{BlkioWeight: 20}, `{"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0,"rate":5}]}}`,
+			cgroups.Resources{BlockIO: cgroups.BlockIO{Weight: 20, Throttle: []cgroups.Throttle{{Kind: "rbps", Major: 8, Rate: 5}}}}},
 		{"the JSON", Update{}, json, cgroups.Resources{Memory: 128 << 20, CPUQuota: 25000, CPUPeriod: 100000, CPUShares: 512, Pids: 30}},
 		{"flags win over the JSON", Update{Memory: "64m", CPUQuota: 10000, PidsLimit: 40}, json,
 			cgroups.Resources{Memory: 64 << 20, CPUQuota: 10000, CPUPeriod: 100000, CPUShares: 512, Pids: 40}},
@@ -57,6 +63,9 @@ func TestUpdateResourcesErrors(t *testing.T) {
 		{Update{}, `{"cpu":{"shares":1}}`, "linux.resources.cpu.shares 1 is not between 2 and 262144"},
 		{Update{Memory: "64m", MemorySwap: "32m"}, "", "memory.swap must be at least memory.limit"},
 		{Update{ResourcesFile: "/nonexistent/resources.json"}, "", "--resources: open /nonexistent/resources.json: "},
+		{Update{MemoryReservation: "lots"}, "", `--memory-reservation "lots": not a size`},
+		{Update{BlkioWeight: 1001}, "", "--blkio-weight 1001: not between 10 and 1000"},
+		{Update{CPUs: "x"}, "", `linux.resources.cpu.cpus "x" is not a list`},
 	} {
 		if tc.json != "" {
 			tc.update.ResourcesFile = "-"
@@ -87,11 +96,13 @@ func TestUpdateFlags(t *testing.T) {
 		err  string // Resources'
 	}{
 		{[]string{"--resources", "r.json", "--memory", "64m", "--memory-swap", "-1", "--cpu-quota", "1000", "--cpu-period", "2000",
-			"--cpu-shares", "3", "--pids-limit", "4", "id"},
-			Update{ResourcesFile: "r.json", Memory: "64m", MemorySwap: "-1", CPUQuota: 1000, CPUPeriod: 2000, CPUShares: 3, PidsLimit: 4}, ""},
-		{[]string{"-r", "-", "id"}, Update{ResourcesFile: "-"}, ""},
-		{[]string{"--cpuset-cpus", "0-1", "--blkio-weight", "10", "id"}, Update{unsupported: []string{"cpuset-cpus", "blkio-weight"}},
-			"--cpuset-cpus is not supported by goC"},
+			"--cpu-shares", "3", "--pids-limit", "4", "--cpuset-cpus", "0-1", "--cpuset-mems", "0", "--memory-reservation", "32m",
+			"--blkio-weight", "10", "--kernel-memory", "1g", "--kernel-memory-tcp", "2m", "id"},
+			Update{ResourcesFile: "r.json", Memory: "64m", MemorySwap: "-1", CPUQuota: 1000, CPUPeriod: 2000, CPUShares: 3, PidsLimit: 4,
+				CPUs: "0-1", Mems: "0", MemoryReservation: "32m", BlkioWeight: 10, KernelMemory: "1g", KernelMemoryTCP: "2m"}, ""},
+		{[]string{"-r", "-", "--cpu-share", "5", "id"}, Update{ResourcesFile: "-", CPUShares: 5}, ""},
+		{[]string{"--cpu-rt-period", "10", "--l3-cache-schema", "x", "id"}, Update{unsupported: []string{"cpu-rt-period", "l3-cache-schema"}},
+			"--cpu-rt-period is not supported by goC"},
 	} {
 		fs := flag.NewFlagSet("update", flag.ContinueOnError)
 		var u Update

@@ -98,7 +98,7 @@ func Verbs() []Verb {
 		{"resume", "", true, errVerb(func(g *Globals, a []string) error {
 			return withID(newFlags("resume"), a, func(id string) error { return container.Resume(g.Root, id) })
 		})},
-		{"update", "  update [--resources F|-] [--memory M] [--cpu-quota N] [--cpu-period N] [--cpu-shares N] [--pids-limit N] ID\n", true, errVerb(cmdUpdate)},
+		{"update", "  update [--resources F|-] [--memory M] [--memory-reservation M] [--cpu-quota N] [--cpu-period N] [--cpu-shares N] [--cpuset-cpus L] [--cpuset-mems L] [--blkio-weight N] [--pids-limit N] ID\n", true, errVerb(cmdUpdate)},
 		{"events", "  events [--stats] [--interval D] ID        its statistics as JSON lines (once with --stats)\n", true, errVerb(cmdEvents)},
 		{"features", "  features                                  what goC supports of the runtime-spec (JSON)\n", false, errVerb(func(*Globals, []string) error { return printJSON(spec.Features()) })},
 		{"checkpoint", "", false, errVerb(func(_ *Globals, a []string) error { return cmdCheckpoint("checkpoint", a) })},

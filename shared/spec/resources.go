@@ -1,0 +1,275 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/cgroups"
+	"goc.dev/shared/id"
+)
+
+// selfCgroup is the caller's own cgroup, the base of a relative
+// linux.cgroupsPath (a variable: tests set it).
+var selfCgroup = cgroups.Self
+
+// cgroupsPath splits linux.cgroupsPath into parent and name, as runc's
+// cgroupfs driver reads it: "/a/b/c" from each hierarchy's root, "a/b/c"
+// from goC's own cgroup, at any depth; empty means goC/<id>. The path is
+// cleaned from "/" first, so that ".." cannot climb above where it starts.
+func cgroupsPath(p, cid string) (parent, name string, err error) {
+	if p == "" {
+		return cgroups.DefaultParent, cid, nil
+	}
+	if strings.Contains(p, ":") {
+		return "", "", unsupported(fmt.Sprintf("linux.cgroupsPath %q (systemd slice:prefix:name form)", p))
+	}
+	clean := path.Clean("/" + p)
+	if clean == "/" {
+		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q names no cgroup", p)
+	}
+	if !strings.HasPrefix(p, "/") {
+		self, err := selfCgroup()
+		if err != nil {
+			return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: relative to goC's own cgroup: %w", p, err)
+		}
+		clean = path.Join(self, clean)
+	}
+	parent, name = path.Split(strings.TrimPrefix(clean, "/"))
+	parent = strings.TrimSuffix(parent, "/")
+	if err := cgroups.ValidateParent(parent); err != nil {
+		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
+	}
+	if err := id.Validate(name); err != nil {
+		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
+	}
+	return parent, name, nil
+}
+
+// DefaultDevices are the device cgroup rules every container gets: the
+// nodes goC makes in /dev, its terminals, and mknod (only) of any device.
+var DefaultDevices = []cgroups.DeviceRule{
+	{Allow: true, Type: 'c', Major: -1, Minor: -1, Access: "m"},
+	{Allow: true, Type: 'b', Major: -1, Minor: -1, Access: "m"},
+	{Allow: true, Type: 'c', Major: 1, Minor: 3, Access: "rwm"},    // null
+	{Allow: true, Type: 'c', Major: 1, Minor: 5, Access: "rwm"},    // zero
+	{Allow: true, Type: 'c', Major: 1, Minor: 7, Access: "rwm"},    // full
+	{Allow: true, Type: 'c', Major: 1, Minor: 8, Access: "rwm"},    // random
+	{Allow: true, Type: 'c', Major: 1, Minor: 9, Access: "rwm"},    // urandom
+	{Allow: true, Type: 'c', Major: 5, Minor: 0, Access: "rwm"},    // tty
+	{Allow: true, Type: 'c', Major: 5, Minor: 1, Access: "rwm"},    // console
+	{Allow: true, Type: 'c', Major: 5, Minor: 2, Access: "rwm"},    // ptmx
+	{Allow: true, Type: 'c', Major: 136, Minor: -1, Access: "rwm"}, // pts
+}
+
+func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, error) {
+	var out cgroups.Resources
+	switch {
+	case len(r.Rdma) > 0:
+		return out, unsupported("linux.resources.rdma")
+	case len(r.Unified) > 0:
+		return out, unsupported("linux.resources.unified")
+	}
+	var err error
+	if out.Devices, err = deviceRules(r.Devices, p); err != nil {
+		return out, err
+	}
+	for _, conv := range []func(*specs.LinuxResources, *cgroups.Resources) error{
+		convertMemory, convertCPU, convertBlockIO, convertHugepages, convertNetwork,
+	} {
+		if err := conv(r, &out); err != nil {
+			return out, err
+		}
+	}
+	if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit > 0 {
+		out.Pids = *r.Pids.Limit
+	}
+	return out, nil
+}
+
+// deviceRules are the device cgroup's: everything denied, then
+// config.json's rules in order, then the devices linux.devices lists and
+// the ones goC puts in every /dev (as runc does): the last rule that
+// matches decides.
+func deviceRules(rules []specs.LinuxDeviceCgroup, p *Plan) ([]cgroups.DeviceRule, error) {
+	out := []cgroups.DeviceRule{{Type: 'a', Major: -1, Minor: -1, Access: "rwm"}}
+	for i, d := range rules {
+		rule := cgroups.DeviceRule{Allow: d.Allow, Type: 'a', Major: -1, Minor: -1, Access: d.Access}
+		if d.Type != "" {
+			rule.Type = d.Type[0]
+		}
+		if d.Major != nil {
+			rule.Major = *d.Major
+		}
+		if d.Minor != nil {
+			rule.Minor = *d.Minor
+		}
+		if len(d.Type) > 1 {
+			return out, fmt.Errorf("config.json: linux.resources.devices[%d]: type %q is not a, c or b", i, d.Type)
+		}
+		if err := rule.Validate(); err != nil {
+			return out, fmt.Errorf("config.json: linux.resources.devices[%d]: %w", i, err)
+		}
+		out = append(out, rule)
+	}
+	for _, d := range p.Devices {
+		t := byte('c')
+		switch d.Type {
+		case unix.S_IFBLK:
+			t = 'b'
+		case unix.S_IFIFO:
+			continue
+		}
+		out = append(out, cgroups.DeviceRule{Allow: true, Type: t, Major: int64(d.Major), Minor: int64(d.Minor), Access: "rwm"})
+	}
+	return append(out, DefaultDevices...), nil
+}
+
+// convertMemory: kernel and kernelTCP are accepted and ignored with a
+// warning, as runc 1.1 does (Linux no longer limits kernel memory on its
+// own); useHierarchy (v1 memory cgroups are always hierarchical now) and
+// checkBeforeUpdate (newer than runc 1.1) are ignored too. A swappiness of
+// -1 is Docker's "unset".
+func convertMemory(r *specs.LinuxResources, out *cgroups.Resources) error {
+	m := r.Memory
+	if m == nil {
+		return nil
+	}
+	switch {
+	case m.Swap != nil && *m.Swap != -1 && *m.Swap != 0 && (m.Limit == nil || *m.Swap < *m.Limit):
+		return errors.New("config.json: linux.resources.memory.swap must be at least memory.limit (it counts memory and swap together), or -1")
+	case m.Swappiness != nil && *m.Swappiness > 100 && *m.Swappiness != ^uint64(0):
+		return fmt.Errorf("config.json: linux.resources.memory.swappiness %d is not between 0 and 100", *m.Swappiness)
+	case m.Limit != nil && *m.Limit > 0 && *m.Limit < cgroups.MinMemory:
+		return fmt.Errorf("config.json: linux.resources.memory.limit %d is below the minimum of 6m a container needs to start", *m.Limit)
+	}
+	if (m.Kernel != nil && *m.Kernel != 0) || (m.KernelTCP != nil && *m.KernelTCP != 0) {
+		slog.Warn("linux.resources.memory: kernel and kernelTCP are ignored, as runc ignores them")
+	}
+	if m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit {
+		out.MemorySwap = *m.Swap
+	}
+	if m.Limit != nil && *m.Limit > 0 {
+		out.Memory = *m.Limit
+	}
+	if m.Reservation != nil {
+		out.MemoryReservation = *m.Reservation
+	}
+	if m.Swappiness != nil && *m.Swappiness <= 100 {
+		v := *m.Swappiness
+		out.Swappiness = &v
+	}
+	out.DisableOOMKiller = m.DisableOOMKiller != nil && *m.DisableOOMKiller
+	return nil
+}
+
+func convertCPU(r *specs.LinuxResources, out *cgroups.Resources) error {
+	c := r.CPU
+	if c == nil {
+		return nil
+	}
+	switch {
+	case c.RealtimeRuntime != nil || c.RealtimePeriod != nil || c.Idle != nil || c.Burst != nil:
+		return unsupported("linux.resources.cpu other than quota, period, shares, cpus and mems")
+	case c.Shares != nil && *c.Shares != 0 && (*c.Shares < 2 || *c.Shares > 262144):
+		return fmt.Errorf("config.json: linux.resources.cpu.shares %d is not between 2 and 262144", *c.Shares)
+	case !cpuList(c.Cpus):
+		return fmt.Errorf("config.json: linux.resources.cpu.cpus %q is not a list such as 0-2,4", c.Cpus)
+	case !cpuList(c.Mems):
+		return fmt.Errorf("config.json: linux.resources.cpu.mems %q is not a list such as 0-2,4", c.Mems)
+	}
+	out.CPUs, out.Mems = c.Cpus, c.Mems
+	if c.Shares != nil {
+		out.CPUShares = *c.Shares
+	}
+	if c.Quota != nil && *c.Quota > 0 {
+		out.CPUQuota, out.CPUPeriod = *c.Quota, cgroups.CPUPeriod
+		if c.Period != nil && *c.Period > 0 {
+			out.CPUPeriod = int64(*c.Period)
+		}
+	}
+	return nil
+}
+
+// cpuList reports whether s is empty or lists CPUs or memory nodes as the
+// kernel does: numbers and ranges, comma-separated ("0-2,4").
+func cpuList(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		a, err1 := strconv.ParseUint(lo, 10, 16)
+		b, err2 := strconv.ParseUint(hi, 10, 16)
+		if err1 != nil || err2 != nil || b < a {
+			return false
+		}
+	}
+	return true
+}
+
+// convertBlockIO: a zero weight is none (Docker sends {"weight": 0} with
+// every container).
+func convertBlockIO(r *specs.LinuxResources, out *cgroups.Resources) error {
+	b := r.BlockIO
+	if b == nil {
+		return nil
+	}
+	val := func(p *uint16) uint16 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	io := cgroups.BlockIO{Weight: val(b.Weight), LeafWeight: val(b.LeafWeight)}
+	for _, w := range b.WeightDevice {
+		io.WeightDevices = append(io.WeightDevices, cgroups.WeightDevice{Major: w.Major, Minor: w.Minor, Weight: val(w.Weight), LeafWeight: val(w.LeafWeight)})
+	}
+	for _, t := range []struct {
+		kind string
+		devs []specs.LinuxThrottleDevice
+	}{{"rbps", b.ThrottleReadBpsDevice}, {"wbps", b.ThrottleWriteBpsDevice}, {"riops", b.ThrottleReadIOPSDevice}, {"wiops", b.ThrottleWriteIOPSDevice}} {
+		for _, d := range t.devs {
+			io.Throttle = append(io.Throttle, cgroups.Throttle{Kind: t.kind, Major: d.Major, Minor: d.Minor, Rate: d.Rate})
+		}
+	}
+	out.BlockIO = io
+	return nil
+}
+
+// pageSize is a huge page size as the kernel names them: 64KB, 2MB, 1GB.
+var pageSize = regexp.MustCompile(`^[1-9][0-9]*[KMG]B$`)
+
+func convertHugepages(r *specs.LinuxResources, out *cgroups.Resources) error {
+	for i, h := range r.HugepageLimits {
+		if !pageSize.MatchString(h.Pagesize) {
+			return fmt.Errorf("config.json: linux.resources.hugepageLimits[%d].pageSize %q is not a size such as 2MB", i, h.Pagesize)
+		}
+		out.Hugepages = append(out.Hugepages, cgroups.Hugepage{Size: h.Pagesize, Limit: h.Limit})
+	}
+	return nil
+}
+
+func convertNetwork(r *specs.LinuxResources, out *cgroups.Resources) error {
+	n := r.Network
+	if n == nil {
+		return nil
+	}
+	if n.ClassID != nil {
+		out.Network.ClassID = *n.ClassID
+	}
+	for _, p := range n.Priorities {
+		out.Network.Priorities = append(out.Network.Priorities, cgroups.NetPriority{Interface: p.Name, Priority: p.Priority})
+	}
+	return nil
+}
