@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -136,5 +137,28 @@ func TestUpdate(t *testing.T) {
 	}
 	if p := Check(upd, res); len(p) != 1 || p[0].Desc != "brand new" {
 		t.Errorf("Check after Update = %v, want only the TODO of the new point", p)
+	}
+}
+
+// TestExpectedFiles keeps the committed files readable by the harness,
+// with every cause written (a TODO fails the run that reads it).
+func TestExpectedFiles(t *testing.T) {
+	files, _ := filepath.Glob("expected/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no expected/*.txt")
+	}
+	for _, f := range files {
+		exp, err := readExpected(f)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for file, entries := range exp.Files {
+			for _, e := range entries {
+				if e.Kind() == "TODO" {
+					t.Errorf("%s: %s: %q: cause %q has no kind (%s)", f, file, e.Desc, e.Cause, strings.Join(Kinds, ", "))
+				}
+			}
+		}
 	}
 }

@@ -25,9 +25,10 @@ import (
 //     linux_ns_* files), processes working under its bundles, and those in
 //     the suite's cgroups;
 //   - mounts: anything mounted under its TMPDIR (linux_ns_itype);
-//   - cgroups: cgrouptest and testdir, which the cgroup files create at the
-//     root of every hierarchy (and in the harness's own cgroup, where the
-//     relative cgroupsPath "testdir/cgrouptest/container" may land);
+//   - cgroups: cgrouptest and testdir, made for the cgroup files' cgroupsPath
+//     ("/cgrouptest", "testdir/cgrouptest/container") in every hierarchy, at
+//     its root or under the harness's own cgroup, and left behind (runc
+//     leaves testdir; delete_only_create_resources makes its own);
 //   - the TMPDIR itself, once nothing is mounted under it.
 
 // suiteCgroups are the cgroups the suite's files create (runtime-tools'

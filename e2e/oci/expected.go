@@ -97,7 +97,7 @@ func (exp Expected) entry(file, desc string) (Entry, bool) {
 
 const expectedHeader = `# What goC is expected to fail in the OCI runtime-tools validation suite (make test-oci; docs/e2e.md).
 # Environment: %s. Every point goC fails must be listed here with its cause; a listed point that
-# passes is stale. Refresh with make test-oci OCI_UPDATE=1 (causes are kept; new entries get a TODO
+# passes is stale. Refresh with %s (causes are kept; new entries get a TODO
 # cause, which still fails the check until someone writes why).
 #
 #   FILE
@@ -107,10 +107,19 @@ const expectedHeader = `# What goC is expected to fail in the OCI runtime-tools 
 #                              where the suite wants otherwise), bug (goC's, with its issue)
 `
 
+// RefreshCommand is how an environment's file is rewritten: the VM's
+// ("vm-v2", "vm-v1") by make e2e, the host's by make test-oci.
+func RefreshCommand(env string) string {
+	if strings.HasPrefix(env, "vm-") {
+		return "OCI_UPDATE=1 make e2e"
+	}
+	return "make test-oci OCI_UPDATE=1"
+}
+
 // Write prints the file back, files sorted, entries in their order.
 func (exp Expected) Write(w io.Writer, env string) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, expectedHeader, env)
+	fmt.Fprintf(b, expectedHeader, env, RefreshCommand(env))
 	files := make([]string, 0, len(exp.Files))
 	for f, entries := range exp.Files {
 		if len(entries) > 0 {

@@ -136,8 +136,8 @@ func (r *runner) verdict(exp Expected) error {
 		}
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(r.out, "oci: %d differences from %s; if they are meant, refresh it with make test-oci OCI_UPDATE=1 and write their causes\n",
-			len(problems), r.o.expected)
+		fmt.Fprintf(r.out, "oci: %d differences from %s; if they are meant, refresh it (%s) and write the new causes\n",
+			len(problems), r.o.expected, RefreshCommand(r.o.env))
 	}
 	fmt.Fprintf(r.out, "oci-%s: %d passed, %d failed\n", r.o.env, pairs-len(bad), len(bad))
 	if len(problems) > 0 {
