@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func TestRunnerRetries(t *testing.T) {
 		t.Errorf("retried = %v, want flaky's first run", r.retried)
 	}
 	out.Reset()
-	if err := r.verdict(r.exp); err != errMismatch {
+	if err := r.verdict(r.exp); !errors.Is(err, errMismatch) {
 		t.Errorf("verdict = %v, want the mismatch of broken", err)
 	}
 	for _, want := range []string{`RETRIED: flaky (goC5): "a": not ok: not in the expected file`, `DIFFERS: broken (goC5): "a"`, "oci-test: 1 passed, 1 failed"} {
