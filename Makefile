@@ -52,6 +52,7 @@ lint: $(GOLANGCI)
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
 	$(GOLANGCI) run ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
+	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --config ../../.golangci.yml ./...
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
