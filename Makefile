@@ -14,7 +14,7 @@ VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci
 
 all: stages
 
@@ -52,6 +52,7 @@ lint: $(GOLANGCI)
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
 	$(GOLANGCI) run ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
+	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --config ../../.golangci.yml ./...
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
@@ -67,7 +68,20 @@ e2e-host: stages rootfs
 	@vm/deps.sh runc
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
 
-test: lint unit e2e-host e2e test-compat
+test: lint unit e2e-host test-oci e2e test-compat
+
+# test-oci: the OCI runtime-tools validation suite (the version e2e/oci/go.mod
+# pins, built once under build/oci) against stage 4's goC, stage 5's and
+# runc, side by side, on this machine; goC's results are checked against
+# e2e/oci/expected/host.txt. OCI_UPDATE=1 rewrites that file from the run
+# (keeping the causes); OCI_FLAGS passes more flags (-run REGEXP, -v).
+# e2e/oci is a module of its own, outside go.work: the suite's old
+# dependencies stay out of goC's modules.
+OCI_RUNTIMES = -runtime goC4=$(BIN)/stage4/goC -runtime goC5=$(BIN)/stage5/goC -runtime runc=$$(command -v runc)
+test-oci: stage4 stage5
+	@vm/deps.sh runc
+	cd e2e/oci && GOWORK=off $(GO) test -count=1 . && GOWORK=off $(GO) run . -cache $(BUILD)/oci \
+		$(OCI_RUNTIMES) $(if $(OCI_UPDATE),-update) $(OCI_FLAGS)
 
 # test-compat: containerd, Docker and Podman run their containers on stage 4's
 # goC (e2e/testdata/compat; private daemons in their own network namespaces,

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs the e2e scenarios in a disposable VM, once per cgroup mode (v2, v1),
-# and prints one "e2e-vMODE: N passed, N failed" line per mode. The guest's
-# whole output is kept in build/e2e-vMODE.log.
+# and prints one "e2e-vMODE: N passed, N failed" line per mode; then, in the
+# same boot, the OCI validation suite against stage 5's goC (e2e/oci),
+# checked against e2e/oci/expected/vm-vMODE.txt ("oci-vm-vMODE: …"). The
+# guest's whole output is kept in build/e2e-vMODE.log.
 # Usage: vm/e2e.sh [qemu|lima]     (make e2e, make e2e VM=lima)
 # Environment: E2E_STAGES (stage binaries to test, default every bin/stageN), E2E_MODES (default
-# "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios).
+# "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios), E2E_OCI=0 (no OCI suite),
+# OCI_RUN (a regexp: only these OCI files), OCI_UPDATE=1 (rewrite the vm-vMODE.txt files from the run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -44,6 +47,27 @@ if runc=$(command -v runc); then
 fi
 
 cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
+
+# The OCI validation suite (built on the host, see e2e/oci), for stage 5's
+# goC: its programs, the harness, and the expected results. busybox's tar
+# does not recognise gzip by itself, so the rootfs archive the suite untars
+# into each bundle goes in uncompressed, under the name the suite opens.
+oci=${E2E_OCI:-1}
+[ -d "$payload/bin/stage5" ] || oci=0
+if [ "$oci" = 1 ]; then
+	suite=$(cd "$top/e2e/oci" && GOWORK=off go run . -prepare -cache "$top/build/oci")
+	mkdir -p "$payload/oci/suite"
+	cp -a "$suite/runtimetest" "$suite/validation" "$payload/oci/suite/"
+	gunzip -c "$suite/rootfs-amd64.tar.gz" >"$payload/oci/suite/rootfs-amd64.tar.gz"
+	cp -a "$top/e2e/oci/expected" "$payload/oci/"
+	(cd "$top/e2e/oci" && GOWORK=off CGO_ENABLED=0 go build -o "$payload/oci/oci" .)
+	ociflags="-suite /goc/oci/suite -runtime goC5=/goc/bin/stage5/goC -timeout 5m${OCI_RUN:+ -run '$OCI_RUN'}"
+	# The mode is on the kernel command line; with OCI_UPDATE the guest
+	# prints its rewritten file between markers, for the host to keep.
+	update=''
+	[ -n "${OCI_UPDATE:-}" ] && update=" -update; s2=\$?; echo GOC-OCI-EXPECTED-BEGIN; cat expected/vm-\$m.txt; echo GOC-OCI-EXPECTED-END; [ \$s2 -eq 0 ]"
+	cmd="$cmd; s=\$?; m=\$(sed -n 's/.*goc\.cgroup=\(v[12]\).*/\1/p' /proc/cmdline); cd /goc/oci && ./oci $ociflags -env vm-\$m -expected expected/vm-\$m.txt$update || s=1; exit \$s"
+fi
 "$here/initramfs.sh" "$kcache" "$payload" "$cmd" "$initrd"
 echo "vm: initramfs $(du -h "$initrd" | cut -f1), kernel $(basename "$kcache")"
 
@@ -62,8 +86,13 @@ for mode in $modes; do
 	set -e
 	echo "vm: cgroup $mode took $(( $(date +%s) - start ))s (guest status ${st[0]})"
 	[ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] || failed=1
+	if [ -n "${OCI_UPDATE:-}" ] && grep -q '^GOC-OCI-EXPECTED-END$' "$top/build/e2e-$mode.log"; then
+		sed -n '/^GOC-OCI-EXPECTED-BEGIN$/,/^GOC-OCI-EXPECTED-END$/p' "$top/build/e2e-$mode.log" | sed '1d;$d' \
+			>"$top/e2e/oci/expected/vm-$mode.txt"
+		echo "vm: wrote e2e/oci/expected/vm-$mode.txt"
+	fi
 done
-grep -E '^e2e-v[12]: ' "$out" || true
+grep -E '^(e2e|oci-vm)-v[12]: ' "$out" || true
 read -r passed fails < <(awk -F'[ ,]+' '/^e2e-v[12]: / {p += $2; f += $4} END {print p+0, f+0}' "$out")
 echo "e2e-vm: ${passed:-0} passed, ${fails:-0} failed"
 exit $failed
