@@ -79,9 +79,13 @@ func Poststop(hs *specs.Hooks, st specs.State) {
 	}
 }
 
+// warn runs each hook, logging a failure as a warning: the ones after it
+// run all the same, as the runtime-spec says.
 func warn(kind string, hs []specs.Hook, st specs.State) {
-	if err := Run(kind, hs, st); err != nil {
-		slog.Warn(err.Error())
+	for _, h := range hs {
+		if err := Run(kind, []specs.Hook{h}, st); err != nil {
+			slog.Warn(err.Error())
+		}
 	}
 }
 

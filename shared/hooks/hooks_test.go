@@ -88,7 +88,9 @@ func TestPoststartPoststop(t *testing.T) {
 		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "cat > " + filepath.Join(dir, name)}}
 	}
 	fail := specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "echo broken >&2; exit 3"}}
-	hs := &specs.Hooks{Poststart: []specs.Hook{save("poststart"), fail}, Poststop: []specs.Hook{save("poststop")}}
+	// A failing hook does not keep the ones after it from running (the
+	// runtime-spec: the rest continue as if it had succeeded).
+	hs := &specs.Hooks{Poststart: []specs.Hook{fail, save("poststart"), fail}, Poststop: []specs.Hook{fail, save("poststop")}}
 
 	Poststart(hs, specs.State{ID: "c1", Status: specs.StateRunning, Pid: 7})
 	Poststop(hs, specs.State{ID: "c1", Status: specs.StateStopped})
@@ -99,7 +101,8 @@ func TestPoststartPoststop(t *testing.T) {
 			t.Errorf("%s hook read %s, want %s", name, b, want)
 		}
 	}
-	if got := log.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "poststart hook /bin/sh: exit status 3: broken") {
-		t.Errorf("logged %q", got)
+	if got := log.String(); strings.Count(got, "level=WARN") != 3 || strings.Count(got, "poststart hook /bin/sh: exit status 3: broken") != 2 ||
+		!strings.Contains(got, "poststop hook /bin/sh: exit status 3: broken") {
+		t.Errorf("logged %q, want a warning for each failed hook", got)
 	}
 }
