@@ -126,14 +126,14 @@ func Open(h Hierarchies, parent, cid string) (Manager, error) {
 }
 
 // Find opens the cgroup of container cid below parent in the calling
-// process's hierarchies (Detect, then Open): for the goCs that act on a
-// container another goC created.
-func Find(parent, cid string) (Manager, error) {
+// process's hierarchies (Detect, Rebase on bases, then Open): for the goCs
+// that act on a container another goC created.
+func Find(parent, cid string, bases map[string]string) (Manager, error) {
 	h, err := Detect()
 	if err != nil {
 		return nil, err
 	}
-	return Open(h, parent, cid)
+	return Open(h.Rebase(bases), parent, cid)
 }
 
 // Reclaim destroys the cgroups below parent that no live goC holds and no

@@ -89,7 +89,7 @@ func TestFind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Find("goC-test-find", "c1")
+	m, err := Find("goC-test-find", "c1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestFind(t *testing.T) {
 	if _, err := os.Stat(m.Path()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Find made %s: %v", m.Path(), err)
 	}
-	if _, err := Find("../etc", "c1"); err == nil {
+	if _, err := Find("../etc", "c1", nil); err == nil {
 		t.Error("Find accepted the parent ../etc")
 	}
 }

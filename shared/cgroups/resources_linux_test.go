@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -401,5 +402,37 @@ func TestV2LeavesBusyCgroupsAlone(t *testing.T) {
 	defer closeLock(m)
 	if got := readFile(t, filepath.Join(busy, "cgroup.subtree_control")); got != "" {
 		t.Errorf("init.scope/cgroup.subtree_control = %q, want it untouched", got)
+	}
+}
+
+// On a v1 host where the caller sits in different cgroups per hierarchy,
+// Own has each, and Rebase moves each hierarchy's root below its own (a
+// relative linux.cgroupsPath, as runc places it); v2 and no bases: as is.
+func TestOwnAndRebase(t *testing.T) {
+	v1 := Hierarchies{V1: map[string]string{"memory": "/m", "pids": "/p", "cpu": "/c", "cpuacct": "/c"}}
+	own, err := parseOwn(strings.NewReader("8:pids:/\n4:memory:/limited/x\n2:cpu,cpuacct:/a\n0::/\n"), v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"pids": "/", "memory": "/limited/x", "cpu": "/a", "cpuacct": "/a"}
+	if !maps.Equal(own, want) {
+		t.Fatalf("parseOwn = %v, want %v", own, want)
+	}
+	got := v1.Rebase(own)
+	if want := map[string]string{"memory": "/m/limited/x", "pids": "/p", "cpu": "/c/a", "cpuacct": "/c/a"}; !maps.Equal(got.V1, want) {
+		t.Errorf("Rebase = %v, want %v", got.V1, want)
+	}
+	if v1.V1["memory"] != "/m" {
+		t.Error("Rebase changed the hierarchies it was called on")
+	}
+	m := openV1(got.V1, "testdir", "c1", nil)
+	if d := m.dirs["memory"]; d != "/m/limited/x/testdir/c1" {
+		t.Errorf("memory cgroup below the rebased root = %s", d)
+	}
+	if r := (Hierarchies{V2: "/sys/fs/cgroup"}).Rebase(map[string]string{"": "/x"}); r.V2 != "/sys/fs/cgroup" {
+		t.Errorf("v2 Rebase = %+v, want it unchanged", r)
+	}
+	if r := v1.Rebase(nil); !maps.Equal(r.V1, v1.V1) {
+		t.Errorf("Rebase(nil) = %v", r.V1)
 	}
 }

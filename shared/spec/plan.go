@@ -73,6 +73,7 @@ type Runtime struct {
 	GIDMappings  []specs.LinuxIDMapping
 	CgroupParent string
 	CgroupName   string
+	CgroupBases  map[string]string // v1, a relative path: cgroups.Hierarchies.Rebase
 	Resources    cgroups.Resources
 	CgroupNS     bool // the init unshares a cgroup namespace once in its cgroup
 	NoMountNS    bool // none, new or joined: the container is in goC's, chrooted
@@ -272,7 +273,7 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	p.Sysctl = l.Sysctl
 
 	var err error
-	if rt.CgroupParent, rt.CgroupName, err = cgroupsPath(l.CgroupsPath, id); err != nil {
+	if rt.CgroupParent, rt.CgroupName, rt.CgroupBases, err = cgroupsPath(l.CgroupsPath, id); err != nil {
 		return err
 	}
 	res := l.Resources

@@ -16,41 +16,47 @@ import (
 	"goc.dev/shared/id"
 )
 
-// selfCgroup is the caller's own cgroup, the base of a relative
-// linux.cgroupsPath (a variable: tests set it).
-var selfCgroup = cgroups.Self
+// ownCgroups are the caller's own cgroups, the base of a relative
+// linux.cgroupsPath (a variable for tests).
+var ownCgroups = cgroups.Own
 
 // cgroupsPath splits linux.cgroupsPath into parent and name, as runc's
 // cgroupfs driver reads it: "/a/b/c" from each hierarchy's root, "a/b/c"
 // from goC's own cgroup, at any depth; empty means goC/<id>. The path is
 // cleaned from "/" first, so that ".." cannot climb above where it starts.
-func cgroupsPath(p, cid string) (parent, name string, err error) {
+// A relative path on a v1 host whose hierarchies hold the caller in
+// different cgroups stays relative, below bases (each hierarchy's own).
+func cgroupsPath(p, cid string) (parent, name string, bases map[string]string, err error) {
 	if p == "" {
-		return cgroups.DefaultParent, cid, nil
+		return cgroups.DefaultParent, cid, nil, nil
 	}
 	if strings.Contains(p, ":") {
-		return "", "", unsupported(fmt.Sprintf("linux.cgroupsPath %q (systemd slice:prefix:name form)", p))
+		return "", "", nil, unsupported(fmt.Sprintf("linux.cgroupsPath %q (systemd slice:prefix:name form)", p))
 	}
 	clean := path.Clean("/" + p)
 	if clean == "/" {
-		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q names no cgroup", p)
+		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q names no cgroup", p)
 	}
 	if !strings.HasPrefix(p, "/") {
-		self, err := selfCgroup()
+		own, err := ownCgroups()
 		if err != nil {
-			return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: relative to goC's own cgroup: %w", p, err)
+			return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: relative to goC's own cgroup: %w", p, err)
 		}
-		clean = path.Join(self, clean)
+		if self, err := cgroups.Same(own); err == nil {
+			clean = path.Join(self, clean)
+		} else {
+			bases = own
+		}
 	}
 	parent, name = path.Split(strings.TrimPrefix(clean, "/"))
 	parent = strings.TrimSuffix(parent, "/")
 	if err := cgroups.ValidateParent(parent); err != nil {
-		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
+		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
 	}
 	if err := id.Validate(name); err != nil {
-		return "", "", fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
+		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
 	}
-	return parent, name, nil
+	return parent, name, bases, nil
 }
 
 // DefaultDevices are the device cgroup rules every container gets: the

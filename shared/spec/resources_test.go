@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -15,34 +16,47 @@ import (
 // hierarchy's root, at any depth; relative, from the caller's own cgroup.
 // Neither can climb out with "..".
 func TestCgroupsPath(t *testing.T) {
-	old := selfCgroup
-	t.Cleanup(func() { selfCgroup = old })
+	old := ownCgroups
+	t.Cleanup(func() { ownCgroups = old })
 	for _, tc := range []struct {
 		path, self   string
 		parent, name string
 		err          string
+		bases        map[string]string // the caller in different v1 cgroups
 	}{
-		{"", "/", "goC", "c1", ""},
-		{"/cgrouptest", "/", "", "cgrouptest", ""},
-		{"/a/b/c/d", "/", "a/b/c", "d", ""},
-		{"/docker/0123abc", "/", "docker", "0123abc", ""},
-		{"/../../etc/x", "/", "etc", "x", ""},
-		{"testdir/cgrouptest/container", "/init.scope", "init.scope/testdir/cgrouptest", "container", ""},
-		{"testdir/c", "/", "testdir", "c", ""},
-		{"c", "/user.slice/user-0.slice/user@0.service", "user.slice/user-0.slice/user@0.service", "c", ""},
-		{"../../x", "/init.scope", "init.scope", "x", ""},
-		{"/", "/", "", "", `linux.cgroupsPath "/" names no cgroup`},
-		{"/a b/c", "/", "", "", `linux.cgroupsPath "/a b/c": invalid cgroup parent`},
-		{"system.slice:goc:c1", "/", "", "", "systemd"},
-		{"rel/c", "", "", "", `linux.cgroupsPath "rel/c": relative to goC's own cgroup: hierarchies disagree`},
+		{"", "/", "goC", "c1", "", nil},
+		{"/cgrouptest", "/", "", "cgrouptest", "", nil},
+		{"/a/b/c/d", "/", "a/b/c", "d", "", nil},
+		{"/docker/0123abc", "/", "docker", "0123abc", "", nil},
+		{"/../../etc/x", "/", "etc", "x", "", nil},
+		{"testdir/cgrouptest/container", "/init.scope", "init.scope/testdir/cgrouptest", "container", "", nil},
+		{"testdir/c", "/", "testdir", "c", "", nil},
+		{"c", "/user.slice/user-0.slice/user@0.service", "user.slice/user-0.slice/user@0.service", "c", "", nil},
+		{"../../x", "/init.scope", "init.scope", "x", "", nil},
+		{"/", "/", "", "", `linux.cgroupsPath "/" names no cgroup`, nil},
+		{"/a b/c", "/", "", "", `linux.cgroupsPath "/a b/c": invalid cgroup parent`, nil},
+		{"system.slice:goc:c1", "/", "", "", "systemd", nil},
+		{"rel/c", "", "", "", `linux.cgroupsPath "rel/c": relative to goC's own cgroup: no /proc/self/cgroup`, nil},
+		{"testdir/c", "", "testdir", "c", "", map[string]string{"memory": "/limited/x", "pids": "/", "cpu": "/"}},
+		{"/abs/c", "", "abs", "c", "", map[string]string{"memory": "/limited/x", "pids": "/"}},
 	} {
-		selfCgroup = func() (string, error) {
-			if tc.self == "" {
-				return "", errors.New("hierarchies disagree")
+		ownCgroups = func() (map[string]string, error) {
+			switch {
+			case tc.bases != nil:
+				return tc.bases, nil
+			case tc.self == "":
+				return nil, errors.New("no /proc/self/cgroup")
 			}
-			return tc.self, nil
+			return map[string]string{"": tc.self}, nil
 		}
-		parent, name, err := cgroupsPath(tc.path, "c1")
+		parent, name, bases, err := cgroupsPath(tc.path, "c1")
+		wantBases := tc.bases
+		if strings.HasPrefix(tc.path, "/") {
+			wantBases = nil // an absolute path needs no base
+		}
+		if !maps.Equal(bases, wantBases) {
+			t.Errorf("cgroupsPath(%q) bases = %v, want %v", tc.path, bases, wantBases)
+		}
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("cgroupsPath(%q) = %q %q, %v; want error %q", tc.path, parent, name, err, tc.err)

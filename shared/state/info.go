@@ -60,7 +60,7 @@ var findCgroup = cgroups.Find
 
 // Cgroup opens the container's cgroup.
 func (s *State) Cgroup() (cgroups.Manager, error) {
-	return findCgroup(s.CgroupParent, s.CgroupName)
+	return findCgroup(s.CgroupParent, s.CgroupName, s.CgroupBases)
 }
 
 // Frozen reports whether the container's cgroup is frozen (paused); false

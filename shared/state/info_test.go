@@ -21,7 +21,7 @@ func fakeCgroups(t *testing.T) (freeze func(name, state string)) {
 	root := t.TempDir()
 	old := findCgroup
 	t.Cleanup(func() { findCgroup = old })
-	findCgroup = func(parent, cid string) (cgroups.Manager, error) {
+	findCgroup = func(parent, cid string, bases map[string]string) (cgroups.Manager, error) {
 		return cgroups.Open(cgroups.Hierarchies{V2: root}, parent, cid)
 	}
 	return func(name, state string) {

@@ -61,6 +61,9 @@ type State struct {
 	Created      time.Time `json:"created"`
 	CgroupParent string    `json:"cgroupParent"`
 	CgroupName   string    `json:"cgroupName"`
+	// CgroupBases: each v1 hierarchy's base of a relative cgroup path
+	// (cgroups.Hierarchies.Rebase); none for an absolute one.
+	CgroupBases map[string]string `json:"cgroupBases,omitempty"`
 	// RunBy is the goC run that waits for the container in the
 	// foreground and deletes it at the end; if that goC dies, the
 	// container is deleted by the next one (see Orphaned).

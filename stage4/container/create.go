@@ -106,7 +106,7 @@ func (ct *container) reserve() error {
 	}
 	var err error
 	rt := o.Runtime
-	if ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources); err != nil {
+	if ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases); err != nil {
 		return fmt.Errorf("create: cgroup: %w", err)
 	}
 	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {
@@ -331,7 +331,7 @@ func (ct *container) record() error {
 	st := &state.State{
 		OCIVersion: specs.Version, ID: o.ID, Pid: pid, Bundle: o.Bundle, Annotations: o.Annotations,
 		Rootfs: o.Plan.Rootfs, Created: time.Now().UTC(),
-		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName,
+		CgroupParent: o.Runtime.CgroupParent, CgroupName: o.Runtime.CgroupName, CgroupBases: o.Runtime.CgroupBases,
 		Image: o.Image, Layer: o.Layer, Hooks: o.Runtime.Hooks, Bound: ct.bound,
 	}
 	var err error

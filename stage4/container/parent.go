@@ -58,11 +58,12 @@ func Run(o Options) (res Result, retErr error) {
 
 // createCgroup makes the container's cgroup with its limits, after
 // removing any that goCs which died left behind.
-func createCgroup(parent, name string, r cgroups.Resources) (cgroups.Manager, error) {
+func createCgroup(parent, name string, r cgroups.Resources, bases map[string]string) (cgroups.Manager, error) {
 	h, err := cgroups.Detect()
 	if err != nil {
 		return nil, err
 	}
+	h = h.Rebase(bases)
 	if n, err := cgroups.Reclaim(h, parent); err != nil {
 		slog.Warn("reclaiming cgroups left by earlier runs", "err", err)
 	} else if n > 0 {
