@@ -80,6 +80,15 @@ func (c *Container) Release(toEnd bool, alive func() bool) error {
 			return fmt.Errorf("exec fifo: %w", err)
 		}
 		if len(got) == 0 && !alive() {
+			// Between the read above and now the init may have written
+			// its byte, exec'd, and its workload ended: look once more.
+			if n, _ := unix.Read(int(f.Fd()), buf); n > 0 {
+				got = append(got, buf[:n]...)
+				if !toEnd {
+					return nil
+				}
+				continue
+			}
 			return errors.New("container init exited before start")
 		}
 		fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}

@@ -102,3 +102,26 @@ func TestFifoNotWaiting(t *testing.T) {
 		t.Fatalf("Release without a fifo = %v", err)
 	}
 }
+
+// The init may write its byte, exec, and its workload end between start's
+// empty read and its look at whether the init lives: that is a container
+// that started, not one whose init died before start.
+func TestFifoStartedAndGoneAtOnce(t *testing.T) {
+	for _, toEnd := range []bool{false, true} {
+		c, _ := fifoContainer(t)
+		gone := func() bool {
+			w, err := os.OpenFile(c.Fifo(), os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte{0}); err != nil {
+				t.Fatal(err)
+			}
+			w.Close() // exec closed it; the workload has ended already
+			return false
+		}
+		if err := c.Release(toEnd, gone); err != nil {
+			t.Errorf("Release(toEnd=%v) = %v, want nil: the init did start", toEnd, err)
+		}
+	}
+}
