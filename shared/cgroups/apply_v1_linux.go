@@ -12,6 +12,9 @@ import (
 // one's hierarchy; a limit whose controller is not mounted is an error
 // that names both.
 func (m *v1) Apply(r Resources) error {
+	if len(r.Unified) > 0 {
+		return fmt.Errorf("linux.resources.unified: cannot be used on cgroup v1 (this host's controllers are v1), as runc refuses it")
+	}
 	for _, set := range []func(Resources) error{
 		m.setMemory, m.setCPU, m.setCpuset, m.setPids, m.setBlkio, m.setHugetlb, m.setNetwork, m.setDevices,
 	} {
@@ -23,7 +26,7 @@ func (m *v1) Apply(r Resources) error {
 }
 
 func (m *v1) setMemory(r Resources) error {
-	if r.Memory <= 0 && r.MemoryReservation == 0 && r.Swappiness == nil && !r.DisableOOMKiller {
+	if r.Memory == 0 && r.MemoryReservation == 0 && r.Swappiness == nil && !r.DisableOOMKiller {
 		return nil
 	}
 	d, err := m.dir("memory", "linux.resources.memory")
@@ -31,7 +34,7 @@ func (m *v1) setMemory(r Resources) error {
 		return err
 	}
 	var todo []setting
-	if r.Memory > 0 {
+	if r.Memory != 0 {
 		todo = v1MemoryLimit(d, r)
 	}
 	if r.MemoryReservation != 0 {
@@ -49,7 +52,8 @@ func (m *v1) setMemory(r Resources) error {
 // v1MemoryLimit sets the limit and memsw, memory and swap together
 // (present only with swap accounting on). The kernel keeps memsw >= the
 // memory limit at every step: a limit above the current memsw (goC update)
-// goes after the new memsw.
+// goes after the new memsw. No limit (-1) without a swap one is no memsw
+// limit either, as runc has it.
 func v1MemoryLimit(d string, r Resources) []setting {
 	limit := setting{"memory.limit_in_bytes", strconv.FormatInt(r.Memory, 10)}
 	if !exists(d, "memory.memsw.limit_in_bytes") {
@@ -60,20 +64,29 @@ func v1MemoryLimit(d string, r Resources) []setting {
 		sw = r.Memory
 	}
 	memsw := setting{"memory.memsw.limit_in_bytes", strconv.FormatInt(sw, 10)}
-	if cur, err := readInt(d, "memory.memsw.limit_in_bytes"); err == nil && r.Memory > cur {
+	if cur, err := readInt(d, "memory.memsw.limit_in_bytes"); err == nil && (r.Memory == -1 || r.Memory > cur) {
 		return []setting{memsw, limit}
 	}
 	return []setting{limit, memsw}
 }
 
+// setCPU: a quota of -1 is none; the realtime budget goes period first,
+// as runc writes it.
 func (m *v1) setCPU(r Resources) error {
 	var todo []setting
-	if r.CPUQuota > 0 {
-		todo = append(todo, setting{"cpu.cfs_period_us", strconv.FormatInt(r.CPUPeriod, 10)},
-			setting{"cpu.cfs_quota_us", strconv.FormatInt(r.CPUQuota, 10)})
-	}
-	if r.CPUShares > 0 {
-		todo = append(todo, setting{"cpu.shares", strconv.FormatUint(r.CPUShares, 10)})
+	for _, s := range []struct {
+		set         bool
+		file, value string
+	}{
+		{r.CPUPeriod != 0, "cpu.cfs_period_us", strconv.FormatInt(r.CPUPeriod, 10)},
+		{r.CPUQuota != 0, "cpu.cfs_quota_us", strconv.FormatInt(r.CPUQuota, 10)},
+		{r.CPUShares != 0, "cpu.shares", strconv.FormatUint(r.CPUShares, 10)},
+		{r.CPURtPeriod != 0, "cpu.rt_period_us", strconv.FormatUint(r.CPURtPeriod, 10)},
+		{r.CPURtRuntime != 0, "cpu.rt_runtime_us", strconv.FormatInt(r.CPURtRuntime, 10)},
+	} {
+		if s.set {
+			todo = append(todo, setting{s.file, s.value})
+		}
 	}
 	if len(todo) == 0 {
 		return nil
@@ -142,14 +155,14 @@ func fillCpuset(mount, dir string) error {
 }
 
 func (m *v1) setPids(r Resources) error {
-	if r.Pids <= 0 {
+	if r.Pids == 0 {
 		return nil
 	}
 	d, err := m.dir("pids", "linux.resources.pids")
 	if err != nil {
 		return err
 	}
-	return writeAll(d, "pids limit", []setting{{"pids.max", strconv.FormatInt(r.Pids, 10)}})
+	return writeAll(d, "pids limit", []setting{{"pids.max", maxOr(r.Pids)}})
 }
 
 // v1Throttle names v1's file for each kind of Throttle.

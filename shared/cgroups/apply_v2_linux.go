@@ -3,7 +3,10 @@ package cgroups
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Apply writes the limits asked for; a limit whose controller the
@@ -18,9 +21,11 @@ func (m *v2) Apply(r Resources) error {
 		}
 	}
 	if len(r.Devices) > 0 {
-		return attachDeviceFilter(m.dir, r.Devices)
+		if err := attachDeviceFilter(m.dir, r.Devices); err != nil {
+			return err
+		}
 	}
-	return nil
+	return setUnified(m.dir, r.Unified)
 }
 
 // need checks that the container's cgroup has controller.
@@ -35,21 +40,22 @@ func (m *v2) setMemory(r Resources) error {
 	if r.Swappiness != nil || r.DisableOOMKiller {
 		slog.Warn("linux.resources.memory: swappiness and disableOOMKiller are ignored: cgroup v2 has neither")
 	}
-	if r.Memory <= 0 && r.MemoryReservation == 0 {
+	if r.Memory == 0 && r.MemoryReservation == 0 {
 		return nil
 	}
 	if err := m.need("memory", "linux.resources.memory"); err != nil {
 		return err
 	}
 	var todo []setting
-	if r.Memory > 0 {
-		todo = append(todo, setting{"memory.max", strconv.FormatInt(r.Memory, 10)})
+	if r.Memory != 0 {
+		todo = append(todo, setting{"memory.max", maxOr(r.Memory)})
 		// Swap is charged separately in v2: none at all (goC's
-		// default) keeps the container inside its limit.
+		// default) keeps the container inside its limit; no memory
+		// limit without a swap one is neither (as runc has it).
 		if exists(m.dir, "memory.swap.max") {
 			swap := "0"
 			switch {
-			case r.MemorySwap == -1:
+			case r.MemorySwap == -1, r.Memory == -1 && r.MemorySwap == 0:
 				swap = "max"
 			case r.MemorySwap > r.Memory:
 				swap = strconv.FormatInt(r.MemorySwap-r.Memory, 10)
@@ -72,9 +78,12 @@ func maxOr(n int64) string {
 }
 
 func (m *v2) setCPU(r Resources) error {
+	if r.CPURtPeriod != 0 || r.CPURtRuntime != 0 {
+		return fmt.Errorf("linux.resources.cpu: cgroup v2 has no realtime limits (realtimePeriod, realtimeRuntime)")
+	}
 	var todo []setting
-	if r.CPUQuota > 0 {
-		todo = append(todo, setting{"cpu.max", fmt.Sprintf("%d %d", r.CPUQuota, r.CPUPeriod)})
+	if r.CPUQuota != 0 || r.CPUPeriod != 0 {
+		todo = append(todo, setting{"cpu.max", m.cpuMax(r)})
 	}
 	if r.CPUShares > 0 {
 		todo = append(todo, setting{"cpu.weight", strconv.FormatUint(CPUWeight(r.CPUShares), 10)})
@@ -86,6 +95,22 @@ func (m *v2) setCPU(r Resources) error {
 		return err
 	}
 	return writeAll(m.dir, "cpu limit", todo)
+}
+
+// cpuMax is cpu.max's "quota period": -1 is "max"; a period alone keeps
+// the quota the cgroup has.
+func (m *v2) cpuMax(r Resources) string {
+	quota := maxOr(r.CPUQuota)
+	if r.CPUQuota == 0 {
+		b, _ := os.ReadFile(filepath.Join(m.dir, "cpu.max"))
+		if quota, _, _ = strings.Cut(strings.TrimSpace(string(b)), " "); quota == "" {
+			quota = "max"
+		}
+	}
+	if r.CPUPeriod == 0 {
+		return quota
+	}
+	return fmt.Sprintf("%s %d", quota, r.CPUPeriod)
 }
 
 func (m *v2) setCpuset(r Resources) error {
@@ -100,13 +125,13 @@ func (m *v2) setCpuset(r Resources) error {
 }
 
 func (m *v2) setPids(r Resources) error {
-	if r.Pids <= 0 {
+	if r.Pids == 0 {
 		return nil
 	}
 	if err := m.need("pids", "linux.resources.pids"); err != nil {
 		return err
 	}
-	return writeAll(m.dir, "pids limit", []setting{{"pids.max", strconv.FormatInt(r.Pids, 10)}})
+	return writeAll(m.dir, "pids limit", []setting{{"pids.max", maxOr(r.Pids)}})
 }
 
 // setIO writes the weights to io.bfq.weight where the BFQ scheduler offers

@@ -110,7 +110,7 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 	if h.V2 != "" {
 		return createV2(h.V2, parent, cid)
 	}
-	return createV1(h.V1, parent, cid)
+	return createV1(h, parent, cid)
 }
 
 // Open returns the Manager of an existing container cgroup, for a goC that
@@ -122,7 +122,7 @@ func Open(h Hierarchies, parent, cid string) (Manager, error) {
 	if h.V2 != "" {
 		return &v2{dir: filepath.Join(h.V2, parent, cid)}, nil
 	}
-	return openV1(h.V1, parent, cid, nil), nil
+	return openV1(h, parent, cid, nil), nil
 }
 
 // Find opens the cgroup of container cid below parent in the calling
@@ -178,7 +178,7 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 		if h.V2 != "" {
 			m = &v2{dir: filepath.Join(dir, e.Name()), lock: lock}
 		} else {
-			m = openV1(h.V1, parent, e.Name(), lock)
+			m = openV1(h, parent, e.Name(), lock)
 		}
 		if m.populated() {
 			lock.Close()

@@ -59,6 +59,9 @@ func (f *fakeFS) populate() {
 		for _, m := range f.h.V1 {
 			roots = append(roots, m)
 		}
+		if f.h.Unified != "" {
+			roots = append(roots, f.h.Unified)
+		}
 	}
 	for _, r := range roots {
 		_ = filepath.WalkDir(r, func(p string, d os.DirEntry, err error) error {

@@ -14,17 +14,28 @@ type DeviceRule struct {
 	Type   byte   // 'a' (any), 'c' or 'b'
 	Major  int64  // -1: any
 	Minor  int64  // -1: any
-	Access string // some of "rwm"; "" means all
+	Access string // some of "rwm", in any order; "" means all
+}
+
+// perms is the rule's access in "rwm" order, each once: other letters are
+// ignored, as runc ignores them ("rwa" is "rw"); "" if none is left.
+func (r DeviceRule) perms() string {
+	if r.Access == "" {
+		return "rwm"
+	}
+	var out []byte
+	for _, c := range []byte("rwm") {
+		if strings.IndexByte(r.Access, c) >= 0 {
+			out = append(out, c)
+		}
+	}
+	return string(out)
 }
 
 // access returns the rule's access as BPF_DEVCG_ACC_* bits.
 func (r DeviceRule) access() uint32 {
-	a := r.Access
-	if a == "" {
-		a = "rwm"
-	}
 	var bits uint32
-	for _, c := range a {
+	for _, c := range r.perms() {
 		switch c {
 		case 'm':
 			bits |= 1
@@ -42,8 +53,8 @@ func (r DeviceRule) Validate() error {
 	switch {
 	case r.Type != 'a' && r.Type != 'c' && r.Type != 'b':
 		return fmt.Errorf("type %q is not a, c or b", r.Type)
-	case strings.Trim(r.Access, "rwm") != "":
-		return fmt.Errorf("access %q is not made of r, w and m", r.Access)
+	case r.perms() == "":
+		return fmt.Errorf("access %q has none of r, w and m", r.Access)
 	case r.Major < -1 || r.Minor < -1:
 		return fmt.Errorf("negative device number")
 	}
@@ -58,10 +69,7 @@ func (r DeviceRule) String() string {
 		}
 		return fmt.Sprint(n)
 	}
-	a := r.Access
-	if a == "" {
-		a = "rwm"
-	}
+	a := r.perms()
 	if r.Type == 'a' {
 		return "a *:* " + a
 	}

@@ -10,7 +10,7 @@ import (
 // Resources are the limits a container runs under. A zero field means no
 // limit (goC update: leave it as it is).
 type Resources struct {
-	Memory int64 // bytes
+	Memory int64 // bytes; -1: no limit
 	// MemorySwap is memory and swap together (v1's memsw; v2 swap.max =
 	// MemorySwap - Memory): 0 means Memory (no swap: goC's default, so
 	// swap cannot stretch a limit), -1 unlimited swap.
@@ -24,10 +24,14 @@ type Resources struct {
 	// ignores them as runc does.
 	Swappiness       *uint64
 	DisableOOMKiller bool
-	CPUQuota         int64  // microseconds of CPU time per CPUPeriod
-	CPUPeriod        int64  // microseconds
-	Pids             int64  // tasks (processes and threads)
-	CPUShares        uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
+	CPUQuota         int64 // microseconds of CPU time per CPUPeriod; -1: no limit
+	CPUPeriod        int64 // microseconds
+	Pids             int64 // tasks (processes and threads); -1: no limit
+	// CPURtPeriod and CPURtRuntime are the realtime scheduler's budget,
+	// microseconds of runtime per period (v1's cpu.rt_*; v2 has none).
+	CPURtPeriod  uint64
+	CPURtRuntime int64
+	CPUShares    uint64 // relative weight, 2–262144 (v1 cpu.shares; v2 cpu.weight from it); 0: unset
 	// CPUs and Mems are the cpuset: the CPUs and memory nodes the
 	// container may use, as the kernel lists them ("0-2,4").
 	CPUs, Mems string
@@ -37,6 +41,9 @@ type Resources struct {
 	// Devices are the device cgroup's rules; none: devices are not
 	// restricted by goC.
 	Devices []DeviceRule
+	// Unified are cgroup v2 interface files and their values
+	// (linux.resources.unified), written after the rest; v2 only.
+	Unified map[string]string
 }
 
 // BlockIO is the block I/O controller's share and rate limits (v1 blkio,

@@ -16,6 +16,10 @@ type Hierarchies struct {
 	// any v1 controller is mounted (hybrid hosts, whose cgroup2 has no
 	// controllers, count as v1).
 	V1 map[string]string
+	// Unified is the cgroup2 mount point of a hybrid host (v1 controllers
+	// and an empty cgroup2, often /sys/fs/cgroup/unified): containers join
+	// it too, at the same path, as runc puts them there.
+	Unified string
 }
 
 // ErrNoCgroups means no cgroup filesystem is mounted.
@@ -60,6 +64,9 @@ func ParseMountinfo(r io.Reader) (Hierarchies, error) {
 	}
 	switch {
 	case h.V1 != nil:
+		if len(v2) > 0 {
+			h.Unified = v2[0]
+		}
 		return h, nil
 	case len(v2) == 0:
 		return Hierarchies{}, ErrNoCgroups

@@ -36,7 +36,7 @@ func TestParseMountinfo(t *testing.T) {
 			want: Hierarchies{V1: map[string]string{
 				"cpu": "/sys/fs/cgroup/cpu", "cpuacct": "/sys/fs/cgroup/cpuacct", "memory": "/sys/fs/cgroup/memory",
 				"freezer": "/sys/fs/cgroup/freezer", "pids": "/sys/fs/cgroup/pids",
-			}},
+			}, Unified: "/sys/fs/cgroup/unified"},
 		},
 		{
 			name: "v1 with co-mounted controllers (Debian)",

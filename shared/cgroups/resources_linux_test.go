@@ -425,7 +425,7 @@ func TestOwnAndRebase(t *testing.T) {
 	if v1.V1["memory"] != "/m" {
 		t.Error("Rebase changed the hierarchies it was called on")
 	}
-	m := openV1(got.V1, "testdir", "c1", nil)
+	m := openV1(got, "testdir", "c1", nil)
 	if d := m.dirs["memory"]; d != "/m/limited/x/testdir/c1" {
 		t.Errorf("memory cgroup below the rebased root = %s", d)
 	}

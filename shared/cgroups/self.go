@@ -62,6 +62,9 @@ func parseOwn(r io.Reader, h Hierarchies) (map[string]string, error) {
 		if h.V2 != "" && parts[0] == "0" && parts[1] == "" {
 			return map[string]string{"": parts[2]}, nil
 		}
+		if h.Unified != "" && parts[0] == "0" && parts[1] == "" {
+			paths[""] = parts[2] // a hybrid host's cgroup2
+		}
 		for _, c := range strings.Split(parts[1], ",") {
 			if _, ok := h.V1[c]; ok && slices.Contains(v1Controllers, c) {
 				paths[c] = parts[2]
@@ -110,5 +113,9 @@ func (h Hierarchies) Rebase(bases map[string]string) Hierarchies {
 	for c, m := range h.V1 {
 		v1[c] = filepath.Join(m, bases[c])
 	}
-	return Hierarchies{V1: v1}
+	out := Hierarchies{V1: v1}
+	if h.Unified != "" {
+		out.Unified = filepath.Join(h.Unified, bases[""])
+	}
+	return out
 }

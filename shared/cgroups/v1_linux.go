@@ -15,7 +15,11 @@ import (
 type v1 struct {
 	dirs   map[string]string // controller → the container's directory in its hierarchy
 	mounts map[string]string // controller → its hierarchy's mount point
-	lock   *os.File
+	// unified is the container's directory in a hybrid host's cgroup2
+	// hierarchy (no controllers there: it only tracks processes); "" if
+	// the host has none.
+	unified string
+	lock    *os.File
 }
 
 // v1Controllers are the hierarchies goC puts a container in, each that is
@@ -42,23 +46,26 @@ func v1LockRoot(mounts map[string]string) string {
 	return any[0]
 }
 
-func openV1(mounts map[string]string, parent, cid string, lock *os.File) *v1 {
-	m := &v1{dirs: map[string]string{}, mounts: mounts, lock: lock}
+func openV1(h Hierarchies, parent, cid string, lock *os.File) *v1 {
+	m := &v1{dirs: map[string]string{}, mounts: h.V1, lock: lock}
 	for _, c := range v1Controllers {
-		if mnt, ok := mounts[c]; ok {
+		if mnt, ok := h.V1[c]; ok {
 			m.dirs[c] = filepath.Join(mnt, parent, cid)
 		}
+	}
+	if h.Unified != "" {
+		m.unified = filepath.Join(h.Unified, parent, cid)
 	}
 	return m
 }
 
-func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr error) {
-	m := openV1(mounts, parent, cid, nil)
+func createV1(h Hierarchies, parent, cid string) (_ Manager, retErr error) {
+	m := openV1(h, parent, cid, nil)
 	if len(m.dirs) == 0 {
 		return nil, errors.New("none of the cgroup v1 controllers goC uses is mounted")
 	}
-	lockDir := filepath.Join(v1LockRoot(mounts), parent, cid)
-	for _, d := range m.dirs {
+	lockDir := filepath.Join(v1LockRoot(h.V1), parent, cid)
+	for _, d := range m.allDirs() {
 		if err := os.MkdirAll(filepath.Dir(d), 0o755); err != nil {
 			return nil, fmt.Errorf("create cgroup %s: %w", filepath.Dir(d), err)
 		}
@@ -76,9 +83,11 @@ func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr e
 			}
 		}
 	}()
-	for _, d := range m.uniqueDirs() {
-		if err := mkdir(d, 0o755); err != nil {
-			return nil, fmt.Errorf("create cgroup %s: %w", d, err)
+	for _, d := range m.allDirs() {
+		if err := makeCgroup(d); errors.Is(err, os.ErrExist) {
+			continue // reused: left as it was found
+		} else if err != nil {
+			return nil, err
 		}
 		made = append(made, d)
 	}
@@ -91,6 +100,14 @@ func createV1(mounts map[string]string, parent, cid string) (_ Manager, retErr e
 		return nil, err
 	}
 	return m, nil
+}
+
+// allDirs are uniqueDirs and, on a hybrid host, the cgroup2 directory.
+func (m *v1) allDirs() []string {
+	if m.unified == "" {
+		return m.uniqueDirs()
+	}
+	return append(m.uniqueDirs(), m.unified)
 }
 
 // uniqueDirs lists each directory once (cpu and cpuacct may share one).
@@ -122,7 +139,7 @@ func (m *v1) Dirs() map[string]string {
 }
 
 func (m *v1) populated() bool {
-	for _, d := range m.uniqueDirs() {
+	for _, d := range m.allDirs() {
 		if hasProcs(d) {
 			return true
 		}
@@ -150,7 +167,7 @@ func (m *v1) dir(controller, field string) (string, error) {
 }
 
 func (m *v1) Add(pid int) error {
-	for _, d := range m.uniqueDirs() {
+	for _, d := range m.allDirs() {
 		if err := write(d, "cgroup.procs", strconv.Itoa(pid)); err != nil {
 			return err
 		}
@@ -162,6 +179,16 @@ func (m *v1) JoinFiles() ([]*os.File, error) {
 	var files []*os.File
 	for _, d := range m.uniqueDirs() {
 		f, err := openJoin(d, "tasks")
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	if m.unified != "" {
+		f, err := openJoin(m.unified, "cgroup.procs") // cgroup2 has no tasks file
 		if err != nil {
 			for _, f := range files {
 				f.Close()
@@ -229,7 +256,7 @@ func (m *v1) Destroy() error {
 		defer m.lock.Close()
 	}
 	kill := func() error { return m.killAll() }
-	for _, d := range m.uniqueDirs() {
+	for _, d := range m.allDirs() {
 		if err := removeWhenEmpty(d, kill); err != nil {
 			return fmt.Errorf("remove cgroup %s: %w", d, err)
 		}

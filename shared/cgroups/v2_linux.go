@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,18 +50,37 @@ func createV2(root, parent, cid string) (_ Manager, retErr error) {
 	}
 	defer unlock()
 	m := &v2{dir: filepath.Join(dir, cid)}
-	if err := mkdir(m.dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create cgroup %s: %w", m.dir, err)
+	err = makeCgroup(m.dir)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
 	}
-	defer func() {
-		if retErr != nil {
+	defer func(made bool) {
+		if retErr != nil && made {
 			_ = os.Remove(m.dir)
 		}
-	}()
+	}(err == nil)
 	if m.lock, err = holdLock(m.dir); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// makeCgroup makes a container's cgroup directory. One that exists already
+// and has no process in it is reused, as runc reuses it, with a warning
+// (the error is then os.ErrExist); one with processes is refused: they are
+// not the container's, and delete would kill them.
+func makeCgroup(dir string) error {
+	err := mkdir(dir, 0o755)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, os.ErrExist):
+		return fmt.Errorf("create cgroup %s: %w", dir, err)
+	case hasProcs(dir):
+		return fmt.Errorf("create cgroup %s: it exists and has processes, which are not the container's", dir)
+	}
+	slog.Warn("the container's cgroup exists already: reusing it", "cgroup", dir)
+	return err
 }
 
 // enable adds to dir's cgroup.subtree_control those of v2Controllers dir

@@ -99,7 +99,7 @@ func TestConvertErrors(t *testing.T) {
 		{"systemd cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:goc:c1" }, "systemd"},
 		{"cgroups path of no level", func(s *specs.Spec) { s.Linux.CgroupsPath = "/" }, `linux.cgroupsPath "/" names no cgroup`},
 		{"cpu shares", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu.shares 1 is not between 2 and 262144"},
-		{"cpu realtime", func(s *specs.Spec) { v := int64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{RealtimeRuntime: &v} }, "cpu other than quota, period, shares, cpus and mems"},
+		{"cpu burst", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Burst: &v} }, "linux.resources.cpu.burst is not supported"},
 		{"swappiness", func(s *specs.Spec) { v := uint64(101); s.Linux.Resources.Memory = &specs.LinuxMemory{Swappiness: &v} }, "swappiness 101 is not between 0 and 100"},
 		{"tiny memory", func(s *specs.Spec) { v := int64(1 << 20); s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &v} }, "below the minimum"},
 		{"swap below the limit", func(s *specs.Spec) {
@@ -111,8 +111,8 @@ func TestConvertErrors(t *testing.T) {
 			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "x", Access: "rwm"})
 		}, `linux.resources.devices[1]: type 'x' is not a, c or b`},
 		{"device rule access", func(s *specs.Spec) {
-			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "c", Access: "rwx"})
-		}, `access "rwx" is not made of r, w and m`},
+			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "c", Access: "xyz"})
+		}, `access "xyz" has none of r, w and m`},
 		{"device outside /dev", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/etc/evil", Type: "c", Major: 1, Minor: 3}}
 		}, "not a path under /dev"},

@@ -80,9 +80,11 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 	switch {
 	case len(r.Rdma) > 0:
 		return out, unsupported("linux.resources.rdma")
-	case len(r.Unified) > 0:
-		return out, unsupported("linux.resources.unified")
 	}
+	if err := cgroups.ValidateUnified(r.Unified); err != nil {
+		return out, fmt.Errorf("config.json: %w", err)
+	}
+	out.Unified = r.Unified
 	var err error
 	if out.Devices, err = deviceRules(r.Devices, p); err != nil {
 		return out, err
@@ -94,8 +96,8 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 			return out, err
 		}
 	}
-	if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit > 0 {
-		out.Pids = *r.Pids.Limit
+	if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit != 0 {
+		out.Pids = max(*r.Pids.Limit, -1) // negative: no limit
 	}
 	return out, nil
 }
@@ -162,7 +164,7 @@ func convertMemory(r *specs.LinuxResources, out *cgroups.Resources) error {
 	if m.Swap != nil && m.Limit != nil && *m.Swap != *m.Limit {
 		out.MemorySwap = *m.Swap
 	}
-	if m.Limit != nil && *m.Limit > 0 {
+	if m.Limit != nil && (*m.Limit > 0 || *m.Limit == -1) {
 		out.Memory = *m.Limit
 	}
 	if m.Reservation != nil {
@@ -176,14 +178,18 @@ func convertMemory(r *specs.LinuxResources, out *cgroups.Resources) error {
 	return nil
 }
 
+// convertCPU: a negative quota is none (-1); a period alone changes the
+// period and keeps the quota (goC update); the realtime budget is v1's.
 func convertCPU(r *specs.LinuxResources, out *cgroups.Resources) error {
 	c := r.CPU
 	if c == nil {
 		return nil
 	}
 	switch {
-	case c.RealtimeRuntime != nil || c.RealtimePeriod != nil || c.Idle != nil || c.Burst != nil:
-		return unsupported("linux.resources.cpu other than quota, period, shares, cpus and mems")
+	case c.Idle != nil:
+		return unsupported("linux.resources.cpu.idle")
+	case c.Burst != nil:
+		return unsupported("linux.resources.cpu.burst")
 	case c.Shares != nil && *c.Shares != 0 && (*c.Shares < 2 || *c.Shares > 262144):
 		return fmt.Errorf("config.json: linux.resources.cpu.shares %d is not between 2 and 262144", *c.Shares)
 	case !cpuList(c.Cpus):
@@ -197,9 +203,18 @@ func convertCPU(r *specs.LinuxResources, out *cgroups.Resources) error {
 	}
 	if c.Quota != nil && *c.Quota > 0 {
 		out.CPUQuota, out.CPUPeriod = *c.Quota, cgroups.CPUPeriod
-		if c.Period != nil && *c.Period > 0 {
-			out.CPUPeriod = int64(*c.Period)
-		}
+	}
+	if c.Quota != nil && *c.Quota < 0 {
+		out.CPUQuota = -1
+	}
+	if c.Period != nil && *c.Period > 0 {
+		out.CPUPeriod = int64(*c.Period)
+	}
+	if c.RealtimePeriod != nil {
+		out.CPURtPeriod = *c.RealtimePeriod
+	}
+	if c.RealtimeRuntime != nil {
+		out.CPURtRuntime = *c.RealtimeRuntime
 	}
 	return nil
 }

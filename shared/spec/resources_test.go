@@ -81,7 +81,8 @@ func TestConvertAllResources(t *testing.T) {
 	r := &specs.LinuxResources{
 		Memory: &specs.LinuxMemory{Limit: i64(64 << 20), Reservation: i64(32 << 20), Swappiness: u64(10), DisableOOMKiller: &yes,
 			Kernel: i64(64 << 20), KernelTCP: i64(1 << 20), UseHierarchy: &yes, CheckBeforeUpdate: &yes},
-		CPU: &specs.LinuxCPU{Cpus: "0-1,3", Mems: "0"},
+		CPU:  &specs.LinuxCPU{Cpus: "0-1,3", Mems: "0", RealtimePeriod: u64(1000000), RealtimeRuntime: i64(1000)},
+		Pids: &specs.LinuxPids{Limit: i64(-5)},
 		BlockIO: &specs.LinuxBlockIO{Weight: u16(500), LeafWeight: u16(300),
 			WeightDevice:            []specs.LinuxWeightDevice{{LinuxBlockIODevice: dev(8, 0), Weight: u16(400), LeafWeight: u16(200)}},
 			ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev(8, 0), Rate: 1 << 20}},
@@ -90,6 +91,7 @@ func TestConvertAllResources(t *testing.T) {
 			ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev(8, 16), Rate: 200}}},
 		HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 4 << 20}, {Pagesize: "1GB", Limit: 1 << 30}},
 		Network:        &specs.LinuxNetwork{ClassID: &classID, Priorities: []specs.LinuxInterfacePriority{{Name: "eth0", Priority: 5}}},
+		Unified:        map[string]string{"memory.high": "1000000", "cgroup.max.depth": "3"},
 	}
 	got, err := UpdateResources(r)
 	if err != nil {
@@ -97,7 +99,8 @@ func TestConvertAllResources(t *testing.T) {
 	}
 	want := cgroups.Resources{
 		Memory: 64 << 20, MemoryReservation: 32 << 20, Swappiness: u64(10), DisableOOMKiller: true,
-		CPUs: "0-1,3", Mems: "0",
+		CPUs: "0-1,3", Mems: "0", CPURtPeriod: 1000000, CPURtRuntime: 1000, Pids: -1,
+		Unified: map[string]string{"memory.high": "1000000", "cgroup.max.depth": "3"},
 		BlockIO: cgroups.BlockIO{Weight: 500, LeafWeight: 300,
 			WeightDevices: []cgroups.WeightDevice{{Major: 8, Minor: 0, Weight: 400, LeafWeight: 200}},
 			Throttle: []cgroups.Throttle{{Kind: "rbps", Major: 8, Rate: 1 << 20}, {Kind: "wbps", Major: 8, Rate: 2 << 20},
@@ -126,6 +129,7 @@ func TestConvertResourcesErrors(t *testing.T) {
 		{specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "3-1"}}, `linux.resources.cpu.cpus "3-1" is not a list such as 0-2,4`},
 		{specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "huge"}}}, `linux.resources.hugepageLimits[0].pageSize "huge" is not a size such as 2MB`},
 		{specs.LinuxResources{Rdma: map[string]specs.LinuxRdma{"mlx": {}}}, "linux.resources.rdma is not supported"},
+		{specs.LinuxResources{Unified: map[string]string{"..": "1"}}, `linux.resources.unified: key ".." is not in the form CONTROLLER.PARAMETER`},
 	} {
 		if _, err := UpdateResources(&tc.r); err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%+v: error %v, want %q", tc.r, err, tc.err)

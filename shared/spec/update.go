@@ -25,6 +25,8 @@ type Update struct {
 	KernelMemoryTCP   string
 	CPUQuota          int64  // --cpu-quota, microseconds per period
 	CPUPeriod         uint64 // --cpu-period, microseconds
+	CPURtPeriod       uint64 // --cpu-rt-period, microseconds (cgroup v1)
+	CPURtRuntime      int64  // --cpu-rt-runtime, microseconds per CPURtPeriod
 	CPUShares         uint64 // --cpu-share (runc's spelling) or --cpu-shares
 	CPUs, Mems        string // --cpuset-cpus, --cpuset-mems
 	BlkioWeight       uint64 // --blkio-weight, 10–1000
@@ -33,7 +35,8 @@ type Update struct {
 }
 
 // Flags registers runc update's flags on fs, to fill in u. Those goC does
-// not support are accepted by the parser and refused by Resources.
+// not support (Intel RDT's) are accepted by the parser and refused by
+// Resources.
 func (u *Update) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&u.ResourcesFile, "resources", "", "")
 	fs.StringVar(&u.ResourcesFile, "r", "", "")
@@ -49,7 +52,9 @@ func (u *Update) Flags(fs *flag.FlagSet) {
 	fs.Uint64Var(&u.CPUShares, "cpu-share", 0, "")
 	fs.Uint64Var(&u.BlkioWeight, "blkio-weight", 0, "")
 	fs.Int64Var(&u.PidsLimit, "pids-limit", 0, "")
-	for _, name := range []string{"cpu-rt-period", "cpu-rt-runtime", "l3-cache-schema", "mem-bw-schema"} {
+	fs.Uint64Var(&u.CPURtPeriod, "cpu-rt-period", 0, "")
+	fs.Int64Var(&u.CPURtRuntime, "cpu-rt-runtime", 0, "")
+	for _, name := range []string{"l3-cache-schema", "mem-bw-schema"} {
 		fs.Func(name, "", func(string) error { u.unsupported = append(u.unsupported, name); return nil })
 	}
 }
@@ -58,7 +63,7 @@ func (u *Update) Flags(fs *flag.FlagSet) {
 // over it and converts the result as UpdateResources does.
 func (u Update) Resources(stdin io.Reader) (cgroups.Resources, error) {
 	if len(u.unsupported) > 0 {
-		return cgroups.Resources{}, fmt.Errorf("--%s is not supported by goC", u.unsupported[0])
+		return cgroups.Resources{}, fmt.Errorf("--%s: Intel RDT (resctrl) is not supported by goC", u.unsupported[0])
 	}
 	var lr specs.LinuxResources
 	if err := u.readResources(stdin, &lr); err != nil {
@@ -86,11 +91,17 @@ func (u Update) Resources(stdin io.Reader) (cgroups.Resources, error) {
 
 // cpu sets the CPU flags over lr.
 func (u Update) cpu(lr *specs.LinuxResources) {
-	if u.CPUQuota == 0 && u.CPUPeriod == 0 && u.CPUShares == 0 && u.CPUs == "" && u.Mems == "" {
+	if u.CPUQuota == 0 && u.CPUPeriod == 0 && u.CPUShares == 0 && u.CPUs == "" && u.Mems == "" && u.CPURtPeriod == 0 && u.CPURtRuntime == 0 {
 		return
 	}
 	if lr.CPU == nil {
 		lr.CPU = &specs.LinuxCPU{}
+	}
+	if u.CPURtPeriod != 0 {
+		lr.CPU.RealtimePeriod = &u.CPURtPeriod
+	}
+	if u.CPURtRuntime != 0 {
+		lr.CPU.RealtimeRuntime = &u.CPURtRuntime
 	}
 	if u.CPUQuota != 0 {
 		lr.CPU.Quota = &u.CPUQuota

@@ -32,6 +32,10 @@ func TestUpdateResources(t *testing.T) {
 		{"kernel memory: ignored", Update{KernelMemory: "64m", KernelMemoryTCP: "1m"}, "", cgroups.Resources{}},
 		{"the weight over the JSON's throttle", Update{BlkioWeight: 20}, `{"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0,"rate":5}]}}`,
 			cgroups.Resources{BlockIO: cgroups.BlockIO{Weight: 20, Throttle: []cgroups.Throttle{{Kind: "rbps", Major: 8, Rate: 5}}}}},
+		{"-1 is no limit, as runc takes it", Update{Memory: "-1", PidsLimit: -1, CPUQuota: -1}, "", cgroups.Resources{Memory: -1, Pids: -1, CPUQuota: -1}},
+		{"a period alone", Update{CPUPeriod: 50000}, "", cgroups.Resources{CPUPeriod: 50000}},
+		{"the realtime budget", Update{CPURtPeriod: 1000000, CPURtRuntime: 1000}, "", cgroups.Resources{CPURtPeriod: 1000000, CPURtRuntime: 1000}},
+		{"unified in the JSON", Update{}, `{"unified":{"memory.high":"1000000"}}`, cgroups.Resources{Unified: map[string]string{"memory.high": "1000000"}}},
 		{"the JSON", Update{}, json, cgroups.Resources{Memory: 128 << 20, CPUQuota: 25000, CPUPeriod: 100000, CPUShares: 512, Pids: 30}},
 		{"flags win over the JSON", Update{Memory: "64m", CPUQuota: 10000, PidsLimit: 40}, json,
 			cgroups.Resources{Memory: 64 << 20, CPUQuota: 10000, CPUPeriod: 100000, CPUShares: 512, Pids: 40}},
@@ -66,6 +70,8 @@ func TestUpdateResourcesErrors(t *testing.T) {
 		{Update{MemoryReservation: "lots"}, "", `--memory-reservation "lots": not a size`},
 		{Update{BlkioWeight: 1001}, "", "--blkio-weight 1001: not between 10 and 1000"},
 		{Update{CPUs: "x"}, "", `linux.resources.cpu.cpus "x" is not a list`},
+		{Update{}, `{"unified":{"../memory.max":"1"}}`, `linux.resources.unified: key "../memory.max" must be a file name (no slashes)`},
+		{Update{}, `{"cpu":{"idle":1}}`, "linux.resources.cpu.idle is not supported"},
 	} {
 		if tc.json != "" {
 			tc.update.ResourcesFile = "-"
@@ -101,8 +107,9 @@ func TestUpdateFlags(t *testing.T) {
 			Update{ResourcesFile: "r.json", Memory: "64m", MemorySwap: "-1", CPUQuota: 1000, CPUPeriod: 2000, CPUShares: 3, PidsLimit: 4,
 				CPUs: "0-1", Mems: "0", MemoryReservation: "32m", BlkioWeight: 10, KernelMemory: "1g", KernelMemoryTCP: "2m"}, ""},
 		{[]string{"-r", "-", "--cpu-share", "5", "id"}, Update{ResourcesFile: "-", CPUShares: 5}, ""},
-		{[]string{"--cpu-rt-period", "10", "--l3-cache-schema", "x", "id"}, Update{unsupported: []string{"cpu-rt-period", "l3-cache-schema"}},
-			"--cpu-rt-period is not supported by goC"},
+		{[]string{"--cpu-rt-period", "10", "--cpu-rt-runtime", "5", "id"}, Update{CPURtPeriod: 10, CPURtRuntime: 5}, ""},
+		{[]string{"--l3-cache-schema", "x", "--mem-bw-schema", "y", "id"}, Update{unsupported: []string{"l3-cache-schema", "mem-bw-schema"}},
+			"--l3-cache-schema: Intel RDT (resctrl) is not supported by goC"},
 	} {
 		fs := flag.NewFlagSet("update", flag.ContinueOnError)
 		var u Update
