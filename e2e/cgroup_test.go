@@ -38,6 +38,9 @@ func hierarchyRoots() []string {
 			roots = append(roots, m)
 		}
 	}
+	if h.Unified != "" { // a hybrid host's cgroup2, which goC joins too
+		roots = append(roots, h.Unified)
+	}
 	return roots
 }
 
