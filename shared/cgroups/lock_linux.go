@@ -1,6 +1,8 @@
 package cgroups
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -25,17 +27,14 @@ func lockPath(dir string, shared bool) (unlock func(), err error) {
 }
 
 // holdLock takes the exclusive lock that marks a container cgroup as live.
-// The returned file keeps it until closed (or until goC dies).
+// The returned file keeps it until closed (or until goC dies). A cgroup
+// another goC holds (one that existed already, reused) is in use: an error.
 func holdLock(dir string) (*os.File, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
+	f, err := tryLock(dir)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return nil, fmt.Errorf("cgroup %s is in use by another container", dir)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, &os.PathError{Op: "flock", Path: dir, Err: err}
-	}
-	return f, nil
+	return f, err
 }
 
 // tryLock takes a container cgroup's lock if nobody holds it.

@@ -140,6 +140,14 @@ func TestCreateReuses(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(root, "pre")); !os.IsNotExist(err) {
 				t.Errorf("reused cgroup left after Destroy: %v", err)
 			}
+			live, err := Create(f.h, "", "live")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeLock(live)
+			if _, err := Create(f.h, "", "live"); err == nil || !strings.Contains(err.Error(), "in use") {
+				t.Errorf("a cgroup a live goC holds: error %v, want a refusal", err)
+			}
 			if err := mkdir(filepath.Join(root, "busy"), 0o755); err != nil {
 				t.Fatal(err)
 			}

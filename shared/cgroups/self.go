@@ -26,7 +26,7 @@ func Self() (string, error) {
 
 // Own returns the cgroups the calling process is in, as paths from each
 // hierarchy's root: v2's under the key "", on v1 one per controller goC
-// uses.
+// uses (and a hybrid host's cgroup2 under "").
 func Own() (map[string]string, error) {
 	h, err := Detect()
 	if err != nil {
@@ -101,7 +101,8 @@ func Same(own map[string]string) (string, error) {
 	return first, nil
 }
 
-// Rebase moves each v1 hierarchy's root down to bases[controller]: a
+// Rebase moves each v1 hierarchy's root down to bases[controller] (a
+// hybrid host's cgroup2 to bases[""]): a
 // relative linux.cgroupsPath, on a v1 host where the caller sits in
 // different cgroups in different hierarchies, is below each of them, as
 // runc has it. Without bases, or on v2, h is returned as it is.
