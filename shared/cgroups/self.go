@@ -102,10 +102,10 @@ func Same(own map[string]string) (string, error) {
 }
 
 // Rebase moves each v1 hierarchy's root down to bases[controller] (a
-// hybrid host's cgroup2 to bases[""]): a
-// relative linux.cgroupsPath, on a v1 host where the caller sits in
-// different cgroups in different hierarchies, is below each of them, as
-// runc has it. Without bases, or on v2, h is returned as it is.
+// hybrid host's cgroup2 down to bases[""]): a relative linux.cgroupsPath,
+// on a v1 host where the caller sits in different cgroups in different
+// hierarchies, is below each of them, as runc has it. Without bases, or on
+// v2, h is returned as it is.
 func (h Hierarchies) Rebase(bases map[string]string) Hierarchies {
 	if len(bases) == 0 || h.V2 != "" {
 		return h
