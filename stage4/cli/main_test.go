@@ -174,7 +174,7 @@ func TestVerbArgumentErrors(t *testing.T) {
 		{"list", cmdList, []string{"-x"}, "list: flag provided but not defined: -x"},
 		{"state", cmdState, nil, "state: need exactly one container ID"},
 		{"update", cmdUpdate, []string{"a", "b"}, "update: need exactly one container ID"},
-		{"update", cmdUpdate, []string{"--cpu-rt-period", "10", "a"}, "update: --cpu-rt-period is not supported by goC"},
+		{"update", cmdUpdate, []string{"--l3-cache-schema", "L3:0=f", "a"}, "update: --l3-cache-schema: Intel RDT (resctrl) is not supported by goC"},
 		{"events", cmdEvents, nil, "events: need exactly one container ID"},
 		{"events", cmdEvents, []string{"--interval", "0s", "a"}, "events: --interval must be positive"},
 		{"create", cmdCreate, nil, "create: need a container ID (and optionally the bundle)"},
