@@ -280,7 +280,7 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	if res == nil {
 		res = &specs.LinuxResources{} // the device cgroup all the same
 	}
-	if rt.Resources, err = convertResources(res, p); err != nil {
+	if rt.Resources, err = convertResources(res); err != nil {
 		return err
 	}
 	return nil
