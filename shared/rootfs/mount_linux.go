@@ -246,7 +246,7 @@ func MountInto(root string, m Mount) error {
 		}
 		isFile = !fi.IsDir()
 	}
-	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
+	fd, err := mountTarget(root, m, isFile)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func MountInto(root string, m Mount) error {
 	// through it.
 	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
 	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
-		fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
+		fd, err := mountTarget(root, m, isFile)
 		if err != nil {
 			return err
 		}
@@ -286,6 +286,44 @@ func MountInto(root string, m Mount) error {
 	return nil
 }
 
+// mountTarget resolves m's destination inside root (openIn) for the
+// mount. procfs and sysfs go on a real directory only, as in runc: a
+// rootfs whose /proc or /sys is a symlink would have them mounted where it
+// points — over a directory the workload trusts (CVE-2019-19921's class).
+func mountTarget(root string, m Mount, isFile bool) (int, error) {
+	kernelFS := m.Type == "proc" || m.Type == "sysfs"
+	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks || kernelFS)
+	if !kernelFS {
+		return fd, err
+	}
+	const only = "proc and sysfs are mounted on real directories only"
+	var se *symlinkError
+	if errors.As(err, &se) {
+		return -1, fmt.Errorf("mount %s %s: %s is a symlink; %s", m.Type, m.Destination, se.path, only)
+	}
+	if err != nil {
+		return -1, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "stat", Path: m.Destination, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		unix.Close(fd)
+		return -1, fmt.Errorf("mount %s %s: not a directory; %s", m.Type, m.Destination, only)
+	}
+	return fd, nil
+}
+
+// symlinkError: a mount point is, or goes through, a symlink, where none
+// may be.
+type symlinkError struct{ path string }
+
+func (e *symlinkError) Error() string {
+	return fmt.Sprintf("mount point %s is a symlink; refusing to mount over it", e.path)
+}
+
 // openIn resolves path inside root and returns an O_PATH descriptor,
 // creating the directories on the way and the last element (a directory,
 // or a file if isFile) when missing. A symlink on the way whose target is
@@ -299,7 +337,7 @@ func openIn(root, path string, isFile, noSymlinks bool) (int, error) {
 	fd, err := openInDepth(root, path, isFile, resolve, 0)
 	var pe *os.PathError
 	if noSymlinks && errors.As(err, &pe) && errors.Is(pe.Err, unix.ELOOP) {
-		return -1, fmt.Errorf("mount point %s is a symlink; refusing to mount over it", pe.Path)
+		return -1, &symlinkError{pe.Path}
 	}
 	return fd, err
 }
