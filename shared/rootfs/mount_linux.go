@@ -23,6 +23,15 @@ type Mount struct {
 	// NoSymlinks refuses a destination that is, or goes through, a
 	// symlink (even one that stays inside the rootfs).
 	NoSymlinks bool `json:"noSymlinks,omitempty"`
+	// Attr, the recursive options (rro, rnosuid, …), is applied last to
+	// the mount and every mount below it (mount_setattr(2), AT_RECURSIVE).
+	Attr *MountAttr `json:"attr,omitempty"`
+}
+
+// MountAttr is what mount_setattr(2) sets and clears: MOUNT_ATTR_* bits.
+type MountAttr struct {
+	Set   uint64 `json:"set,omitempty"`
+	Clear uint64 `json:"clear,omitempty"`
 }
 
 // Overlay stacks read-only image layers (Lower, overlayfs's lowerdir: top
@@ -261,27 +270,49 @@ func MountInto(root string, m Mount) error {
 	if err != nil {
 		return &os.PathError{Op: "mount " + m.Type, Path: m.Destination, Err: err}
 	}
-	// Options a bind mount takes only on a remount (ro, nosuid, …), and
-	// propagation, apply to the new mount: resolve the path again, now
-	// through it.
+	// Options a bind mount takes only on a remount (ro, nosuid, …),
+	// propagation and the recursive options apply to the new mount:
+	// resolve the path again, now through it.
 	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
-	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
-		fd, err := mountTarget(root, m, isFile)
-		if err != nil {
-			return err
+	if m.Flags&unix.MS_BIND == 0 {
+		remount = 0
+	}
+	if remount == 0 && len(m.Propagation) == 0 && m.Attr == nil {
+		return nil
+	}
+	fd, err = mountTarget(root, m, isFile)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if remount != 0 {
+		remount |= lockedFlags(fdPath(fd))
+		if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
+			return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
 		}
-		defer unix.Close(fd)
-		if m.Flags&unix.MS_BIND != 0 && remount != 0 {
-			remount |= lockedFlags(fdPath(fd))
-			if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
-				return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
-			}
+	}
+	for _, p := range m.Propagation {
+		if err := unix.Mount("", fdPath(fd), "", p, ""); err != nil {
+			return &os.PathError{Op: "set propagation", Path: m.Destination, Err: err}
 		}
-		for _, p := range m.Propagation {
-			if err := unix.Mount("", fdPath(fd), "", p, ""); err != nil {
-				return &os.PathError{Op: "set propagation", Path: m.Destination, Err: err}
-			}
-		}
+	}
+	return setAttr(fd, m)
+}
+
+// setAttr applies m's recursive options to the mount at fd and to every
+// mount below it. A kernel without mount_setattr(2) (before Linux 5.12)
+// cannot: an error, never a mount left writable.
+func setAttr(fd int, m Mount) error {
+	if m.Attr == nil {
+		return nil
+	}
+	attr := unix.MountAttr{Attr_set: m.Attr.Set, Attr_clr: m.Attr.Clear}
+	err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
+	if errors.Is(err, unix.ENOSYS) {
+		return fmt.Errorf("mount %s: recursive options (rro, …) need mount_setattr(2), Linux 5.12 or later", m.Destination)
+	}
+	if err != nil {
+		return &os.PathError{Op: "mount_setattr (recursive options)", Path: m.Destination, Err: err}
 	}
 	return nil
 }
