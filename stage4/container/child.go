@@ -182,6 +182,9 @@ func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 	if m.Type != syncsock.HooksDone {
 		return fmt.Errorf("wait for hooks: unexpected message %q", m.Type)
 	}
+	if err := unix.Chdir(p.Rootfs); err != nil { // the hooks' cwd, as in runc
+		return &os.PathError{Op: "chdir", Path: p.Rootfs, Err: err}
+	}
 	return hooks.RunJSON("createContainer", cfg.CreateContainer, m.State)
 }
 
