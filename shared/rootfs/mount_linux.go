@@ -299,6 +299,8 @@ func MountInto(root string, m Mount) error {
 	return setAttr(fd, m)
 }
 
+var mountSetattr = unix.MountSetattr // tests replace it
+
 // setAttr applies m's recursive options to the mount at fd and to every
 // mount below it. A kernel without mount_setattr(2) (before Linux 5.12)
 // cannot: an error, never a mount left writable.
@@ -307,7 +309,7 @@ func setAttr(fd int, m Mount) error {
 		return nil
 	}
 	attr := unix.MountAttr{Attr_set: m.Attr.Set, Attr_clr: m.Attr.Clear}
-	err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
+	err := mountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
 	if errors.Is(err, unix.ENOSYS) {
 		return fmt.Errorf("mount %s: recursive options (rro, …) need mount_setattr(2), Linux 5.12 or later", m.Destination)
 	}

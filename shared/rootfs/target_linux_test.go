@@ -65,3 +65,19 @@ func TestMountTarget(t *testing.T) {
 		})
 	}
 }
+
+// A kernel without mount_setattr(2) cannot apply rro: an error that says
+// so, never a mount left writable.
+func TestSetAttrWithoutMountSetattr(t *testing.T) {
+	real := mountSetattr
+	defer func() { mountSetattr = real }()
+	mountSetattr = func(int, string, uint, *unix.MountAttr) error { return unix.ENOSYS }
+	err := setAttr(0, Mount{Destination: "/data", Attr: &MountAttr{Set: unix.MOUNT_ATTR_RDONLY}})
+	want := "mount /data: recursive options (rro, …) need mount_setattr(2), Linux 5.12 or later"
+	if err == nil || err.Error() != want {
+		t.Errorf("setAttr = %v, want %s", err, want)
+	}
+	if err := setAttr(0, Mount{Destination: "/data"}); err != nil {
+		t.Errorf("setAttr without options: %v", err)
+	}
+}
