@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -31,9 +32,38 @@ func Validate(kind string, hs []specs.Hook) error {
 	return nil
 }
 
-// Run runs hooks of the given kind with st on their stdin. An error names
-// the hook and carries the first line of what it wrote.
+// Run runs hooks of the given kind with st on their stdin, in the working
+// directory runc gives that kind (see dir). An error names the hook and
+// carries the first line of what it wrote.
 func Run(kind string, hs []specs.Hook, st specs.State) error {
+	return runIn(dir(kind, st), kind, hs, st)
+}
+
+// inBundle are the kinds of hook runc 1.1 runs from "runc create" or "runc
+// run", which work in the bundle directory: so do these hooks (runc runs
+// poststart at create). Poststop runs where "delete" was called, or in the
+// bundle under run (PoststopInBundle); createContainer and startContainer
+// run in the container's init, wherever it is (the rootfs, the process's
+// cwd).
+var inBundle = map[string]bool{"prestart": true, "createRuntime": true, "poststart": true}
+
+// dir is the working directory of a hook of kind: the bundle for those
+// runc runs there, if it is still a directory; else goC's own ("").
+func dir(kind string, st specs.State) string {
+	if !inBundle[kind] {
+		return ""
+	}
+	return bundleDir(st)
+}
+
+func bundleDir(st specs.State) string {
+	if fi, err := os.Stat(st.Bundle); err != nil || !fi.IsDir() {
+		return ""
+	}
+	return st.Bundle
+}
+
+func runIn(dir, kind string, hs []specs.Hook, st specs.State) error {
 	if len(hs) == 0 {
 		return nil
 	}
@@ -42,7 +72,7 @@ func Run(kind string, hs []specs.Hook, st specs.State) error {
 		return err
 	}
 	for _, h := range hs {
-		if err := run(h, in); err != nil {
+		if err := run(h, in, dir); err != nil {
 			return fmt.Errorf("%s hook %s: %w", kind, h.Path, err)
 		}
 	}
@@ -68,28 +98,37 @@ func RunJSON(kind string, hs []specs.Hook, state []byte) error {
 // warning (runtime-spec), logged.
 func Poststart(hs *specs.Hooks, st specs.State) {
 	if hs != nil {
-		warn("poststart", hs.Poststart, st)
+		warn(dir("poststart", st), "poststart", hs.Poststart, st)
 	}
 }
 
-// Poststop: see Poststart.
+// Poststop: see Poststart. They run in goC's working directory, as runc
+// delete's run in its.
 func Poststop(hs *specs.Hooks, st specs.State) {
 	if hs != nil {
-		warn("poststop", hs.Poststop, st)
+		warn("", "poststop", hs.Poststop, st)
 	}
 }
 
-// warn runs each hook, logging a failure as a warning: the ones after it
-// run all the same, as the runtime-spec says.
-func warn(kind string, hs []specs.Hook, st specs.State) {
+// PoststopInBundle is Poststop for "goC run", which runs them in the
+// bundle directory, as "runc run" does.
+func PoststopInBundle(hs *specs.Hooks, st specs.State) {
+	if hs != nil {
+		warn(bundleDir(st), "poststop", hs.Poststop, st)
+	}
+}
+
+// warn runs each hook in dir, logging a failure as a warning: the ones
+// after it run all the same, as the runtime-spec says.
+func warn(dir, kind string, hs []specs.Hook, st specs.State) {
 	for _, h := range hs {
-		if err := Run(kind, []specs.Hook{h}, st); err != nil {
+		if err := runIn(dir, kind, []specs.Hook{h}, st); err != nil {
 			slog.Warn(err.Error())
 		}
 	}
 }
 
-func run(h specs.Hook, in []byte) error {
+func run(h specs.Hook, in []byte, dir string) error {
 	ctx := context.Background()
 	if h.Timeout != nil {
 		var cancel context.CancelFunc
@@ -100,6 +139,7 @@ func run(h specs.Hook, in []byte) error {
 	if len(h.Args) > 0 {
 		cmd.Args = h.Args
 	}
+	cmd.Dir = dir
 	cmd.Env = h.Env
 	if cmd.Env == nil {
 		cmd.Env = []string{}

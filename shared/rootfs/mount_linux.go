@@ -23,6 +23,15 @@ type Mount struct {
 	// NoSymlinks refuses a destination that is, or goes through, a
 	// symlink (even one that stays inside the rootfs).
 	NoSymlinks bool `json:"noSymlinks,omitempty"`
+	// Attr, the recursive options (rro, rnosuid, …), is applied last to
+	// the mount and every mount below it (mount_setattr(2), AT_RECURSIVE).
+	Attr *MountAttr `json:"attr,omitempty"`
+}
+
+// MountAttr is what mount_setattr(2) sets and clears: MOUNT_ATTR_* bits.
+type MountAttr struct {
+	Set   uint64 `json:"set,omitempty"`
+	Clear uint64 `json:"clear,omitempty"`
 }
 
 // Overlay stacks read-only image layers (Lower, overlayfs's lowerdir: top
@@ -246,7 +255,7 @@ func MountInto(root string, m Mount) error {
 		}
 		isFile = !fi.IsDir()
 	}
-	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
+	fd, err := mountTarget(root, m, isFile)
 	if err != nil {
 		return err
 	}
@@ -261,29 +270,91 @@ func MountInto(root string, m Mount) error {
 	if err != nil {
 		return &os.PathError{Op: "mount " + m.Type, Path: m.Destination, Err: err}
 	}
-	// Options a bind mount takes only on a remount (ro, nosuid, …), and
-	// propagation, apply to the new mount: resolve the path again, now
-	// through it.
+	// Options a bind mount takes only on a remount (ro, nosuid, …),
+	// propagation and the recursive options apply to the new mount:
+	// resolve the path again, now through it.
 	remount := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
-	if (m.Flags&unix.MS_BIND != 0 && remount != 0) || len(m.Propagation) > 0 {
-		fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(fd)
-		if m.Flags&unix.MS_BIND != 0 && remount != 0 {
-			remount |= lockedFlags(fdPath(fd))
-			if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
-				return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
-			}
-		}
-		for _, p := range m.Propagation {
-			if err := unix.Mount("", fdPath(fd), "", p, ""); err != nil {
-				return &os.PathError{Op: "set propagation", Path: m.Destination, Err: err}
-			}
+	if m.Flags&unix.MS_BIND == 0 {
+		remount = 0
+	}
+	if remount == 0 && len(m.Propagation) == 0 && m.Attr == nil {
+		return nil
+	}
+	fd, err = mountTarget(root, m, isFile)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if remount != 0 {
+		remount |= lockedFlags(fdPath(fd))
+		if err := unix.Mount("", fdPath(fd), "", unix.MS_REMOUNT|unix.MS_BIND|remount, ""); err != nil {
+			return &os.PathError{Op: "remount", Path: m.Destination, Err: err}
 		}
 	}
+	for _, p := range m.Propagation {
+		if err := unix.Mount("", fdPath(fd), "", p, ""); err != nil {
+			return &os.PathError{Op: "set propagation", Path: m.Destination, Err: err}
+		}
+	}
+	return setAttr(fd, m)
+}
+
+var mountSetattr = unix.MountSetattr // tests replace it
+
+// setAttr applies m's recursive options to the mount at fd and to every
+// mount below it. A kernel without mount_setattr(2) (before Linux 5.12)
+// cannot: an error, never a mount left writable.
+func setAttr(fd int, m Mount) error {
+	if m.Attr == nil {
+		return nil
+	}
+	attr := unix.MountAttr{Attr_set: m.Attr.Set, Attr_clr: m.Attr.Clear}
+	err := mountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
+	if errors.Is(err, unix.ENOSYS) {
+		return fmt.Errorf("mount %s: recursive options (rro, …) need mount_setattr(2), Linux 5.12 or later", m.Destination)
+	}
+	if err != nil {
+		return &os.PathError{Op: "mount_setattr (recursive options)", Path: m.Destination, Err: err}
+	}
 	return nil
+}
+
+// mountTarget resolves m's destination inside root (openIn) for the
+// mount. procfs and sysfs go on a real directory only, as in runc: a
+// rootfs whose /proc or /sys is a symlink would have them mounted where it
+// points — over a directory the workload trusts (CVE-2019-19921's class).
+func mountTarget(root string, m Mount, isFile bool) (int, error) {
+	kernelFS := m.Type == "proc" || m.Type == "sysfs"
+	fd, err := openIn(root, m.Destination, isFile, m.NoSymlinks || kernelFS)
+	if !kernelFS {
+		return fd, err
+	}
+	const only = "proc and sysfs are mounted on real directories only"
+	var se *symlinkError
+	if errors.As(err, &se) {
+		return -1, fmt.Errorf("mount %s %s: %s is a symlink; %s", m.Type, m.Destination, se.path, only)
+	}
+	if err != nil {
+		return -1, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "stat", Path: m.Destination, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		unix.Close(fd)
+		return -1, fmt.Errorf("mount %s %s: not a directory; %s", m.Type, m.Destination, only)
+	}
+	return fd, nil
+}
+
+// symlinkError: a mount point is, or goes through, a symlink, where none
+// may be.
+type symlinkError struct{ path string }
+
+func (e *symlinkError) Error() string {
+	return fmt.Sprintf("mount point %s is a symlink; refusing to mount over it", e.path)
 }
 
 // openIn resolves path inside root and returns an O_PATH descriptor,
@@ -299,7 +370,7 @@ func openIn(root, path string, isFile, noSymlinks bool) (int, error) {
 	fd, err := openInDepth(root, path, isFile, resolve, 0)
 	var pe *os.PathError
 	if noSymlinks && errors.As(err, &pe) && errors.Is(pe.Err, unix.ELOOP) {
-		return -1, fmt.Errorf("mount point %s is a symlink; refusing to mount over it", pe.Path)
+		return -1, &symlinkError{pe.Path}
 	}
 	return fd, err
 }

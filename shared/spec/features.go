@@ -20,6 +20,9 @@ func Features() features.Features {
 	for o := range propagationFlags {
 		opts = append(opts, o)
 	}
+	for o := range recursiveFlags {
+		opts = append(opts, o)
+	}
 	for c := range capNumbers {
 		caps = append(caps, c)
 	}

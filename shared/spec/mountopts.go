@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/rootfs"
 )
 
 // mountFlags are the mount(2) flags an OCI mount option sets (true) or
@@ -33,9 +35,56 @@ var propagationFlags = map[string]uintptr{
 	"unbindable": unix.MS_UNBINDABLE, "runbindable": unix.MS_UNBINDABLE | unix.MS_REC,
 }
 
+// recursiveFlags are the mount_setattr(2) attributes a recursive mount
+// option (runc 1.1's, the runtime-spec's) sets (true) or clears (false) on
+// a mount and every mount below it: "rro" makes the submounts of an rbind
+// read-only too, where "ro" reaches only the top one.
+var recursiveFlags = map[string]struct {
+	clear bool
+	attr  uint64
+}{
+	"rro": {false, unix.MOUNT_ATTR_RDONLY}, "rrw": {true, unix.MOUNT_ATTR_RDONLY},
+	"rnosuid": {false, unix.MOUNT_ATTR_NOSUID}, "rsuid": {true, unix.MOUNT_ATTR_NOSUID},
+	"rnodev": {false, unix.MOUNT_ATTR_NODEV}, "rdev": {true, unix.MOUNT_ATTR_NODEV},
+	"rnoexec": {false, unix.MOUNT_ATTR_NOEXEC}, "rexec": {true, unix.MOUNT_ATTR_NOEXEC},
+	"rnodiratime": {false, unix.MOUNT_ATTR_NODIRATIME}, "rdiratime": {true, unix.MOUNT_ATTR_NODIRATIME},
+	"rrelatime": {false, unix.MOUNT_ATTR_RELATIME}, "rnorelatime": {true, unix.MOUNT_ATTR_RELATIME},
+	"rnoatime": {false, unix.MOUNT_ATTR_NOATIME}, "ratime": {true, unix.MOUNT_ATTR_NOATIME},
+	"rstrictatime": {false, unix.MOUNT_ATTR_STRICTATIME}, "rnostrictatime": {true, unix.MOUNT_ATTR_STRICTATIME},
+	"rnosymfollow": {false, unix.MOUNT_ATTR_NOSYMFOLLOW}, "rsymfollow": {true, unix.MOUNT_ATTR_NOSYMFOLLOW},
+}
+
+// recursiveAttr gathers the recursive options of opts (nil: none); of two
+// opposites, the last wins. Setting an access-time mode clears the others,
+// as mount_setattr(2) requires.
+func recursiveAttr(opts []string) *rootfs.MountAttr {
+	var a *rootfs.MountAttr
+	for _, o := range opts {
+		f, ok := recursiveFlags[o]
+		if !ok {
+			continue
+		}
+		if a == nil {
+			a = &rootfs.MountAttr{}
+		}
+		if f.clear {
+			a.Set &^= f.attr
+			a.Clear |= f.attr
+			continue
+		}
+		a.Clear &^= f.attr
+		a.Set |= f.attr
+		if f.attr&unix.MOUNT_ATTR__ATIME == f.attr {
+			a.Clear |= unix.MOUNT_ATTR__ATIME
+		}
+	}
+	return a
+}
+
 // parseMountOptions splits OCI mount options into mount flags,
 // propagation changes (applied after the mount) and the data string passed
-// to the filesystem (mode=755, size=…).
+// to the filesystem (mode=755, size=…); the recursive options are left to
+// recursiveAttr.
 func parseMountOptions(opts []string) (flags uintptr, propagation []uintptr, data string) {
 	var d []string
 	for _, o := range opts {
@@ -51,7 +100,9 @@ func parseMountOptions(opts []string) (flags uintptr, propagation []uintptr, dat
 			propagation = append(propagation, p)
 			continue
 		}
-		d = append(d, o)
+		if _, ok := recursiveFlags[o]; !ok {
+			d = append(d, o)
+		}
 	}
 	return flags, propagation, strings.Join(d, ",")
 }

@@ -280,7 +280,7 @@ func convertLinux(l *specs.Linux, p *Plan, rt *Runtime, id string) error {
 	if res == nil {
 		res = &specs.LinuxResources{} // the device cgroup all the same
 	}
-	if rt.Resources, err = convertResources(res, p); err != nil {
+	if rt.Resources, err = convertResources(res); err != nil {
 		return err
 	}
 	return nil
@@ -426,7 +426,7 @@ func convertMount(m specs.Mount, bundle string) (Mount, error) {
 		if _, err := os.Stat(src); err != nil {
 			return Mount{}, fmt.Errorf("bind source: %w", err)
 		}
-		return Mount{Source: src, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data}, nil
+		return Mount{Source: src, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data, Attr: recursiveAttr(m.Options)}, nil
 	}
 	switch typ {
 	case "proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2":
@@ -435,7 +435,7 @@ func convertMount(m specs.Mount, bundle string) (Mount, error) {
 	default:
 		return Mount{}, unsupported("mount type " + typ)
 	}
-	return Mount{Source: m.Source, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data}, nil
+	return Mount{Source: m.Source, Destination: m.Destination, Type: typ, Flags: flags, Propagation: prop, Data: data, Attr: recursiveAttr(m.Options)}, nil
 }
 
 var rlimitNumbers = map[string]int{

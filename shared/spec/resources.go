@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
@@ -59,23 +58,25 @@ func cgroupsPath(p, cid string) (parent, name string, bases map[string]string, e
 	return parent, name, bases, nil
 }
 
-// DefaultDevices are the device cgroup rules every container gets: the
-// nodes goC makes in /dev, its terminals, and mknod (only) of any device.
+// DefaultDevices are the device cgroup rules every container gets, runc
+// 1.1.5's (in the order its devices.list shows them): mknod (only) of any
+// device, the nodes goC makes in /dev, its terminals, and /dev/net/tun. Not
+// /dev/console (5:1): a container that may mknod would reach the host's.
 var DefaultDevices = []cgroups.DeviceRule{
-	{Allow: true, Type: 'c', Major: -1, Minor: -1, Access: "m"},
 	{Allow: true, Type: 'b', Major: -1, Minor: -1, Access: "m"},
+	{Allow: true, Type: 'c', Major: -1, Minor: -1, Access: "m"},
 	{Allow: true, Type: 'c', Major: 1, Minor: 3, Access: "rwm"},    // null
 	{Allow: true, Type: 'c', Major: 1, Minor: 5, Access: "rwm"},    // zero
 	{Allow: true, Type: 'c', Major: 1, Minor: 7, Access: "rwm"},    // full
 	{Allow: true, Type: 'c', Major: 1, Minor: 8, Access: "rwm"},    // random
 	{Allow: true, Type: 'c', Major: 1, Minor: 9, Access: "rwm"},    // urandom
 	{Allow: true, Type: 'c', Major: 5, Minor: 0, Access: "rwm"},    // tty
-	{Allow: true, Type: 'c', Major: 5, Minor: 1, Access: "rwm"},    // console
 	{Allow: true, Type: 'c', Major: 5, Minor: 2, Access: "rwm"},    // ptmx
+	{Allow: true, Type: 'c', Major: 10, Minor: 200, Access: "rwm"}, // net/tun
 	{Allow: true, Type: 'c', Major: 136, Minor: -1, Access: "rwm"}, // pts
 }
 
-func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, error) {
+func convertResources(r *specs.LinuxResources) (cgroups.Resources, error) {
 	var out cgroups.Resources
 	switch {
 	case len(r.Rdma) > 0:
@@ -86,7 +87,7 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 	}
 	out.Unified = r.Unified
 	var err error
-	if out.Devices, err = deviceRules(r.Devices, p); err != nil {
+	if out.Devices, err = deviceRules(r.Devices); err != nil {
 		return out, err
 	}
 	for _, conv := range []func(*specs.LinuxResources, *cgroups.Resources) error{
@@ -103,10 +104,11 @@ func convertResources(r *specs.LinuxResources, p *Plan) (cgroups.Resources, erro
 }
 
 // deviceRules are the device cgroup's: everything denied, then
-// config.json's rules in order, then the devices linux.devices lists and
-// the ones goC puts in every /dev (as runc does): the last rule that
-// matches decides.
-func deviceRules(rules []specs.LinuxDeviceCgroup, p *Plan) ([]cgroups.DeviceRule, error) {
+// config.json's rules in order, then the ones goC puts in every /dev: the
+// last rule that matches decides. A node linux.devices makes gets no rule
+// of its own, as in runc 1.1.5: config.json's rules decide whether it may
+// be opened (a deny-all there is not undone by listing /dev/kmsg).
+func deviceRules(rules []specs.LinuxDeviceCgroup) ([]cgroups.DeviceRule, error) {
 	out := []cgroups.DeviceRule{{Type: 'a', Major: -1, Minor: -1, Access: "rwm"}}
 	for i, d := range rules {
 		rule := cgroups.DeviceRule{Allow: d.Allow, Type: 'a', Major: -1, Minor: -1, Access: d.Access}
@@ -126,16 +128,6 @@ func deviceRules(rules []specs.LinuxDeviceCgroup, p *Plan) ([]cgroups.DeviceRule
 			return out, fmt.Errorf("config.json: linux.resources.devices[%d]: %w", i, err)
 		}
 		out = append(out, rule)
-	}
-	for _, d := range p.Devices {
-		t := byte('c')
-		switch d.Type {
-		case unix.S_IFBLK:
-			t = 'b'
-		case unix.S_IFIFO:
-			continue
-		}
-		out = append(out, cgroups.DeviceRule{Allow: true, Type: t, Major: int64(d.Major), Minor: int64(d.Minor), Access: "rwm"})
 	}
 	return append(out, DefaultDevices...), nil
 }

@@ -177,7 +177,7 @@ func (u Update) memory(lr *specs.LinuxResources) error {
 func UpdateResources(r *specs.LinuxResources) (cgroups.Resources, error) {
 	r2 := *r
 	r2.Devices = nil
-	out, err := convertResources(&r2, &Plan{})
+	out, err := convertResources(&r2)
 	out.Devices = nil
 	return out, err
 }

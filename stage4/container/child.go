@@ -182,11 +182,14 @@ func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 	if m.Type != syncsock.HooksDone {
 		return fmt.Errorf("wait for hooks: unexpected message %q", m.Type)
 	}
+	if err := unix.Chdir(p.Rootfs); err != nil { // the hooks' cwd, as in runc
+		return &os.PathError{Op: "chdir", Path: p.Rootfs, Err: err}
+	}
 	return hooks.RunJSON("createContainer", cfg.CreateContainer, m.State)
 }
 
-// become turns this process into the workload: cgroup, limits, seccomp,
-// user and capabilities, cwd; then (a new container) waits for start, and
+// become turns this process into the workload: cgroup, cwd, limits,
+// seccomp, user and capabilities; then (a new container) waits for start, and
 // execs.
 func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) error {
 	p := cfg.Plan
@@ -208,17 +211,15 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	if err := unix.CloseRange(syncFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return os.NewSyscallError("close_range", err)
 	}
+	chdirAgain, err := process.Chdir(p.Cwd) // still root, as in runc
+	if err != nil {
+		return err
+	}
 	if err := identity(conn, cfg); err != nil {
 		return err
 	}
-	// A missing working directory is created, as Docker does.
-	if err := unix.Chdir(p.Cwd); errors.Is(err, unix.ENOENT) {
-		if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
-			return fmt.Errorf("working directory: %w", err)
-		}
-	}
-	if err := unix.Chdir(p.Cwd); err != nil {
-		return &os.PathError{Op: "chdir", Path: p.Cwd, Err: err}
+	if err := chdirAgain(); err != nil {
+		return err
 	}
 	path, err := process.LookPath(p.Args[0], lookup(p.Env, "PATH"))
 	if err != nil {

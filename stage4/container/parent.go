@@ -104,7 +104,7 @@ func supervise(ct *container, ip string) (int, error) {
 		return ExitStatus(err), err
 	}
 	hooks.Poststart(st.Hooks, st.OCI(state.Running))
-	defer hooks.Poststop(st.Hooks, st.OCI(state.Stopped)) // once the workload has ended, before Run's destroy
+	defer hooks.PoststopInBundle(st.Hooks, st.OCI(state.Stopped)) // once the workload has ended, before Run's destroy
 	if ct.o.OnStart != nil {
 		ct.o.OnStart(ip)
 	}
