@@ -65,7 +65,7 @@ func start(conn *syncsock.Conn) error {
 			return os.NewSyscallError("prctl", err)
 		}
 		if cfg.Plan.Terminal {
-			if err := attachTerminal(conn, cfg.Winsize); err != nil {
+			if err := attachTerminal(conn, &cfg); err != nil {
 				return err
 			}
 		}
@@ -132,7 +132,7 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 		}
 	}
 	if p.Terminal {
-		return attachTerminal(conn, cfg.Winsize)
+		return attachTerminal(conn, cfg)
 	}
 	return nil
 }
@@ -310,14 +310,18 @@ func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage)
 }
 
 // attachTerminal opens a terminal in the container's devpts, sends its
-// master end to the parent and makes the slave the workload's stdio.
-func attachTerminal(conn *syncsock.Conn, ws pty.Winsize) error {
+// master end to the parent and makes the slave the workload's stdio,
+// owned by its user.
+func attachTerminal(conn *syncsock.Conn, cfg *InitConfig) error {
 	master, slave, err := pty.Open()
 	if err != nil {
 		return err
 	}
 	defer master.Close()
-	if err := pty.Resize(master, ws); err != nil {
+	if err := pty.Resize(master, cfg.Winsize); err != nil {
+		return err
+	}
+	if err := pty.Own(slave, cfg.Plan.UID); err != nil {
 		return err
 	}
 	if err := conn.SendFile(syncsock.Message{Type: syncsock.Pty}, master); err != nil {

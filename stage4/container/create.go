@@ -139,9 +139,7 @@ func (ct *container) initConfig() InitConfig {
 		cfg.PauseForHooks = len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0
 		cfg.CreateContainer, cfg.StartContainer = h.CreateContainer, h.StartContainer
 	}
-	if o.Plan.Terminal && o.Foreground && pty.IsTerminal(os.Stdin) {
-		cfg.Winsize = pty.Size(os.Stdin)
-	}
+	cfg.Winsize = pty.StartSize(o.Foreground && o.ConsoleSocket == "", o.Plan.ConsoleSize)
 	return cfg
 }
 

@@ -3,7 +3,6 @@ package container
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"syscall"
 
@@ -104,9 +103,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 		return nil, nil, err
 	}
 	cfg := InitConfig{Plan: o.Plan, Exec: true, Fds: Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
-	if o.Plan.Terminal && execForeground(o) && pty.IsTerminal(os.Stdin) {
-		cfg.Winsize = pty.Size(os.Stdin)
-	}
+	cfg.Winsize = pty.StartSize(execForeground(o), o.Plan.ConsoleSize)
 	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
 	if err := ns.Start(cmd); err != nil {
 		conn.Close()
@@ -133,11 +130,11 @@ func execTerminal(o ExecOptions, conn *syncsock.Conn) (relayed <-chan struct{}, 
 	if err != nil || master == nil {
 		return nil, done, err
 	}
-	restore, err := pty.MakeRaw(os.Stdin)
+	relayed, restore, err := pty.RelayUser(master)
 	if err != nil {
-		restore = func() {}
+		return nil, func() { master.Close() }, err
 	}
-	return pty.Relay(master, os.Stdin, os.Stdout), func() { restore(); master.Close() }, nil
+	return relayed, func() { restore(); master.Close() }, nil
 }
 
 // execGo lets the process exec, and writes the pid file once it has.
