@@ -156,6 +156,21 @@ func (s Set) Start(cmd *exec.Cmd) error {
 
 // start is Start from a new goroutine, on a thread of its own.
 func (s Set) start(cmd *exec.Cmd, deathsig bool) error {
+	return s.run(cmd.Start, func() {
+		if deathsig {
+			awaitExit(cmd.Process.Pid)
+		}
+	})
+}
+
+// Run calls fn on a thread of its own that has entered the set's
+// namespaces and root: what fn opens there (files by path, say) stays
+// open for the whole process. The thread is never given back to the Go
+// runtime and ends with fn: the caller stays where it was.
+func (s Set) Run(fn func() error) error { return s.run(fn, func() {}) }
+
+// run is Run, with then called on the same thread once fn has succeeded.
+func (s Set) run(fn func() error, then func()) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // for good: this thread is the namespaces' now
@@ -164,17 +179,17 @@ func (s Set) start(cmd *exec.Cmd, deathsig bool) error {
 			// /proc/self shows the process through it: keep it out. It
 			// stays locked to this goroutine meanwhile, so the next one
 			// runs on another thread.
-			errc <- s.start(cmd, deathsig)
+			errc <- s.run(fn, then)
 			runtime.UnlockOSThread()
 			return
 		}
 		err := s.enter()
 		if err == nil {
-			err = cmd.Start()
+			err = fn()
 		}
 		errc <- err
-		if err == nil && deathsig {
-			awaitExit(cmd.Process.Pid)
+		if err == nil {
+			then()
 		}
 	}()
 	return <-errc

@@ -54,6 +54,9 @@ func start(conn *syncsock.Conn) error {
 	if err := conn.Recv(&cfg); err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
+	if err := rootfs.RecvSources(conn, cfg.Plan.Mounts, cfg.Sources); err != nil {
+		return err
+	}
 	if cfg.Exec {
 		// goC exec: the parent made this process in the container's
 		// namespaces, root included; only the process is left to set up.
