@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os/exec"
 	"syscall"
@@ -14,8 +13,8 @@ import (
 )
 
 // execNamespaces are joined in this order: the mount namespace last, as
-// the paths to the others are the host's.
-var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Network, namespace.PID, namespace.Cgroup, namespace.Mount}
+// the paths to the others are the host's; the user namespace by the process.
+var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Network, namespace.PID, namespace.Cgroup, namespace.Mount, namespace.User}
 
 // Exec runs a process in a running container and, unless detached, waits
 // for it and returns its exit status.
@@ -64,7 +63,7 @@ func Exec(o ExecOptions) (int, error) {
 }
 
 // execTarget reads the state of the container to exec in, which must be
-// running (or created), not paused, and share goC's user namespace.
+// running (or created), not paused.
 func execTarget(root, cid string) (*state.State, error) {
 	c, st, err := state.LoadState(root, cid)
 	if err != nil {
@@ -75,11 +74,6 @@ func execTarget(root, cid string) (*state.State, error) {
 	}
 	if st.Frozen() {
 		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
-	}
-	if same, err := namespace.Same(st.Pid, namespace.User); err != nil {
-		return nil, fmt.Errorf("exec: %w", err)
-	} else if !same {
-		return nil, errors.New("exec into a container with a user namespace is not supported by goC")
 	}
 	return st, nil
 }
