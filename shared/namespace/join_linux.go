@@ -14,7 +14,7 @@ import (
 
 // Order is the order Start enters namespaces in: the mount namespace last,
 // as the paths to the others may be the host's. (runc enters a user
-// namespace first; a Go program cannot enter one at all: see OpenPaths.)
+// namespace first; no thread of a Go program can enter one: see Start.)
 var Order = []Type{IPC, UTS, Network, PID, Cgroup, Mount}
 
 // nsGetType is ioctl_ns(2)'s NS_GET_NSTYPE: the CLONE_NEW* flag of the
@@ -41,6 +41,7 @@ func Same(pid int, t Type) (bool, error) {
 // namespace of its own.
 type Set struct {
 	ns   []nsFile
+	user *os.File // entered by the process started, not the thread
 	root *os.File
 }
 
@@ -64,6 +65,8 @@ func Open(pid int, ts ...Type) (Set, error) {
 			continue
 		case same && t == Mount:
 			s.root, err = os.OpenFile(fmt.Sprintf("/proc/%d/root", pid), unix.O_PATH|unix.O_DIRECTORY, 0)
+		case !same && t == User:
+			s.user, err = openNS(fmt.Sprintf("/proc/%d/ns/%s", pid, t), t)
 		case !same:
 			err = s.add(fmt.Sprintf("/proc/%d/ns/%s", pid, t), t)
 		}
@@ -76,9 +79,11 @@ func Open(pid int, ts ...Type) (Set, error) {
 }
 
 // OpenPaths opens the namespaces config.json names by path (type → path),
-// in Order. Each must be a namespace of its type. A user namespace cannot
-// be joined: the kernel lets only a single-threaded process enter one, and
-// every Go program has several threads before main runs.
+// in Order. Each must be a namespace of its type. A user namespace by path
+// is not supported: the kernel lets only a single-threaded process enter
+// one, and every Go program has several threads before main runs (Start
+// has the process it starts enter one, but the init is cloned into a
+// user namespace of its own).
 func OpenPaths(paths map[Type]string) (Set, error) {
 	for t := range paths {
 		if !slices.Contains(Order, t) {
@@ -97,11 +102,21 @@ func OpenPaths(paths map[Type]string) (Set, error) {
 	return s, nil
 }
 
-// add opens path, which must be a namespace of type t.
+// add opens path, which must be a namespace of type t, to be entered.
 func (s *Set) add(path string, t Type) error {
-	f, err := os.Open(path)
+	f, err := openNS(path, t)
 	if err != nil {
 		return err
+	}
+	s.ns = append(s.ns, nsFile{t, f})
+	return nil
+}
+
+// openNS opens path, which must be a namespace of type t.
+func openNS(path string, t Type) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	want, err := t.Flag()
 	if err == nil {
@@ -112,10 +127,9 @@ func (s *Set) add(path string, t Type) error {
 	}
 	if err != nil {
 		f.Close()
-		return err
+		return nil, err
 	}
-	s.ns = append(s.ns, nsFile{t, f})
-	return nil
+	return f, nil
 }
 
 // Close closes the namespaces' files.
@@ -123,8 +137,10 @@ func (s Set) Close() {
 	for _, n := range s.ns {
 		n.f.Close()
 	}
-	if s.root != nil {
-		s.root.Close()
+	for _, f := range []*os.File{s.user, s.root} {
+		if f != nil {
+			f.Close()
+		}
 	}
 }
 
@@ -140,9 +156,11 @@ func (s Set) Close() {
 // namespace, Go's fork would kill the child at once (its parent is not in
 // that namespace: getppid says 0, which Go takes for a dead parent), so
 // the signal is left out: the child must ask for it itself (prctl
-// PR_SET_PDEATHSIG). With nothing to enter, cmd simply starts.
+// PR_SET_PDEATHSIG). A user namespace no thread of goC's can enter: cmd's
+// process enters it itself, right after its exec (startInUser), after
+// the others. With nothing to enter, cmd simply starts.
 func (s Set) Start(cmd *exec.Cmd) error {
-	if len(s.ns) == 0 && s.root == nil {
+	if len(s.ns) == 0 && s.root == nil && s.user == nil {
 		return cmd.Start()
 	}
 	deathsig := cmd.SysProcAttr != nil && cmd.SysProcAttr.Pdeathsig != 0
@@ -156,6 +174,25 @@ func (s Set) Start(cmd *exec.Cmd) error {
 
 // start is Start from a new goroutine, on a thread of its own.
 func (s Set) start(cmd *exec.Cmd, deathsig bool) error {
+	start := cmd.Start
+	if s.user != nil {
+		start = func() error { return startInUser(cmd, s.user) }
+	}
+	return s.run(start, func() {
+		if deathsig {
+			awaitExit(cmd.Process.Pid)
+		}
+	})
+}
+
+// Run calls fn on a thread of its own that has entered the set's
+// namespaces and root: what fn opens there (files by path, say) stays
+// open for the whole process. The thread is never given back to the Go
+// runtime and ends with fn: the caller stays where it was.
+func (s Set) Run(fn func() error) error { return s.run(fn, func() {}) }
+
+// run is Run, with then called on the same thread once fn has succeeded.
+func (s Set) run(fn func() error, then func()) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // for good: this thread is the namespaces' now
@@ -164,17 +201,17 @@ func (s Set) start(cmd *exec.Cmd, deathsig bool) error {
 			// /proc/self shows the process through it: keep it out. It
 			// stays locked to this goroutine meanwhile, so the next one
 			// runs on another thread.
-			errc <- s.start(cmd, deathsig)
+			errc <- s.run(fn, then)
 			runtime.UnlockOSThread()
 			return
 		}
 		err := s.enter()
 		if err == nil {
-			err = cmd.Start()
+			err = fn()
 		}
 		errc <- err
-		if err == nil && deathsig {
-			awaitExit(cmd.Process.Pid)
+		if err == nil {
+			then()
 		}
 	}()
 	return <-errc

@@ -108,11 +108,19 @@ func MakeRaw(f *os.File) (restore func(), err error) {
 // is closed once everything the container wrote has reached out (the master
 // reads EIO when the last slave holder is gone).
 func Relay(master, in, out *os.File) (done <-chan struct{}) {
+	return relay(master, in, in, out)
+}
+
+// relay copies in to master and master to out, and keeps master's size
+// in step with the terminal user's window (none if user is nil).
+func relay(master, user, in, out *os.File) (done <-chan struct{}) {
 	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, unix.SIGWINCH)
+	if user != nil {
+		signal.Notify(winch, unix.SIGWINCH)
+	}
 	go func() {
 		for range winch {
-			_ = Resize(master, Size(in))
+			_ = Resize(master, Size(user))
 		}
 	}()
 	go func() { _, _ = io.Copy(master, in) }()

@@ -21,6 +21,7 @@ import (
 	"goc.dev/shared/creds"
 	"goc.dev/shared/hooks"
 	"goc.dev/shared/namespace"
+	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
 	"goc.dev/shared/seccomp"
 )
@@ -63,6 +64,9 @@ type Plan struct {
 	// Seccomp is linux.seccomp, compiled: loaded just before exec (before
 	// the switch of user and capabilities without no_new_privs).
 	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
+	// ConsoleSize is process.consoleSize: the terminal's size when goC
+	// relays it to no terminal of its caller's (--console-socket).
+	ConsoleSize pty.Winsize `json:"consoleSize"`
 }
 
 // Runtime is what the parent sets up around the init.
@@ -189,6 +193,9 @@ func convertProcess(pr *specs.Process, p *Plan) error {
 		return unsupported("process.commandLine")
 	}
 	p.Args, p.Env, p.Cwd, p.Terminal = pr.Args, pr.Env, pr.Cwd, pr.Terminal
+	if cs := pr.ConsoleSize; cs != nil {
+		p.ConsoleSize = pty.Winsize{Rows: uint16(min(cs.Height, 0xffff)), Cols: uint16(min(cs.Width, 0xffff))}
+	}
 	p.UID, p.GID, p.AdditionalGids, p.Umask = pr.User.UID, pr.User.GID, pr.User.AdditionalGids, pr.User.Umask
 	p.NoNewPrivileges, p.OOMScoreAdj = pr.NoNewPrivileges, pr.OOMScoreAdj
 	for _, r := range pr.Rlimits {

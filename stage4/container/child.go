@@ -54,6 +54,9 @@ func start(conn *syncsock.Conn) error {
 	if err := conn.Recv(&cfg); err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
+	if err := rootfs.RecvSources(conn, cfg.Plan.Mounts, cfg.Sources); err != nil {
+		return err
+	}
 	if cfg.Exec {
 		// goC exec: the parent made this process in the container's
 		// namespaces, root included; only the process is left to set up.
@@ -65,7 +68,7 @@ func start(conn *syncsock.Conn) error {
 			return os.NewSyscallError("prctl", err)
 		}
 		if cfg.Plan.Terminal {
-			if err := attachTerminal(conn, cfg.Winsize); err != nil {
+			if err := attachTerminal(conn, &cfg); err != nil {
 				return err
 			}
 		}
@@ -132,7 +135,7 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 		}
 	}
 	if p.Terminal {
-		return attachTerminal(conn, cfg.Winsize)
+		return attachTerminal(conn, cfg)
 	}
 	return nil
 }
@@ -311,14 +314,18 @@ func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage)
 }
 
 // attachTerminal opens a terminal in the container's devpts, sends its
-// master end to the parent and makes the slave the workload's stdio.
-func attachTerminal(conn *syncsock.Conn, ws pty.Winsize) error {
+// master end to the parent and makes the slave the workload's stdio,
+// owned by its user.
+func attachTerminal(conn *syncsock.Conn, cfg *InitConfig) error {
 	master, slave, err := pty.Open()
 	if err != nil {
 		return err
 	}
 	defer master.Close()
-	if err := pty.Resize(master, ws); err != nil {
+	if err := pty.Resize(master, cfg.Winsize); err != nil {
+		return err
+	}
+	if err := pty.Own(slave, cfg.Plan.UID); err != nil {
 		return err
 	}
 	if err := conn.SendFile(syncsock.Message{Type: syncsock.Pty}, master); err != nil {

@@ -26,6 +26,7 @@ type InitConfig struct {
 	CgroupNS bool        `json:"cgroupNS,omitempty"`
 	DevTmpfs bool        `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize `json:"winsize"`
+	Sources  []int       `json:"sources,omitempty"` // mounts whose sources goC sends
 	// NoMountNS: in goC's mount namespace, on the parent's bind: chroot.
 	NoMountNS bool `json:"noMountNS,omitempty"`
 

@@ -21,6 +21,7 @@ import (
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
+	"goc.dev/shared/rootfs"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
@@ -131,17 +132,17 @@ func (ct *container) initConfig() InitConfig {
 	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS, NoMountNS: ct.bound}
 	cfg.Plan.Mounts = cgroups.Mounts(o.Plan.Mounts, ct.cg.Dirs())
 	cfg.DevTmpfs = slices.ContainsFunc(cfg.Plan.Mounts, isDevTmpfs)
-	if slices.Contains(o.Runtime.Namespaces, namespace.User) && cfg.DevTmpfs {
-		// No mknod in a user namespace: bind the host's device nodes.
-		cfg.Plan.Mounts = deviceBinds(cfg.Plan.Mounts)
+	if slices.Contains(o.Runtime.Namespaces, namespace.User) {
+		if cfg.DevTmpfs { // no mknod in a user namespace: bind the host's device nodes
+			cfg.Plan.Mounts = deviceBinds(cfg.Plan.Mounts)
+		}
+		cfg.Sources = rootfs.Binds(cfg.Plan.Mounts) // goC opens them: the init may not reach them
 	}
 	if h := o.Runtime.Hooks; h != nil {
 		cfg.PauseForHooks = len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0
 		cfg.CreateContainer, cfg.StartContainer = h.CreateContainer, h.StartContainer
 	}
-	if o.Plan.Terminal && o.Foreground && pty.IsTerminal(os.Stdin) {
-		cfg.Winsize = pty.Size(os.Stdin)
-	}
+	cfg.Winsize = pty.StartSize(o.Foreground && o.ConsoleSocket == "", o.Plan.ConsoleSize)
 	return cfg
 }
 
@@ -258,6 +259,9 @@ func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
 func (ct *container) handshake(cfg InitConfig) error {
 	if err := ct.conn.Send(cfg); err != nil {
 		return fmt.Errorf("create: send config: %w", err)
+	}
+	if err := rootfs.SendSources(ct.conn, ct.cmd.Process.Pid, cfg.Plan.Mounts, cfg.Sources); err != nil {
+		return fmt.Errorf("create: %w", err)
 	}
 	master, err := awaitReady(ct.conn, ct.createHooks)
 	if err != nil {

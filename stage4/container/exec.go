@@ -1,9 +1,7 @@
 package container
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"syscall"
 
@@ -15,8 +13,8 @@ import (
 )
 
 // execNamespaces are joined in this order: the mount namespace last, as
-// the paths to the others are the host's.
-var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Network, namespace.PID, namespace.Cgroup, namespace.Mount}
+// the paths to the others are the host's; the user namespace by the process.
+var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Network, namespace.PID, namespace.Cgroup, namespace.Mount, namespace.User}
 
 // Exec runs a process in a running container and, unless detached, waits
 // for it and returns its exit status.
@@ -65,7 +63,7 @@ func Exec(o ExecOptions) (int, error) {
 }
 
 // execTarget reads the state of the container to exec in, which must be
-// running (or created), not paused, and share goC's user namespace.
+// running (or created), not paused.
 func execTarget(root, cid string) (*state.State, error) {
 	c, st, err := state.LoadState(root, cid)
 	if err != nil {
@@ -76,11 +74,6 @@ func execTarget(root, cid string) (*state.State, error) {
 	}
 	if st.Frozen() {
 		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
-	}
-	if same, err := namespace.Same(st.Pid, namespace.User); err != nil {
-		return nil, fmt.Errorf("exec: %w", err)
-	} else if !same {
-		return nil, errors.New("exec into a container with a user namespace is not supported by goC")
 	}
 	return st, nil
 }
@@ -104,9 +97,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 		return nil, nil, err
 	}
 	cfg := InitConfig{Plan: o.Plan, Exec: true, Fds: Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
-	if o.Plan.Terminal && execForeground(o) && pty.IsTerminal(os.Stdin) {
-		cfg.Winsize = pty.Size(os.Stdin)
-	}
+	cfg.Winsize = pty.StartSize(execForeground(o), o.Plan.ConsoleSize)
 	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
 	if err := ns.Start(cmd); err != nil {
 		conn.Close()
@@ -133,11 +124,11 @@ func execTerminal(o ExecOptions, conn *syncsock.Conn) (relayed <-chan struct{}, 
 	if err != nil || master == nil {
 		return nil, done, err
 	}
-	restore, err := pty.MakeRaw(os.Stdin)
+	relayed, restore, err := pty.RelayUser(master)
 	if err != nil {
-		restore = func() {}
+		return nil, func() { master.Close() }, err
 	}
-	return pty.Relay(master, os.Stdin, os.Stdout), func() { restore(); master.Close() }, nil
+	return relayed, func() { restore(); master.Close() }, nil
 }
 
 // execGo lets the process exec, and writes the pid file once it has.

@@ -86,12 +86,12 @@ func createCgroup(parent, name string, r cgroups.Resources, bases map[string]str
 func supervise(ct *container, ip string) (int, error) {
 	var relayed <-chan struct{}
 	if ct.master != nil {
-		restore, err := pty.MakeRaw(os.Stdin)
-		if err != nil {
+		var restore func()
+		var err error
+		if relayed, restore, err = pty.RelayUser(ct.master); err != nil {
 			return 0, err
 		}
 		defer restore()
-		relayed = pty.Relay(ct.master, os.Stdin, os.Stdout)
 	}
 	st, err := ct.c.Read()
 	if err != nil {
