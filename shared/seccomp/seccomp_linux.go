@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"unsafe"
@@ -130,40 +131,9 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Flags |= v
 	}
 
-	// One group per rule, in order (the first match wins). Within a group a
-	// syscall is listed once: unconditionally, or with its conditions.
-	var groups []libseccomp.SyscallGroup
-	seen := map[string]libseccomp.Action{}
-	for i, r := range s.Syscalls {
-		act, err := action(r.Action, r.ErrnoRet)
-		if err != nil {
-			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
-		}
-		var conds libseccomp.ArgumentConditions
-		for _, a := range r.Args {
-			c, err := condition(a)
-			if err != nil {
-				return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
-			}
-			conds = append(conds, c)
-		}
-		g := libseccomp.SyscallGroup{Action: act}
-		for _, name := range r.Names {
-			if _, ok := info.SyscallNames[name]; !ok {
-				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
-				continue
-			}
-			if prev, ok := seen[name]; ok && len(conds) == 0 && prev == act {
-				continue // already listed for this action
-			}
-			if len(conds) == 0 {
-				seen[name] = act
-				g.Names = append(g.Names, name)
-			} else {
-				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: conds})
-			}
-		}
-		groups = append(groups, g)
+	groups, err := resolve(s, info, def)
+	if err != nil {
+		return nil, err
 	}
 	if len(groups) == 0 {
 		groups = []libseccomp.SyscallGroup{{Action: libseccomp.ActionAllow}} // empty: skipped
@@ -195,6 +165,89 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
 	}
 	return prog, nil
+}
+
+// rule is one of linux.seccomp.syscalls, compiled: its action and its
+// argument conditions (none: the rule holds for any arguments).
+func rule(r specs.LinuxSyscall) (libseccomp.Action, libseccomp.ArgumentConditions, error) {
+	act, err := action(r.Action, r.ErrnoRet)
+	if err != nil {
+		return 0, nil, err
+	}
+	var conds libseccomp.ArgumentConditions
+	for _, a := range r.Args {
+		c, err := condition(a)
+		if err != nil {
+			return 0, nil, err
+		}
+		conds = append(conds, c)
+	}
+	return act, conds, nil
+}
+
+// use is one rule kept for one syscall: the rule's index, and its
+// conditions.
+type use struct {
+	rule  int
+	conds libseccomp.ArgumentConditions
+}
+
+// resolve decides, syscall by syscall, which rules hold, as libseccomp
+// (and so runc) does rather than by their order: a rule with the default
+// action is left out; an unconditional rule outweighs the conditional ones
+// and the rules after it; the same conditions with another action are an
+// error. It returns one group per rule, in order, each with the syscalls
+// it kept (the filter tries the groups in order: conditional rules of one
+// syscall are tried in the profile's order).
+func resolve(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) ([]libseccomp.SyscallGroup, error) {
+	groups := make([]libseccomp.SyscallGroup, len(s.Syscalls))
+	kept := map[string][]use{}
+	var names []string // in the order first kept
+	for i, r := range s.Syscalls {
+		act, conds, err := rule(r)
+		if err != nil {
+			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
+		}
+		groups[i].Action = act
+		if act == def {
+			continue // what happens anyway, as runc
+		}
+		for _, name := range r.Names {
+			if _, ok := info.SyscallNames[name]; !ok {
+				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
+				continue
+			}
+			prev, seen := kept[name]
+			if !seen {
+				names = append(names, name)
+			}
+			if len(prev) > 0 && prev[0].conds == nil {
+				continue // an unconditional rule holds already
+			}
+			if len(conds) == 0 {
+				kept[name] = []use{{rule: i}}
+				continue
+			}
+			if j := slices.IndexFunc(prev, func(u use) bool { return slices.Equal(u.conds, conds) }); j >= 0 {
+				if groups[prev[j].rule].Action != act {
+					return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %s: the same arguments as an earlier rule, another action", i, name)
+				}
+				continue
+			}
+			kept[name] = append(prev, use{rule: i, conds: conds})
+		}
+	}
+	for _, name := range names {
+		for _, u := range kept[name] {
+			g := &groups[u.rule]
+			if u.conds == nil {
+				g.Names = append(g.Names, name)
+			} else {
+				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: u.conds})
+			}
+		}
+	}
+	return groups, nil
 }
 
 // newerENOSYS is what goes before the filter when the default action

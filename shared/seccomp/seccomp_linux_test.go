@@ -188,3 +188,60 @@ func TestLoadIf(t *testing.T) {
 		t.Errorf("now: %v, want Load's error", err)
 	}
 }
+
+// Rules naming the same syscall are resolved as libseccomp (and so runc)
+// resolves them, not by their order: a rule whose action is the default
+// one is left out; an unconditional rule outweighs every conditional one,
+// and the first unconditional one stays; the same conditions with two
+// actions are an error. (Found side by side with runc 1.1.5.)
+func TestRulePrecedence(t *testing.T) {
+	info, err := arch.GetInfo("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mkdir := uint32(info.SyscallNames["mkdir"])
+	errno := func(e uint) *uint { return &e }
+	mode := []specs.LinuxSeccompArg{{Index: 1, Value: 0o777, Op: specs.OpEqualTo}}
+	ret := func(e uint) uint32 { return unix.SECCOMP_RET_ERRNO | uint32(e) }
+	cases := []struct {
+		name  string
+		def   specs.LinuxSeccompAction
+		rules []specs.LinuxSyscall
+		want  uint32
+	}{
+		{"conditional then unconditional: the unconditional", specs.ActAllow, []specs.LinuxSyscall{
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(22), Args: mode},
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(13)},
+		}, ret(13)},
+		{"two unconditional: the first", specs.ActAllow, []specs.LinuxSyscall{
+			{Names: []string{"mkdir", "rmdir"}, Action: specs.ActErrno, ErrnoRet: errno(13)},
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(17)},
+		}, ret(13)},
+		{"a conditional rule with the default action is left out", specs.ActAllow, []specs.LinuxSyscall{
+			{Names: []string{"mkdir"}, Action: specs.ActAllow, Args: mode},
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(13)},
+		}, ret(13)},
+		{"default errno: a conditional rule with it is left out", specs.ActErrno, []specs.LinuxSyscall{
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, Args: mode},
+			{Names: []string{"mkdir"}, Action: specs.ActAllow},
+		}, unix.SECCOMP_RET_ALLOW},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Compile(&specs.LinuxSeccomp{DefaultAction: c.def, Syscalls: c.rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := run(t, p, uint32(info.ID), mkdir, 0, 0o777); got != c.want {
+				t.Errorf("mkdir: ret %#x, want %#x", got, c.want)
+			}
+		})
+	}
+	_, err = Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+		{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(22), Args: mode},
+		{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(13), Args: mode},
+	}})
+	if err == nil || !strings.Contains(err.Error(), "linux.seccomp.syscalls[1]: mkdir: the same arguments as an earlier rule, another action") {
+		t.Errorf("same conditions, two actions: %v", err)
+	}
+}
