@@ -229,6 +229,11 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 		env = append(env[:len(env):len(env)], "HOME="+creds.Home("/etc/passwd", p.UID))
 	}
 
+	// With no_new_privs, as late as can be — before the startContainer
+	// hooks, which run under it (as runc).
+	if err := p.Seccomp.LoadIf(p.NoNewPrivileges); err != nil {
+		return err
+	}
 	var fifo *os.File
 	if !cfg.Exec {
 		if fifo, err = waitStart(conn, cfg, startState); err != nil {
@@ -241,9 +246,6 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	}
 	// The caller's descriptors go to 3, 4, … (not close-on-exec).
 	if err := cfg.Fds.handOn(conn); err != nil {
-		return err
-	}
-	if err := p.Seccomp.LoadIf(p.NoNewPrivileges); err != nil { // as late as can be
 		return err
 	}
 	err = unix.Exec(path, p.Args, env)
