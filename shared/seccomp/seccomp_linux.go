@@ -6,10 +6,13 @@
 package seccomp
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/bits"
+	"net"
+	"os"
 	"runtime"
 	"slices"
 	"sort"
@@ -23,10 +26,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Program is a compiled filter: what the init loads.
+// Program is a compiled filter: what the init loads. With SCMP_ACT_NOTIFY
+// rules it is loaded with a listener, whose descriptor goes to the seccomp
+// agent at Listener (linux.seccomp.listenerPath).
 type Program struct {
-	Flags  uint              `json:"flags,omitempty"`
-	Filter []unix.SockFilter `json:"filter"`
+	Flags    uint              `json:"flags,omitempty"`
+	Filter   []unix.SockFilter `json:"filter"`
+	Listener string            `json:"listener,omitempty"`
+	Metadata string            `json:"metadata,omitempty"`
 }
 
 var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
@@ -38,6 +45,7 @@ var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
 	specs.ActTrace:       libseccomp.ActionTrace,
 	specs.ActAllow:       libseccomp.ActionAllow,
 	specs.ActLog:         libseccomp.ActionLog,
+	specs.ActNotify:      libseccomp.ActionUserNotify,
 }
 
 var flags = map[specs.LinuxSeccompFlag]uint{
@@ -50,9 +58,6 @@ var flags = map[specs.LinuxSeccompFlag]uint{
 func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) {
 	act, ok := actions[a]
 	if !ok {
-		if a == specs.ActNotify {
-			return 0, errors.New("SCMP_ACT_NOTIFY is not supported by goC")
-		}
 		return 0, fmt.Errorf("unknown action %q", a)
 	}
 	if act == libseccomp.ActionErrno || act == libseccomp.ActionTrace {
@@ -111,18 +116,21 @@ func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
 // (profiles list syscalls of newer kernels and other architectures).
 // Calls from other architectures (32-bit binaries) get the default action.
 func Compile(s *specs.LinuxSeccomp) (*Program, error) {
-	if s.ListenerPath != "" || s.ListenerMetadata != "" {
-		return nil, errors.New("linux.seccomp.listenerPath is not supported by goC")
-	}
 	info, err := arch.GetInfo("")
 	if err != nil {
 		return nil, err
+	}
+	if s.DefaultAction == specs.ActNotify { // the init itself would wait on the agent
+		return nil, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
 	}
 	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
 	}
-	prog := &Program{}
+	prog, err := listener(s)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range s.Flags {
 		v, ok := flags[f]
 		if !ok {
@@ -165,6 +173,22 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
 	}
 	return prog, nil
+}
+
+// listener is the Program's listener: with an SCMP_ACT_NOTIFY rule the
+// filter is loaded with one, for the agent at listenerPath. Without such a
+// rule listenerPath is not used (as runc).
+func listener(s *specs.LinuxSeccomp) (*Program, error) {
+	for _, r := range s.Syscalls {
+		if r.Action != specs.ActNotify {
+			continue
+		}
+		if s.ListenerPath == "" {
+			return nil, errors.New("linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath, the seccomp agent's socket")
+		}
+		return &Program{Flags: unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, Listener: s.ListenerPath, Metadata: s.ListenerMetadata}, nil
+	}
+	return &Program{}, nil
 }
 
 // rule is one of linux.seccomp.syscalls, compiled: its action and its
@@ -301,24 +325,59 @@ func placeholder(groups []libseccomp.SyscallGroup) (libseccomp.Action, error) {
 
 // LoadIf loads the filter if when holds, and a nil Program (no profile)
 // not at all: the init may load it at two points, and the condition of
-// each says whether it is the one.
-func (p *Program) LoadIf(when bool) error {
+// each says whether it is the one. A listener's descriptor goes to handOff
+// (which sends it to goC, for the agent), then is closed.
+func (p *Program) LoadIf(when bool, handOff func(*os.File) error) error {
 	if p == nil || !when {
 		return nil
 	}
-	return p.Load()
+	fd, err := p.Load()
+	if err != nil || fd == nil {
+		return err
+	}
+	defer fd.Close()
+	if err := handOff(fd); err != nil {
+		return fmt.Errorf("seccomp: hand the notify descriptor on: %w", err)
+	}
+	return nil
 }
 
 // Load installs the filter on the calling thread, which then execs.
-// Without no_new_privs the thread needs CAP_SYS_ADMIN.
-func (p *Program) Load() error {
+// Without no_new_privs the thread needs CAP_SYS_ADMIN. It returns the
+// listener's descriptor, if the filter has one.
+func (p *Program) Load() (*os.File, error) {
 	if len(p.Filter) == 0 {
-		return errors.New("seccomp: empty filter")
+		return nil, errors.New("seccomp: empty filter")
 	}
 	fprog := unix.SockFprog{Len: uint16(len(p.Filter)), Filter: &p.Filter[0]}
-	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(p.Flags), uintptr(unsafe.Pointer(&fprog)))
+	fd, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(p.Flags), uintptr(unsafe.Pointer(&fprog)))
 	if errno != 0 {
-		return fmt.Errorf("load seccomp filter: %w", errno)
+		return nil, fmt.Errorf("load seccomp filter: %w", errno)
+	}
+	if p.Flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER == 0 {
+		return nil, nil
+	}
+	unix.CloseOnExec(int(fd))
+	return os.NewFile(fd, "seccomp-notify"), nil
+}
+
+// HandOff gives the seccomp agent listening at p.Listener the notify
+// descriptor fd and the container process state (runtime-spec runtime.md,
+// "seccomp state": the process pid, the container's state st), in one
+// message on a new connection, as runc does.
+func (p *Program) HandOff(fd *os.File, pid int, st specs.State) error {
+	b, err := json.Marshal(specs.ContainerProcessState{Version: specs.Version, Fds: []string{specs.SeccompFdName},
+		Pid: pid, Metadata: p.Metadata, State: st})
+	if err != nil {
+		return err
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: p.Listener, Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
+	}
+	defer c.Close()
+	if _, _, err := c.WriteMsgUnix(b, unix.UnixRights(int(fd.Fd())), nil); err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
 	}
 	return nil
 }

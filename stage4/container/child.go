@@ -231,7 +231,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 
 	// With no_new_privs, as late as can be — before the startContainer
 	// hooks, which run under it (as runc).
-	if err := p.Seccomp.LoadIf(p.NoNewPrivileges); err != nil {
+	if err := p.Seccomp.LoadIf(p.NoNewPrivileges, conn.SendSeccomp); err != nil {
 		return err
 	}
 	var fifo *os.File
@@ -270,7 +270,7 @@ func identity(conn *syncsock.Conn, cfg *InitConfig) error {
 	}
 	// Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	// while the init still has it (the profile must allow what follows).
-	if err := p.Seccomp.LoadIf(!p.NoNewPrivileges); err != nil {
+	if err := p.Seccomp.LoadIf(!p.NoNewPrivileges, conn.SendSeccomp); err != nil {
 		return err
 	}
 	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {
