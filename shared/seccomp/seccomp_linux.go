@@ -54,6 +54,10 @@ var flags = map[specs.LinuxSeccompFlag]uint{
 	specs.LinuxSeccompFlagWaitKillableRecv: 1 << 5, // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 }
 
+// errnoZero marks SCMP_ACT_ERRNO with errnoRet 0 while a group is
+// assembled: the assembler turns a bare errno action into EPERM.
+const errnoZero = 0xffff
+
 // action is a rule's action with its errno (EPERM unless given, as runc).
 func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) {
 	act, ok := actions[a]
@@ -65,7 +69,7 @@ func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) 
 		if errno != nil {
 			e = *errno
 		}
-		if e > 0xffff {
+		if e >= errnoZero {
 			return 0, fmt.Errorf("errnoRet %d out of range", e)
 		}
 		act |= libseccomp.Action(e)
@@ -143,24 +147,9 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(groups) == 0 {
-		groups = []libseccomp.SyscallGroup{{Action: libseccomp.ActionAllow}} // empty: skipped
-	}
-	sentinel, err := placeholder(groups)
-	if err != nil {
-		return nil, err
-	}
-	policy := libseccomp.Policy{DefaultAction: sentinel, Syscalls: groups}
-	insts, err := policy.Assemble()
+	insts, err := assemble(groups, info, def)
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp: %w", err)
-	}
-	// The default action goes in for the placeholder the assembler
-	// needed (it accepts only a bare action there, no errno).
-	for i, in := range insts {
-		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(sentinel) && sentinel != def {
-			insts[i] = bpf.RetConstant{Val: uint32(def)}
-		}
 	}
 	raw, err := bpf.Assemble(append(newerENOSYS(s, info, def), insts...))
 	if err != nil {
@@ -306,21 +295,64 @@ func newerENOSYS(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) 
 	}
 }
 
-// placeholder is a bare action no rule returns: it stands for the default
-// action while assembling (the assembler takes only a bare action there,
-// no errno) and is then replaced.
-func placeholder(groups []libseccomp.SyscallGroup) (libseccomp.Action, error) {
-	used := map[libseccomp.Action]bool{}
-	for _, g := range groups {
-		used[g.Action] = true
+// assemble turns the groups into BPF. For this architecture the syscall
+// number is loaded, x32 calls get ENOSYS (as the assembler's own filter
+// gives them), each group is tried in turn and the default action ends
+// it; calls from another architecture get the default action. The
+// number is loaded again before each group: a group whose argument checks
+// fail leaves an argument in the accumulator, which the next group would
+// take for a syscall number.
+func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.Action) ([]bpf.Instruction, error) {
+	loadNr := bpf.LoadAbsolute{Off: 0, Size: 4} // seccomp_data.nr
+	after := []bpf.Instruction{loadNr}
+	if info.ID == arch.X86_64.ID {
+		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: uint32(arch.X32.SeccompMask), SkipFalse: 1},
+			bpf.RetConstant{Val: uint32(libseccomp.ActionErrno) | uint32(unix.ENOSYS)})
 	}
-	for _, a := range []libseccomp.Action{libseccomp.ActionTrace, libseccomp.ActionLog, libseccomp.ActionTrap,
-		libseccomp.ActionKillProcess, libseccomp.ActionKillThread, libseccomp.ActionErrno, libseccomp.ActionAllow} {
-		if !used[a] {
-			return a, nil
+	for _, g := range groups {
+		if len(g.Names)+len(g.NamesWithCondtions) == 0 {
+			continue
+		}
+		body, err := assembleGroup(g, info, loadNr)
+		if err != nil {
+			return nil, err
+		}
+		after = append(append(after, loadNr), body...)
+	}
+	head := []bpf.Instruction{bpf.LoadAbsolute{Off: 4, Size: 4}} // seccomp_data.arch
+	if len(after) <= 255 {
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: uint8(len(after))})
+	} else {
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
+	}
+	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)}), nil
+}
+
+// assembleGroup is the assembler's code for one group: what it makes for
+// a policy of that group alone, without the header (up to the syscall
+// number's load and the x32 check) and the default action's return at the
+// end, where the group's "no match" jumps land — on what follows it now.
+// An SCMP_ACT_ERRNO with errno 0 is kept (the assembler makes a bare
+// errno action EPERM).
+func assembleGroup(g libseccomp.SyscallGroup, info *arch.Info, loadNr bpf.Instruction) ([]bpf.Instruction, error) {
+	if g.Action == libseccomp.ActionErrno {
+		g.Action |= errnoZero
+	}
+	insts, err := (&libseccomp.Policy{DefaultAction: libseccomp.ActionAllow, Syscalls: []libseccomp.SyscallGroup{g}}).Assemble()
+	if err != nil {
+		return nil, err
+	}
+	start := slices.Index(insts, loadNr) + 1
+	if info.ID == arch.X86_64.ID {
+		start += 2
+	}
+	body := insts[start : len(insts)-1]
+	for i, in := range body {
+		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(libseccomp.ActionErrno|errnoZero) {
+			body[i] = bpf.RetConstant{Val: uint32(libseccomp.ActionErrno)}
 		}
 	}
-	return 0, errors.New("linux.seccomp: every action is used bare; goC cannot assemble this profile")
+	return body, nil
 }
 
 // LoadIf loads the filter if when holds, and a nil Program (no profile)

@@ -228,6 +228,10 @@ func TestRulePrecedence(t *testing.T) {
 			{Names: []string{"mkdir"}, Action: specs.ActAllow, Args: mode},
 			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(13)},
 		}, ret(13)},
+		{"two conditional rules: the second's conditions hold", specs.ActAllow, []specs.LinuxSyscall{
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(22), Args: []specs.LinuxSeccompArg{{Index: 1, Value: 0o700, Op: specs.OpEqualTo}}},
+			{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(13), Args: mode},
+		}, ret(13)},
 		{"default errno: a conditional rule with it is left out", specs.ActErrno, []specs.LinuxSyscall{
 			{Names: []string{"mkdir"}, Action: specs.ActErrno, Args: mode},
 			{Names: []string{"mkdir"}, Action: specs.ActAllow},
@@ -243,6 +247,18 @@ func TestRulePrecedence(t *testing.T) {
 				t.Errorf("mkdir: ret %#x, want %#x", got, c.want)
 			}
 		})
+	}
+	// An argument that failed a condition is not taken for a syscall
+	// number: personality(mkdir's number) is not mkdir.
+	p, err := Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+		{Names: []string{"personality"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 8, Op: specs.OpEqualTo}}},
+		{Names: []string{"mkdir"}, Action: specs.ActAllow},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, p, uint32(info.ID), uint32(info.SyscallNames["personality"]), uint64(mkdir)); got != ret(1) {
+		t.Errorf("personality(%d): ret %#x, want EPERM", mkdir, got)
 	}
 	_, err = Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
 		{Names: []string{"mkdir"}, Action: specs.ActErrno, ErrnoRet: errno(22), Args: mode},
@@ -332,5 +348,42 @@ func TestHandOff(t *testing.T) {
 	b := make([]byte, 1)
 	if _, err := got2.Read(b); err != nil || b[0] != 'x' {
 		t.Fatalf("the descriptor received is not the pipe: %q, %v", b, err)
+	}
+}
+
+// errnoRet 0 is kept: the syscall "succeeds" without running, as under
+// runc (the assembler alone would make a bare errno EPERM).
+func TestErrnoZero(t *testing.T) {
+	info, err := arch.GetInfo("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := uint(0)
+	rules := []specs.LinuxSyscall{
+		{Names: []string{"mkdir"}, Action: specs.ActAllow},
+		{Names: []string{"rmdir"}, Action: specs.ActErrno, ErrnoRet: &zero, Args: []specs.LinuxSeccompArg{{Index: 1, Value: 0, Op: specs.OpEqualTo}}},
+		{Names: []string{"rmdir"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 1, Value: 1, Op: specs.OpEqualTo}}},
+	}
+	audit, nr := uint32(info.ID), func(n string) uint32 { return uint32(info.SyscallNames[n]) }
+	for _, c := range []struct {
+		name   string
+		def    specs.LinuxSeccompAction
+		defErr *uint
+		nr     uint32
+		arg    uint64
+		want   uint32
+	}{
+		{"the rule's errno 0", specs.ActAllow, nil, nr("rmdir"), 0, unix.SECCOMP_RET_ERRNO},
+		{"another rule's EPERM", specs.ActAllow, nil, nr("rmdir"), 1, unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
+		{"the default's errno 0", specs.ActErrno, &zero, nr("close"), 0, unix.SECCOMP_RET_ERRNO},
+		{"allowed", specs.ActErrno, &zero, nr("mkdir"), 0, unix.SECCOMP_RET_ALLOW},
+	} {
+		p, err := Compile(&specs.LinuxSeccomp{DefaultAction: c.def, DefaultErrnoRet: c.defErr, Syscalls: rules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := run(t, p, audit, c.nr, 0, c.arg); got != c.want {
+			t.Errorf("%s: ret %#x, want %#x", c.name, got, c.want)
+		}
 	}
 }
