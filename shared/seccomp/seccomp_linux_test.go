@@ -387,3 +387,41 @@ func TestErrnoZero(t *testing.T) {
 		}
 	}
 }
+
+// A filter too long for a short jump over it: another architecture's call
+// still reaches the default action, and this one's the rules.
+func TestLongFilter(t *testing.T) {
+	info, err := arch.GetInfo("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []specs.LinuxSyscall
+	for v := range uint64(100) {
+		rules = append(rules, specs.LinuxSyscall{Names: []string{"personality"}, Action: specs.ActAllow,
+			Args: []specs.LinuxSeccompArg{{Index: 0, Value: v, Op: specs.OpEqualTo}}})
+	}
+	rules = append(rules, specs.LinuxSyscall{Names: []string{"read"}, Action: specs.ActAllow})
+	p, err := Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActKillProcess, Syscalls: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Filter) < 300 {
+		t.Fatalf("%d instructions: not long enough", len(p.Filter))
+	}
+	audit, personality := uint32(info.ID), uint32(info.SyscallNames["personality"])
+	for _, c := range []struct {
+		name      string
+		audit, nr uint32
+		arg       uint64
+		want      uint32
+	}{
+		{"another architecture", audit ^ 1, uint32(info.SyscallNames["read"]), 0, unix.SECCOMP_RET_KILL_PROCESS},
+		{"read", audit, uint32(info.SyscallNames["read"]), 0, unix.SECCOMP_RET_ALLOW},
+		{"the last personality rule", audit, personality, 99, unix.SECCOMP_RET_ALLOW},
+		{"no personality rule", audit, personality, 100, unix.SECCOMP_RET_KILL_PROCESS},
+	} {
+		if got := run(t, p, c.audit, c.nr, c.arg); got != c.want {
+			t.Errorf("%s: ret %#x, want %#x", c.name, got, c.want)
+		}
+	}
+}
