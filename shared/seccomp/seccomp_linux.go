@@ -6,11 +6,15 @@
 package seccomp
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/bits"
+	"net"
+	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"unsafe"
@@ -22,10 +26,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Program is a compiled filter: what the init loads.
+// Program is a compiled filter: what the init loads. With SCMP_ACT_NOTIFY
+// rules it is loaded with a listener, whose descriptor goes to the seccomp
+// agent at Listener (linux.seccomp.listenerPath).
 type Program struct {
-	Flags  uint              `json:"flags,omitempty"`
-	Filter []unix.SockFilter `json:"filter"`
+	Flags    uint              `json:"flags,omitempty"`
+	Filter   []unix.SockFilter `json:"filter"`
+	Listener string            `json:"listener,omitempty"`
+	Metadata string            `json:"metadata,omitempty"`
 }
 
 var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
@@ -37,6 +45,7 @@ var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
 	specs.ActTrace:       libseccomp.ActionTrace,
 	specs.ActAllow:       libseccomp.ActionAllow,
 	specs.ActLog:         libseccomp.ActionLog,
+	specs.ActNotify:      libseccomp.ActionUserNotify,
 }
 
 var flags = map[specs.LinuxSeccompFlag]uint{
@@ -45,13 +54,14 @@ var flags = map[specs.LinuxSeccompFlag]uint{
 	specs.LinuxSeccompFlagWaitKillableRecv: 1 << 5, // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 }
 
+// errnoZero marks SCMP_ACT_ERRNO with errnoRet 0 while a group is
+// assembled: the assembler turns a bare errno action into EPERM.
+const errnoZero = 0xffff
+
 // action is a rule's action with its errno (EPERM unless given, as runc).
 func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) {
 	act, ok := actions[a]
 	if !ok {
-		if a == specs.ActNotify {
-			return 0, errors.New("SCMP_ACT_NOTIFY is not supported by goC")
-		}
 		return 0, fmt.Errorf("unknown action %q", a)
 	}
 	if act == libseccomp.ActionErrno || act == libseccomp.ActionTrace {
@@ -59,7 +69,7 @@ func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) 
 		if errno != nil {
 			e = *errno
 		}
-		if e > 0xffff {
+		if e >= errnoZero {
 			return 0, fmt.Errorf("errnoRet %d out of range", e)
 		}
 		act |= libseccomp.Action(e)
@@ -110,18 +120,21 @@ func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
 // (profiles list syscalls of newer kernels and other architectures).
 // Calls from other architectures (32-bit binaries) get the default action.
 func Compile(s *specs.LinuxSeccomp) (*Program, error) {
-	if s.ListenerPath != "" || s.ListenerMetadata != "" {
-		return nil, errors.New("linux.seccomp.listenerPath is not supported by goC")
-	}
 	info, err := arch.GetInfo("")
 	if err != nil {
 		return nil, err
+	}
+	if s.DefaultAction == specs.ActNotify { // the init itself would wait on the agent
+		return nil, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
 	}
 	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
 	}
-	prog := &Program{}
+	prog, err := listener(s)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range s.Flags {
 		v, ok := flags[f]
 		if !ok {
@@ -130,59 +143,13 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Flags |= v
 	}
 
-	// One group per rule, in order (the first match wins). Within a group a
-	// syscall is listed once: unconditionally, or with its conditions.
-	var groups []libseccomp.SyscallGroup
-	seen := map[string]libseccomp.Action{}
-	for i, r := range s.Syscalls {
-		act, err := action(r.Action, r.ErrnoRet)
-		if err != nil {
-			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
-		}
-		var conds libseccomp.ArgumentConditions
-		for _, a := range r.Args {
-			c, err := condition(a)
-			if err != nil {
-				return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
-			}
-			conds = append(conds, c)
-		}
-		g := libseccomp.SyscallGroup{Action: act}
-		for _, name := range r.Names {
-			if _, ok := info.SyscallNames[name]; !ok {
-				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
-				continue
-			}
-			if prev, ok := seen[name]; ok && len(conds) == 0 && prev == act {
-				continue // already listed for this action
-			}
-			if len(conds) == 0 {
-				seen[name] = act
-				g.Names = append(g.Names, name)
-			} else {
-				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: conds})
-			}
-		}
-		groups = append(groups, g)
-	}
-	if len(groups) == 0 {
-		groups = []libseccomp.SyscallGroup{{Action: libseccomp.ActionAllow}} // empty: skipped
-	}
-	sentinel, err := placeholder(groups)
+	groups, err := resolve(s, info, def)
 	if err != nil {
 		return nil, err
 	}
-	policy := libseccomp.Policy{DefaultAction: sentinel, Syscalls: groups}
-	insts, err := policy.Assemble()
+	insts, err := assemble(groups, info, def)
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp: %w", err)
-	}
-	// The default action goes in for the placeholder the assembler
-	// needed (it accepts only a bare action there, no errno).
-	for i, in := range insts {
-		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(sentinel) && sentinel != def {
-			insts[i] = bpf.RetConstant{Val: uint32(def)}
-		}
 	}
 	raw, err := bpf.Assemble(append(newerENOSYS(s, info, def), insts...))
 	if err != nil {
@@ -195,6 +162,105 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
 	}
 	return prog, nil
+}
+
+// listener is the Program's listener: with an SCMP_ACT_NOTIFY rule the
+// filter is loaded with one, for the agent at listenerPath. Without such a
+// rule listenerPath is not used (as runc).
+func listener(s *specs.LinuxSeccomp) (*Program, error) {
+	for _, r := range s.Syscalls {
+		if r.Action != specs.ActNotify {
+			continue
+		}
+		if s.ListenerPath == "" {
+			return nil, errors.New("linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath, the seccomp agent's socket")
+		}
+		return &Program{Flags: unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, Listener: s.ListenerPath, Metadata: s.ListenerMetadata}, nil
+	}
+	return &Program{}, nil
+}
+
+// rule is one of linux.seccomp.syscalls, compiled: its action and its
+// argument conditions (none: the rule holds for any arguments).
+func rule(r specs.LinuxSyscall) (libseccomp.Action, libseccomp.ArgumentConditions, error) {
+	act, err := action(r.Action, r.ErrnoRet)
+	if err != nil {
+		return 0, nil, err
+	}
+	var conds libseccomp.ArgumentConditions
+	for _, a := range r.Args {
+		c, err := condition(a)
+		if err != nil {
+			return 0, nil, err
+		}
+		conds = append(conds, c)
+	}
+	return act, conds, nil
+}
+
+// use is one rule kept for one syscall: the rule's index, and its
+// conditions.
+type use struct {
+	rule  int
+	conds libseccomp.ArgumentConditions
+}
+
+// resolve decides, syscall by syscall, which rules hold, as libseccomp
+// (and so runc) does rather than by their order: a rule with the default
+// action is left out; an unconditional rule outweighs the conditional ones
+// and the rules after it; the same conditions with another action are an
+// error. It returns one group per rule, in order, each with the syscalls
+// it kept (the filter tries the groups in order: conditional rules of one
+// syscall are tried in the profile's order).
+func resolve(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) ([]libseccomp.SyscallGroup, error) {
+	groups := make([]libseccomp.SyscallGroup, len(s.Syscalls))
+	kept := map[string][]use{}
+	var names []string // in the order first kept
+	for i, r := range s.Syscalls {
+		act, conds, err := rule(r)
+		if err != nil {
+			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
+		}
+		groups[i].Action = act
+		if act == def {
+			continue // what happens anyway, as runc
+		}
+		for _, name := range r.Names {
+			if _, ok := info.SyscallNames[name]; !ok {
+				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
+				continue
+			}
+			prev, seen := kept[name]
+			if !seen {
+				names = append(names, name)
+			}
+			if len(prev) > 0 && prev[0].conds == nil {
+				continue // an unconditional rule holds already
+			}
+			if len(conds) == 0 {
+				kept[name] = []use{{rule: i}}
+				continue
+			}
+			if j := slices.IndexFunc(prev, func(u use) bool { return slices.Equal(u.conds, conds) }); j >= 0 {
+				if groups[prev[j].rule].Action != act {
+					return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %s: the same arguments as an earlier rule, another action", i, name)
+				}
+				continue
+			}
+			kept[name] = append(prev, use{rule: i, conds: conds})
+		}
+	}
+	for _, name := range names {
+		for _, u := range kept[name] {
+			g := &groups[u.rule]
+			if u.conds == nil {
+				g.Names = append(g.Names, name)
+			} else {
+				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: u.conds})
+			}
+		}
+	}
+	return groups, nil
 }
 
 // newerENOSYS is what goes before the filter when the default action
@@ -229,43 +295,121 @@ func newerENOSYS(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) 
 	}
 }
 
-// placeholder is a bare action no rule returns: it stands for the default
-// action while assembling (the assembler takes only a bare action there,
-// no errno) and is then replaced.
-func placeholder(groups []libseccomp.SyscallGroup) (libseccomp.Action, error) {
-	used := map[libseccomp.Action]bool{}
-	for _, g := range groups {
-		used[g.Action] = true
+// assemble turns the groups into BPF. For this architecture the syscall
+// number is loaded, x32 calls get ENOSYS (as the assembler's own filter
+// gives them), each group is tried in turn and the default action ends
+// it; calls from another architecture get the default action. The
+// number is loaded again before each group: a group whose argument checks
+// fail leaves an argument in the accumulator, which the next group would
+// take for a syscall number.
+func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.Action) ([]bpf.Instruction, error) {
+	loadNr := bpf.LoadAbsolute{Off: 0, Size: 4} // seccomp_data.nr
+	after := []bpf.Instruction{loadNr}
+	if info.ID == arch.X86_64.ID {
+		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: uint32(arch.X32.SeccompMask), SkipFalse: 1},
+			bpf.RetConstant{Val: uint32(libseccomp.ActionErrno) | uint32(unix.ENOSYS)})
 	}
-	for _, a := range []libseccomp.Action{libseccomp.ActionTrace, libseccomp.ActionLog, libseccomp.ActionTrap,
-		libseccomp.ActionKillProcess, libseccomp.ActionKillThread, libseccomp.ActionErrno, libseccomp.ActionAllow} {
-		if !used[a] {
-			return a, nil
+	for _, g := range groups {
+		if len(g.Names)+len(g.NamesWithCondtions) == 0 {
+			continue
+		}
+		body, err := assembleGroup(g, info, loadNr)
+		if err != nil {
+			return nil, err
+		}
+		after = append(append(after, loadNr), body...)
+	}
+	head := []bpf.Instruction{bpf.LoadAbsolute{Off: 4, Size: 4}} // seccomp_data.arch
+	if len(after) <= 255 {
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: uint8(len(after))})
+	} else {
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
+	}
+	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)}), nil
+}
+
+// assembleGroup is the assembler's code for one group: what it makes for
+// a policy of that group alone, without the header (up to the syscall
+// number's load and the x32 check) and the default action's return at the
+// end, where the group's "no match" jumps land — on what follows it now.
+// An SCMP_ACT_ERRNO with errno 0 is kept (the assembler makes a bare
+// errno action EPERM).
+func assembleGroup(g libseccomp.SyscallGroup, info *arch.Info, loadNr bpf.Instruction) ([]bpf.Instruction, error) {
+	if g.Action == libseccomp.ActionErrno {
+		g.Action |= errnoZero
+	}
+	insts, err := (&libseccomp.Policy{DefaultAction: libseccomp.ActionAllow, Syscalls: []libseccomp.SyscallGroup{g}}).Assemble()
+	if err != nil {
+		return nil, err
+	}
+	start := slices.Index(insts, loadNr) + 1
+	if info.ID == arch.X86_64.ID {
+		start += 2
+	}
+	body := insts[start : len(insts)-1]
+	for i, in := range body {
+		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(libseccomp.ActionErrno|errnoZero) {
+			body[i] = bpf.RetConstant{Val: uint32(libseccomp.ActionErrno)}
 		}
 	}
-	return 0, errors.New("linux.seccomp: every action is used bare; goC cannot assemble this profile")
+	return body, nil
 }
 
 // LoadIf loads the filter if when holds, and a nil Program (no profile)
 // not at all: the init may load it at two points, and the condition of
-// each says whether it is the one.
-func (p *Program) LoadIf(when bool) error {
+// each says whether it is the one. A listener's descriptor goes to handOff
+// (which sends it to goC, for the agent), then is closed.
+func (p *Program) LoadIf(when bool, handOff func(*os.File) error) error {
 	if p == nil || !when {
 		return nil
 	}
-	return p.Load()
+	fd, err := p.Load()
+	if err != nil || fd == nil {
+		return err
+	}
+	defer fd.Close()
+	if err := handOff(fd); err != nil {
+		return fmt.Errorf("seccomp: hand the notify descriptor on: %w", err)
+	}
+	return nil
 }
 
 // Load installs the filter on the calling thread, which then execs.
-// Without no_new_privs the thread needs CAP_SYS_ADMIN.
-func (p *Program) Load() error {
+// Without no_new_privs the thread needs CAP_SYS_ADMIN. It returns the
+// listener's descriptor, if the filter has one.
+func (p *Program) Load() (*os.File, error) {
 	if len(p.Filter) == 0 {
-		return errors.New("seccomp: empty filter")
+		return nil, errors.New("seccomp: empty filter")
 	}
 	fprog := unix.SockFprog{Len: uint16(len(p.Filter)), Filter: &p.Filter[0]}
-	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(p.Flags), uintptr(unsafe.Pointer(&fprog)))
+	fd, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(p.Flags), uintptr(unsafe.Pointer(&fprog)))
 	if errno != 0 {
-		return fmt.Errorf("load seccomp filter: %w", errno)
+		return nil, fmt.Errorf("load seccomp filter: %w", errno)
+	}
+	if p.Flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER == 0 {
+		return nil, nil
+	}
+	unix.CloseOnExec(int(fd))
+	return os.NewFile(fd, "seccomp-notify"), nil
+}
+
+// HandOff gives the seccomp agent listening at p.Listener the notify
+// descriptor fd and the container process state (runtime-spec runtime.md,
+// "seccomp state": the process pid, the container's state st), in one
+// message on a new connection, as runc does.
+func (p *Program) HandOff(fd *os.File, pid int, st specs.State) error {
+	b, err := json.Marshal(specs.ContainerProcessState{Version: specs.Version, Fds: []string{specs.SeccompFdName},
+		Pid: pid, Metadata: p.Metadata, State: st})
+	if err != nil {
+		return err
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: p.Listener, Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
+	}
+	defer c.Close()
+	if _, _, err := c.WriteMsgUnix(b, unix.UnixRights(int(fd.Fd())), nil); err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
 	}
 	return nil
 }

@@ -84,9 +84,9 @@ func TestConvertErrors(t *testing.T) {
 		{"no mount namespace, read-only paths", func(s *specs.Spec) {
 			s.Linux.Namespaces, s.Linux.MaskedPaths = s.Linux.Namespaces[:4], nil
 		}, "linux.maskedPaths and linux.readonlyPaths need a mount namespace"},
-		{"seccomp notify", func(s *specs.Spec) {
-			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerPath: "/x"}
-		}, "config.json: linux.seccomp.listenerPath is not supported"},
+		{"seccomp notify without listener", func(s *specs.Spec) {
+			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActNotify}}}
+		}, "config.json: linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath"},
 		{"relative hook", func(s *specs.Spec) { s.Hooks = &specs.Hooks{Prestart: []specs.Hook{{Path: "bin/true"}}} }, `hooks.prestart[0].path "bin/true" must be absolute`},
 		{"unknown cap", func(s *specs.Spec) { s.Process.Capabilities.Bounding = []string{"CAP_FLY"} }, `unknown capability "CAP_FLY"`},
 		{"unknown rlimit", func(s *specs.Spec) { s.Process.Rlimits[0].Type = "RLIMIT_FUN" }, "unknown type"},

@@ -44,10 +44,29 @@ const (
 	// the prestart and createRuntime hooks and answers HooksDone.
 	Hooks     = "hooks"
 	HooksDone = "hooks-done"
+	// Seccomp: init → parent, with the seccomp filter's notify descriptor,
+	// which goC hands to the seccomp agent (linux.seccomp.listenerPath).
+	Seccomp = "seccomp"
 )
 
 // Conn is one end of the pair.
-type Conn struct{ f *os.File }
+type Conn struct {
+	f        *os.File
+	handlers map[string]func(*os.File) error
+}
+
+// Handle makes Recv and RecvFile give each message of type typ, with its
+// descriptor (closed after), to h and read on: a message that may come
+// between any two others, such as Seccomp. An error from h is theirs.
+func (c *Conn) Handle(typ string, h func(*os.File) error) {
+	if c.handlers == nil {
+		c.handlers = map[string]func(*os.File) error{}
+	}
+	c.handlers[typ] = h
+}
+
+// SendSeccomp sends the seccomp notify descriptor (init → parent).
+func (c *Conn) SendSeccomp(f *os.File) error { return c.SendFile(Message{Type: Seccomp}, f) }
 
 // Pair makes a connected, close-on-exec pair: one end for goC, one to hand
 // to the init process (for example through exec.Cmd.ExtraFiles).
@@ -119,19 +138,47 @@ func (c *Conn) Recv(v any) error {
 }
 
 // RecvFile reads one packet into v and returns the descriptor that came
-// with it, if any.
+// with it, if any. Messages with a handler go to it first.
 func (c *Conn) RecvFile(v any) (*os.File, error) {
+	for {
+		buf, file, err := c.recv()
+		if err != nil {
+			return nil, err
+		}
+		var m Message
+		if len(c.handlers) > 0 && json.Unmarshal(buf, &m) == nil && c.handlers[m.Type] != nil {
+			err := c.handlers[m.Type](file)
+			if file != nil {
+				file.Close()
+			}
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := json.Unmarshal(buf, v); err != nil {
+			if file != nil {
+				file.Close()
+			}
+			return nil, fmt.Errorf("decode message: %w", err)
+		}
+		return file, nil
+	}
+}
+
+// recv reads one packet and the descriptor that came with it, if any.
+func (c *Conn) recv() ([]byte, *os.File, error) {
 	// Peek at the packet's size first (MSG_TRUNC reports it; without a
 	// control buffer no descriptor is installed), so the buffer fits it.
 	size, _, _, _, err := unix.Recvmsg(int(c.f.Fd()), nil, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
 	if err != nil {
-		return nil, os.NewSyscallError("recvmsg", err)
+		return nil, nil, os.NewSyscallError("recvmsg", err)
 	}
 	buf := make([]byte, max(size, 1))
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(int(c.f.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
-		return nil, os.NewSyscallError("recvmsg", err)
+		return nil, nil, os.NewSyscallError("recvmsg", err)
 	}
 	var file *os.File
 	if oobn > 0 {
@@ -143,15 +190,9 @@ func (c *Conn) RecvFile(v any) (*os.File, error) {
 		}
 	}
 	if n == 0 && file == nil {
-		return nil, io.EOF
+		return nil, nil, io.EOF
 	}
-	if err := json.Unmarshal(buf[:n], v); err != nil {
-		if file != nil {
-			file.Close()
-		}
-		return nil, fmt.Errorf("decode message: %w", err)
-	}
-	return file, nil
+	return buf[:n], file, nil
 }
 
 // PeerClosed reports, without blocking, whether the other end is closed:

@@ -133,3 +133,46 @@ func TestPeerClosed(t *testing.T) {
 		t.Fatal("PeerClosed = false once the other end is closed")
 	}
 }
+
+// A handled message goes to its handler, with its descriptor, between the
+// others; the handler's error is the reader's.
+func TestHandle(t *testing.T) {
+	a, b, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := New(a), New(b)
+	defer pa.Close()
+	defer pb.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got string
+	pb.Handle(Seccomp, func(f *os.File) error {
+		buf := make([]byte, 2)
+		_, err := f.Read(buf)
+		got = string(buf)
+		return err
+	})
+	w.WriteString("fd")
+	if err := pa.SendSeccomp(r); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := pa.Send(Message{Type: Waiting}); err != nil {
+		t.Fatal(err)
+	}
+	var m Message
+	if err := pb.Recv(&m); err != nil || m.Type != Waiting || got != "fd" {
+		t.Fatalf("Recv = %+v, %v; the handler read %q", m, err, got)
+	}
+	pb.Handle(Seccomp, func(*os.File) error { return errors.New("no agent") })
+	if err := pa.SendSeccomp(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := pb.Recv(&m); err == nil || err.Error() != "no agent" {
+		t.Fatalf("Recv = %v, want the handler's error", err)
+	}
+}

@@ -233,6 +233,11 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 		env = append(env[:len(env):len(env)], "HOME="+creds.Home("/etc/passwd", p.UID))
 	}
 
+	// With no_new_privs, as late as can be — before the startContainer
+	// hooks, which run under it (as runc).
+	if err := p.Seccomp.LoadIf(p.NoNewPrivileges, conn.SendSeccomp); err != nil {
+		return err
+	}
 	var fifo *os.File
 	if !cfg.Exec {
 		if fifo, err = waitStart(conn, cfg, startState); err != nil {
@@ -245,9 +250,6 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	}
 	// The caller's descriptors go to 3, 4, … (not close-on-exec).
 	if err := cfg.Fds.handOn(conn); err != nil {
-		return err
-	}
-	if err := p.Seccomp.LoadIf(p.NoNewPrivileges); err != nil { // as late as can be
 		return err
 	}
 	err = unix.Exec(path, p.Args, env)
@@ -272,7 +274,7 @@ func identity(conn *syncsock.Conn, cfg *InitConfig) error {
 	}
 	// Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	// while the init still has it (the profile must allow what follows).
-	if err := p.Seccomp.LoadIf(!p.NoNewPrivileges); err != nil {
+	if err := p.Seccomp.LoadIf(!p.NoNewPrivileges, conn.SendSeccomp); err != nil {
 		return err
 	}
 	if err := creds.Apply(creds.User{UID: p.UID, GID: p.GID, AdditionalGids: p.AdditionalGids}, p.Caps, p.NoNewPrivileges); err != nil {

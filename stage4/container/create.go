@@ -154,6 +154,9 @@ func (ct *container) startInit(cfg *InitConfig) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	ct.conn = conn
+	conn.Handle(syncsock.Seccomp, func(f *os.File) error {
+		return ct.o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, ct.ociState(state.Creating))
+	})
 	defer p.close()
 	if cfg.Fds, err = ct.initFds(p); err != nil {
 		return fmt.Errorf("create: %w", err)

@@ -90,6 +90,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 	if err != nil {
 		return nil, nil, err
 	}
+	conn.Handle(syncsock.Seccomp, func(f *os.File) error { return o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, st.OCI(state.Running)) })
 	defer p.close()
 	joins, err := cg.JoinFiles()
 	if err != nil {
