@@ -47,7 +47,8 @@ func TestSetupToAFile(t *testing.T) {
 	}{
 		{"json", false, []string{"warn", "error", "error"}},
 		{"json", true, []string{"debug", "info", "warn", "error", "error"}},
-		{"text", false, []string{"level=WARN", "level=ERROR", "level=ERROR"}},
+		{"text", false, []string{"level=warn", "level=error", "level=error"}},
+		{"text", true, []string{"level=debug", "level=info", "level=warn", "level=error", "level=error"}},
 	} {
 		path := filepath.Join(logs, tc.format+".log")
 		os.Remove(path)
@@ -107,9 +108,9 @@ func TestSetupToStderr(t *testing.T) {
 			slog.Warn("w")
 			Error(errors.New("failed")) // once: there is no file to log it to
 		})
-		want := []string{"level=WARN msg=w", "goC: failed"}
+		want := []string{"level=warn msg=w", "goC: failed"}
 		if debug {
-			want = append([]string{"level=DEBUG msg=d"}, want...)
+			want = append([]string{"level=debug msg=d"}, want...)
 		}
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
 		if len(lines) != len(want) {

@@ -14,6 +14,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
+	"goc.dev/shared/logging"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -79,7 +80,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
 	}
 	if *r.debug {
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		_, _ = logging.Setup(logging.Options{Format: "text", Debug: true}) // on stderr
 	}
 
 	var o container.Options
