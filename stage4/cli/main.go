@@ -61,7 +61,8 @@ type Verb struct {
 	Run   func(g *Globals, args []string) int
 }
 
-// errVerb adapts a verb that only succeeds or fails.
+// errVerb adapts a verb that only succeeds or fails: with status 1, as
+// runc's verbs fail.
 func errVerb(f func(g *Globals, args []string) error) func(*Globals, []string) int {
 	return func(g *Globals, args []string) int {
 		if err := f(g, args); err != nil {
@@ -69,7 +70,8 @@ func errVerb(f func(g *Globals, args []string) error) func(*Globals, []string) i
 				fmt.Print(g.usage)
 				return 0
 			}
-			return Fail(err)
+			logging.Error(err)
+			return 1
 		}
 		return 0
 	}
@@ -87,11 +89,11 @@ func Verbs() []Verb {
 		{"kill", "  kill [--all] ID [SIGNAL]                  signal it (default TERM)\n", true, errVerb(cmdKill)},
 		{"delete", "  delete [--force] ID                       remove it\n", true, errVerb(cmdDelete)},
 		{"list", "  list [--format table|json] [-q]           list containers\n", false, errVerb(cmdList)},
-		{"run", "  run [--bundle DIR] [--pid-file F] [-d] ID create, start, wait, delete\n" +
+		{"run", "  run [--bundle DIR] [--pid-file F] [-d] [--keep] ID  create, start, wait, delete (not with --keep)\n" +
 			"  run [flags] ROOTFS|IMAGE CMD [ARG…]       the same from a rootfs or an image, and flags (goC run --help)\n", false, cmdRun},
 		{"exec", "  exec [flags] ID CMD [ARG…]                run one more process in the container (--process F, --tty,\n" +
 			"                                            --console-socket S, --detach, --pid-file F, --cwd, --env, --user)\n", true, cmdExec},
-		{"ps", "  ps [--format table|json] ID               its processes (host PIDs)\n", true, errVerb(cmdPs)},
+		{"ps", "  ps [--format table|json] ID [PS-ARGS…]   its processes: ps(1)'s lines of them, or host PIDs\n", true, errVerb(cmdPs)},
 		{"pause", "  pause ID | resume ID                      freeze and thaw every process in it\n", true, errVerb(func(g *Globals, a []string) error {
 			return withID(newFlags("pause"), a, func(id string) error { return container.Pause(g.Root, id) })
 		})},
@@ -353,7 +355,7 @@ func cmdList(g *Globals, args []string) error {
 			fmt.Println(i.ID)
 		}
 	case *format == "json":
-		return printJSON(infos)
+		return json.NewEncoder(os.Stdout).Encode(infos) // one line, as runc's
 	case *format == "table":
 		w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
 		fmt.Fprintln(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED")

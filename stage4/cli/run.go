@@ -67,7 +67,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	fs := newFlags("run")
 	var b bundleFlags
 	b.register(fs)
-	detach := fs.Bool("detach", false, "")
+	detach, keep := fs.Bool("detach", false, ""), fs.Bool("keep", false, "")
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
 	// fail reports err, which stopped goC before the container ran.
@@ -91,7 +91,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		o.Foreground = true
 	} else {
 		o, err = b.options(g, fs.Arg(0))
-		o.Foreground = !*detach
+		o.Foreground, o.Keep = !*detach, *keep
 	}
 	if err != nil {
 		return fail(err)

@@ -10,6 +10,7 @@ import (
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
+	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
 )
@@ -27,7 +28,7 @@ var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Ne
 // it joins the cgroup, becomes the user and execs, as the init does for
 // the container's first process.
 func Exec(o ExecOptions) (int, error) {
-	st, err := execTarget(o.Root, o.ID)
+	st, err := execTarget(o.Root, o.ID, o.IgnorePaused)
 	if err != nil {
 		return 0, err
 	}
@@ -65,8 +66,9 @@ func Exec(o ExecOptions) (int, error) {
 }
 
 // execTarget reads the state of the container to exec in, which must be
-// running (or created), not paused, and share goC's user namespace.
-func execTarget(root, cid string) (*state.State, error) {
+// running (or created), not paused (unless ignorePaused), and share goC's
+// user namespace.
+func execTarget(root, cid string, ignorePaused bool) (*state.State, error) {
 	c, st, err := state.LoadState(root, cid)
 	if err != nil {
 		return nil, err
@@ -74,8 +76,8 @@ func execTarget(root, cid string) (*state.State, error) {
 	if s := c.Status(st); s != state.Running && s != state.Created {
 		return nil, fmt.Errorf("cannot exec in container %s: it is %s", cid, s)
 	}
-	if st.Frozen() {
-		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
+	if st.Frozen() && !ignorePaused {
+		return nil, fmt.Errorf("cannot exec in container %s: it is paused (use --ignore-paused to override)", cid)
 	}
 	if same, err := namespace.Same(st.Pid, namespace.User); err != nil {
 		return nil, fmt.Errorf("exec: %w", err)
@@ -98,7 +100,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 		return nil, nil, err
 	}
 	defer p.close()
-	joins, err := cg.JoinFiles()
+	joins, err := spec.ExecCgroupJoins(cg, o.Cgroups)
 	if err != nil {
 		conn.Close()
 		return nil, nil, err
