@@ -69,6 +69,13 @@ func lowerCaseLevel(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
+// Fail reports err as Error does and returns status, the one goC exits
+// with for it.
+func Fail(err error, status int) int {
+	Error(err)
+	return status
+}
+
 // Error tells goC's user that err stopped it: on stderr, as "goC: err",
 // and as an error record in the log file, if Setup opened one.
 func Error(err error) {

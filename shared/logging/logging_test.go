@@ -151,3 +151,12 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestFail(t *testing.T) {
+	keepLogging(t)
+	var status int
+	stderr := stderrOf(t, func() { status = Fail(errors.New("exec failed"), 255) })
+	if status != 255 || stderr != "goC: exec failed\n" {
+		t.Errorf("Fail: status %d, stderr %q", status, stderr)
+	}
+}

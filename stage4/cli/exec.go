@@ -43,41 +43,36 @@ func cmdExec(g *Globals, args []string) int {
 	var f execFlags
 	f.register(fs)
 	if err := parse(fs, args); err != nil {
-		return execFail(err)
+		return logging.Fail(err, 255)
 	}
 	if fs.NArg() < 1 || (fs.NArg() < 2 && f.File == "") {
-		return execFail(errors.New("exec: need a container ID and a command (or --process)"))
+		return logging.Fail(errors.New("exec: need a container ID and a command (or --process)"), 255)
 	}
 	preserved, err := g.preserved.First(f.preserveFds)
 	if err != nil {
-		return execFail(err)
+		return logging.Fail(err, 255)
 	}
 	id := fs.Arg(0)
 	info, err := container.State(g.Root, id)
 	if err != nil {
-		return execFail(err)
+		return logging.Fail(err, 255)
 	}
 	s, err := spec.Load(info.Bundle)
 	if err != nil {
-		return execFail(err)
+		return logging.Fail(err, 255)
 	}
 	f.Args = fs.Args()[1:]
 	plan, err := f.Plan(s)
 	if err != nil {
-		return execFail(fmt.Errorf("exec: %w", err))
+		return logging.Fail(fmt.Errorf("exec: %w", err), 255)
 	}
 	status, err := container.Exec(container.ExecOptions{Root: g.Root, ID: id, Plan: plan, Detach: f.detach,
 		PidFile: f.pidFile, ConsoleSocket: f.consoleSocket, Preserved: preserved, IgnorePaused: f.ignorePaused, Cgroups: f.Cgroups})
 	if err != nil && (status == 0 || status == process.StatusRuntimeError) {
-		return execFail(err)
+		return logging.Fail(err, 255)
 	} else if err != nil {
 		Fail(err) // the command could not be run: 126, 127, as a shell says
 	}
 	return status
 }
 
-// execFail reports err and returns runc exec's status for a failed exec.
-func execFail(err error) int {
-	logging.Error(err)
-	return 255
-}

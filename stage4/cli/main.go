@@ -70,8 +70,7 @@ func errVerb(f func(g *Globals, args []string) error) func(*Globals, []string) i
 				fmt.Print(g.usage)
 				return 0
 			}
-			logging.Error(err)
-			return 1
+			return logging.Fail(err, 1)
 		}
 		return 0
 	}
@@ -191,10 +190,7 @@ func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
 
 // Fail reports err on stderr (and as an error line in the --log file) and
 // returns the status goC exits with when it fails itself.
-func Fail(err error) int {
-	logging.Error(err)
-	return process.StatusRuntimeError
-}
+func Fail(err error) int { return logging.Fail(err, process.StatusRuntimeError) }
 
 // newFlags makes a verb's flag set; verbs take --flag value and --flag=value.
 func newFlags(verb string) *flag.FlagSet {
@@ -370,44 +366,7 @@ func cmdList(g *Globals, args []string) error {
 }
 
 func cmdImage(g *Globals, args []string) error {
-	store := image.Store{Root: g.DataRoot}
-	if len(args) == 0 {
-		return errors.New("image: need import, ls or rm")
-	}
-	switch args[0] {
-	case "import":
-		if len(args) != 3 {
-			return errors.New("image import: need NAME and SOURCE")
-		}
-		var progress io.Writer
-		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			progress = os.Stderr
-		}
-		img, err := store.Import(args[1], args[2], progress)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
-	case "ls":
-		imgs, err := store.List()
-		if err != nil {
-			return err
-		}
-		w := tabwriter.NewWriter(os.Stdout, 8, 1, 3, ' ', 0)
-		fmt.Fprintln(w, "NAME\tLAYERS\tSIZE\tCREATED")
-		for _, i := range imgs {
-			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, i.Created.Format(time.RFC3339))
-		}
-		return w.Flush()
-	case "rm":
-		if len(args) != 2 {
-			return errors.New("image rm: need NAME")
-		}
-		return store.Remove(args[1], func(n string) bool { return container.ImageInUse(g.Root, n) })
-	default:
-		return fmt.Errorf("image: unknown command %q (import, ls, rm)", args[0])
-	}
-	return nil
+	return image.Store{Root: g.DataRoot}.Command(args, func(n string) bool { return container.ImageInUse(g.Root, n) })
 }
 
 func printJSON(v any) error {

@@ -118,8 +118,7 @@ func Kill(root, cid string, sig syscall.Signal, all bool) error {
 	if err != nil {
 		return err
 	}
-	stopped := c.Status(st) == state.Stopped
-	if stopped && !all {
+	if c.Status(st) == state.Stopped && !all {
 		return fmt.Errorf("container %s is not running", cid)
 	}
 	if all {
@@ -127,7 +126,7 @@ func Kill(root, cid string, sig syscall.Signal, all bool) error {
 		if err == nil {
 			err = cgroups.Signal(cg, sig)
 		}
-		if stopped && errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) && c.Status(st) == state.Stopped {
 			return nil // its cgroup went with its last process
 		}
 		return err
