@@ -75,4 +75,3 @@ func cmdExec(g *Globals, args []string) int {
 	}
 	return status
 }
-
