@@ -70,8 +70,10 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	detach, keep := fs.Bool("detach", false, ""), fs.Bool("keep", false, "")
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
-	// fail reports err, which stopped goC before the container ran.
-	fail := func(err error) container.Result { return container.Result{Status: Fail(err)} }
+	// fail reports err, which stopped goC before the container ran: 125 as
+	// Docker's run (the rootfs form), 1 as runc's (the bundle form).
+	failed := process.StatusRuntimeError
+	fail := func(err error) container.Result { return container.Result{Status: logging.Fail(err, failed)} }
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
@@ -90,6 +92,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		o, err = r.options(g, fs.Args(), os.LookupEnv)
 		o.Foreground = true
 	} else {
+		failed = 1
 		o, err = b.options(g, fs.Arg(0))
 		o.Foreground, o.Keep = !*detach, *keep
 	}
@@ -104,9 +107,12 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	}
 	res, err = container.Run(o)
 	if err != nil {
-		Fail(err)
+		logging.Error(err)
 		if res.Status == 0 {
 			res.Status = container.ExitStatus(err)
+		}
+		if res.Status == process.StatusRuntimeError {
+			res.Status = failed
 		}
 	}
 	slog.Debug("container exited", "status", res.Status, "memory_peak", res.Stats.MemoryPeak,
