@@ -1,7 +1,7 @@
 // Package logging sets up goC's logger (log/slog's default) the way runc's
 // callers expect it: warnings and errors on stderr, or, with --log FILE,
-// every record in FILE, as text or as JSON with runc's (logrus's)
-// lower-case level names. Container managers read the last "error" record
+// every record in FILE, as text or as JSON, with runc's (logrus's)
+// lower-case level names (level=debug, {"level":"debug"}). Container managers read the last "error" record
 // of that file as the reason a command failed: Error writes it.
 package logging
 
@@ -37,7 +37,7 @@ func Setup(o Options) (closeLog func(), err error) {
 	if o.Debug {
 		level = slog.LevelDebug
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: lowerCaseLevel}
 	if o.Format != "text" && o.Format != "json" {
 		return func() {}, fmt.Errorf("--log-format %q: use text or json", o.Format)
 	}
@@ -51,7 +51,6 @@ func Setup(o Options) (closeLog func(), err error) {
 	}
 	var h slog.Handler
 	if o.Format == "json" {
-		opts.ReplaceAttr = lowerCaseLevel
 		h = slog.NewJSONHandler(f, opts)
 	} else {
 		h = slog.NewTextHandler(f, opts)
@@ -61,13 +60,20 @@ func Setup(o Options) (closeLog func(), err error) {
 	return func() { toFile = false; f.Close() }, nil
 }
 
-// lowerCaseLevel writes {"time":…,"level":"error","msg":…}: lower-case
-// levels, as runc (logrus) writes them and containerd's shim matches them.
+// lowerCaseLevel writes level=error and {"time":…,"level":"error","msg":…}:
+// lower-case levels, as runc (logrus) writes them and managers match them.
 func lowerCaseLevel(_ []string, a slog.Attr) slog.Attr {
 	if a.Key == slog.LevelKey {
 		return slog.String(slog.LevelKey, strings.ToLower(a.Value.String()))
 	}
 	return a
+}
+
+// Fail reports err as Error does and returns status, the one goC exits
+// with for it.
+func Fail(err error, status int) int {
+	Error(err)
+	return status
 }
 
 // Error tells goC's user that err stopped it: on stderr, as "goC: err",

@@ -47,7 +47,8 @@ func TestSetupToAFile(t *testing.T) {
 	}{
 		{"json", false, []string{"warn", "error", "error"}},
 		{"json", true, []string{"debug", "info", "warn", "error", "error"}},
-		{"text", false, []string{"level=WARN", "level=ERROR", "level=ERROR"}},
+		{"text", false, []string{"level=warn", "level=error", "level=error"}},
+		{"text", true, []string{"level=debug", "level=info", "level=warn", "level=error", "level=error"}},
 	} {
 		path := filepath.Join(logs, tc.format+".log")
 		os.Remove(path)
@@ -107,9 +108,9 @@ func TestSetupToStderr(t *testing.T) {
 			slog.Warn("w")
 			Error(errors.New("failed")) // once: there is no file to log it to
 		})
-		want := []string{"level=WARN msg=w", "goC: failed"}
+		want := []string{"level=warn msg=w", "goC: failed"}
 		if debug {
-			want = append([]string{"level=DEBUG msg=d"}, want...)
+			want = append([]string{"level=debug msg=d"}, want...)
 		}
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
 		if len(lines) != len(want) {
@@ -148,5 +149,14 @@ func TestFlags(t *testing.T) {
 		if err := fs.Parse(tc.args); err != nil || o != tc.want {
 			t.Errorf("%q: %+v, %v; want %+v", tc.args, o, err, tc.want)
 		}
+	}
+}
+
+func TestFail(t *testing.T) {
+	keepLogging(t)
+	var status int
+	stderr := stderrOf(t, func() { status = Fail(errors.New("exec failed"), 255) })
+	if status != 255 || stderr != "goC: exec failed\n" {
+		t.Errorf("Fail: status %d, stderr %q", status, stderr)
 	}
 }

@@ -77,10 +77,11 @@ func signalName(s syscall.Signal) string {
 	return strings.ToUpper(n)
 }
 
-// ParseSignal reads a signal as goC kill takes it: TERM, SIGTERM or 15.
+// ParseSignal reads a signal as goC kill takes it: TERM, SIGTERM, 15, or 0
+// (no signal).
 func ParseSignal(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
+		if n < 0 || n > 64 { // 0: no signal, only the checks (kill's liveness probe)
 			return 0, fmt.Errorf("invalid signal %q", s)
 		}
 		return syscall.Signal(n), nil

@@ -8,8 +8,9 @@ import (
 func TestParseSignal(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want syscall.Signal // 0: invalid
+		want syscall.Signal // -1: invalid
 	}{
+		{"0", 0}, // no signal: kill's liveness probe
 		{"TERM", syscall.SIGTERM},
 		{"SIGTERM", syscall.SIGTERM},
 		{"term", syscall.SIGTERM},
@@ -19,16 +20,15 @@ func TestParseSignal(t *testing.T) {
 		{"64", syscall.Signal(64)},
 		{"HUP", syscall.SIGHUP},
 		{"SIGUSR1", syscall.SIGUSR1},
-		{"0", 0},
-		{"-1", 0},
-		{"65", 0},
-		{"", 0},
-		{"SIG", 0},
-		{"BOGUS", 0},
-		{"SIGSIGTERM", 0},
+		{"-1", -1},
+		{"65", -1},
+		{"", -1},
+		{"SIG", -1},
+		{"BOGUS", -1},
+		{"SIGSIGTERM", -1},
 	} {
 		got, err := ParseSignal(tc.in)
-		if tc.want == 0 {
+		if tc.want == -1 {
 			if err == nil {
 				t.Errorf("ParseSignal(%q) = %d, want an error", tc.in, got)
 			}

@@ -32,10 +32,11 @@ func WriteDefault(dir string) error {
 	return f.Close()
 }
 
-// Default is the config.json "goC spec" writes: a shell on a terminal, a
-// few capabilities, new namespaces of every kind but user, the usual
-// pseudo-filesystems, and the paths that expose the host masked or read-only
-// (what runc spec writes, too).
+// Default is the config.json "goC spec" writes, as "runc spec" writes it: a
+// shell on a terminal, a few capabilities (none inheritable), new pid,
+// network, ipc, uts and mount namespaces (no cgroup namespace: a bundle adds
+// one as it would to runc's), the usual pseudo-filesystems, and the paths
+// that expose the host masked or read-only.
 func Default() *specs.Spec {
 	caps := []string{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}
 	deny := false
@@ -48,7 +49,7 @@ func Default() *specs.Spec {
 			Env:      []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"},
 			Cwd:      "/",
 			Capabilities: &specs.LinuxCapabilities{
-				Bounding: caps, Effective: caps, Permitted: caps, Inheritable: caps, Ambient: caps,
+				Bounding: caps, Effective: caps, Permitted: caps, Ambient: caps,
 			},
 			Rlimits:         []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Hard: 1024, Soft: 1024}},
 			NoNewPrivileges: true,
@@ -68,7 +69,7 @@ func Default() *specs.Spec {
 			Resources: &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: deny, Access: "rwm"}}},
 			Namespaces: []specs.LinuxNamespace{
 				{Type: specs.PIDNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.IPCNamespace},
-				{Type: specs.UTSNamespace}, {Type: specs.MountNamespace}, {Type: specs.CgroupNamespace},
+				{Type: specs.UTSNamespace}, {Type: specs.MountNamespace},
 			},
 			MaskedPaths: []string{
 				"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",

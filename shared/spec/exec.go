@@ -26,6 +26,7 @@ type ExecProcess struct {
 	AdditionalGids  []string // --additional-gids, numbers
 	Terminal        bool     // --tty
 	NoNewPrivileges bool     // --no-new-privs (without it, the template's setting)
+	Cgroups         []string // --cgroup [CONTROLLER:]PATH: sub-cgroups to run it in (SubCgroups)
 	unsupported     []string // --apparmor, --process-label: given, and refused by Process
 }
 
@@ -55,6 +56,7 @@ func (e *ExecProcess) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&e.Terminal, "tty", false, "")
 	fs.BoolVar(&e.Terminal, "t", false, "")
 	fs.BoolVar(&e.NoNewPrivileges, "no-new-privs", false, "")
+	fs.Var((*strs)(&e.Cgroups), "cgroup", "")
 }
 
 // strs is a flag given any number of times.

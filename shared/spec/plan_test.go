@@ -35,13 +35,13 @@ func TestConvertDefault(t *testing.T) {
 		t.Errorf("plan = %+v", p)
 	}
 	wantNS := []namespace.Type{namespace.PID, namespace.Network, namespace.IPC, namespace.UTS, namespace.Mount}
-	if d := cmp.Diff(wantNS, rt.Namespaces); d != "" || !rt.CgroupNS {
+	if d := cmp.Diff(wantNS, rt.Namespaces); d != "" || rt.CgroupNS {
 		t.Errorf("namespaces (-want +got):\n%s cgroupns=%v", d, rt.CgroupNS)
 	}
 	if rt.CgroupParent != "goC" || rt.CgroupName != "c1" {
 		t.Errorf("cgroup = %s/%s", rt.CgroupParent, rt.CgroupName)
 	}
-	if d := cmp.Diff(&Caps{Bounding: []int{29, 5, 10}, Effective: []int{29, 5, 10}, Permitted: []int{29, 5, 10}, Inheritable: []int{29, 5, 10}, Ambient: []int{29, 5, 10}}, p.Caps); d != "" {
+	if d := cmp.Diff(&Caps{Bounding: []int{29, 5, 10}, Effective: []int{29, 5, 10}, Permitted: []int{29, 5, 10}, Inheritable: []int{}, Ambient: []int{29, 5, 10}}, p.Caps); d != "" {
 		t.Errorf("caps (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff([]Rlimit{{Resource: unix.RLIMIT_NOFILE, Soft: 1024, Hard: 1024}}, p.Rlimits); d != "" {

@@ -18,9 +18,9 @@ func TestExecFlags(t *testing.T) {
 	}{
 		{[]string{"id", "ls"}, execFlags{}},
 		{[]string{"--tty", "--user", "5:6", "--console-socket", "s", "--detach", "--pid-file", "pid", "--preserve-fds", "2",
-			"--ignore-paused", "id", "top"}, execFlags{
-			ExecProcess:   spec.ExecProcess{User: "5:6", Terminal: true},
-			consoleSocket: "s", pidFile: "pid", detach: true, preserveFds: 2,
+			"--ignore-paused", "--cgroup", "memory:a", "--cgroup", "pids:b", "id", "top"}, execFlags{
+			ExecProcess:   spec.ExecProcess{User: "5:6", Terminal: true, Cgroups: []string{"memory:a", "pids:b"}},
+			consoleSocket: "s", pidFile: "pid", detach: true, ignorePaused: true, preserveFds: 2,
 		}},
 		{[]string{"-t", "-p", "q.json", "-d", "id"}, execFlags{
 			ExecProcess: spec.ExecProcess{File: "q.json", Terminal: true},

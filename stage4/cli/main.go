@@ -61,7 +61,8 @@ type Verb struct {
 	Run   func(g *Globals, args []string) int
 }
 
-// errVerb adapts a verb that only succeeds or fails.
+// errVerb adapts a verb that only succeeds or fails: with status 1, as
+// runc's verbs fail.
 func errVerb(f func(g *Globals, args []string) error) func(*Globals, []string) int {
 	return func(g *Globals, args []string) int {
 		if err := f(g, args); err != nil {
@@ -69,7 +70,7 @@ func errVerb(f func(g *Globals, args []string) error) func(*Globals, []string) i
 				fmt.Print(g.usage)
 				return 0
 			}
-			return Fail(err)
+			return logging.Fail(err, 1)
 		}
 		return 0
 	}
@@ -87,11 +88,11 @@ func Verbs() []Verb {
 		{"kill", "  kill [--all] ID [SIGNAL]                  signal it (default TERM)\n", true, errVerb(cmdKill)},
 		{"delete", "  delete [--force] ID                       remove it\n", true, errVerb(cmdDelete)},
 		{"list", "  list [--format table|json] [-q]           list containers\n", false, errVerb(cmdList)},
-		{"run", "  run [--bundle DIR] [--pid-file F] [-d] ID create, start, wait, delete\n" +
+		{"run", "  run [--bundle DIR] [--pid-file F] [-d] [--keep] ID  create, start, wait, delete (not with --keep)\n" +
 			"  run [flags] ROOTFS|IMAGE CMD [ARG…]       the same from a rootfs or an image, and flags (goC run --help)\n", false, cmdRun},
 		{"exec", "  exec [flags] ID CMD [ARG…]                run one more process in the container (--process F, --tty,\n" +
 			"                                            --console-socket S, --detach, --pid-file F, --cwd, --env, --user)\n", true, cmdExec},
-		{"ps", "  ps [--format table|json] ID               its processes (host PIDs)\n", true, errVerb(cmdPs)},
+		{"ps", "  ps [--format table|json] ID [PS-ARGS…]   its processes: ps(1)'s lines of them, or host PIDs\n", true, errVerb(cmdPs)},
 		{"pause", "  pause ID | resume ID                      freeze and thaw every process in it\n", true, errVerb(func(g *Globals, a []string) error {
 			return withID(newFlags("pause"), a, func(id string) error { return container.Pause(g.Root, id) })
 		})},
@@ -189,10 +190,7 @@ func (g *Globals) flags() (fs *flag.FlagSet, showVersion *bool) {
 
 // Fail reports err on stderr (and as an error line in the --log file) and
 // returns the status goC exits with when it fails itself.
-func Fail(err error) int {
-	logging.Error(err)
-	return process.StatusRuntimeError
-}
+func Fail(err error) int { return logging.Fail(err, process.StatusRuntimeError) }
 
 // newFlags makes a verb's flag set; verbs take --flag value and --flag=value.
 func newFlags(verb string) *flag.FlagSet {
@@ -353,7 +351,7 @@ func cmdList(g *Globals, args []string) error {
 			fmt.Println(i.ID)
 		}
 	case *format == "json":
-		return printJSON(infos)
+		return json.NewEncoder(os.Stdout).Encode(infos) // one line, as runc's
 	case *format == "table":
 		w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
 		fmt.Fprintln(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED")
@@ -368,44 +366,7 @@ func cmdList(g *Globals, args []string) error {
 }
 
 func cmdImage(g *Globals, args []string) error {
-	store := image.Store{Root: g.DataRoot}
-	if len(args) == 0 {
-		return errors.New("image: need import, ls or rm")
-	}
-	switch args[0] {
-	case "import":
-		if len(args) != 3 {
-			return errors.New("image import: need NAME and SOURCE")
-		}
-		var progress io.Writer
-		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			progress = os.Stderr
-		}
-		img, err := store.Import(args[1], args[2], progress)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
-	case "ls":
-		imgs, err := store.List()
-		if err != nil {
-			return err
-		}
-		w := tabwriter.NewWriter(os.Stdout, 8, 1, 3, ' ', 0)
-		fmt.Fprintln(w, "NAME\tLAYERS\tSIZE\tCREATED")
-		for _, i := range imgs {
-			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, i.Created.Format(time.RFC3339))
-		}
-		return w.Flush()
-	case "rm":
-		if len(args) != 2 {
-			return errors.New("image rm: need NAME")
-		}
-		return store.Remove(args[1], func(n string) bool { return container.ImageInUse(g.Root, n) })
-	default:
-		return fmt.Errorf("image: unknown command %q (import, ls, rm)", args[0])
-	}
-	return nil
+	return image.Store{Root: g.DataRoot}.Command(args, func(n string) bool { return container.ImageInUse(g.Root, n) })
 }
 
 func printJSON(v any) error {

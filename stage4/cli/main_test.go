@@ -143,7 +143,7 @@ func TestErrVerb(t *testing.T) {
 	}{
 		{nil, 0, "", ""},
 		{flag.ErrHelp, 0, "the usage\n", ""},
-		{errors.New("kill: it went wrong"), 125, "", "goC: kill: it went wrong\n"},
+		{errors.New("kill: it went wrong"), 1, "", "goC: kill: it went wrong\n"}, // runc's status
 	} {
 		var st int
 		var gotArgs []string

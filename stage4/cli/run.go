@@ -14,6 +14,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
+	"goc.dev/shared/logging"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -66,11 +67,13 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	fs := newFlags("run")
 	var b bundleFlags
 	b.register(fs)
-	detach := fs.Bool("detach", false, "")
+	detach, keep := fs.Bool("detach", false, ""), fs.Bool("keep", false, "")
 	fs.BoolVar(detach, "d", false, "")
 	r := registerRootfsFlags(fs)
-	// fail reports err, which stopped goC before the container ran.
-	fail := func(err error) container.Result { return container.Result{Status: Fail(err)} }
+	// fail reports err, which stopped goC before the container ran: 125 as
+	// Docker's run (the rootfs form), 1 as runc's (the bundle form).
+	failed := process.StatusRuntimeError
+	fail := func(err error) container.Result { return container.Result{Status: logging.Fail(err, failed)} }
 	if err := fs.Parse(networkArg(args, isDir)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(runUsage)
@@ -79,7 +82,7 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		return fail(fmt.Errorf("run: %w (see goC run --help)", err))
 	}
 	if *r.debug {
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		_, _ = logging.Setup(logging.Options{Format: "text", Debug: true}) // on stderr
 	}
 
 	var o container.Options
@@ -89,8 +92,9 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 		o, err = r.options(g, fs.Args(), os.LookupEnv)
 		o.Foreground = true
 	} else {
+		failed = 1
 		o, err = b.options(g, fs.Arg(0))
-		o.Foreground = !*detach
+		o.Foreground, o.Keep = !*detach, *keep
 	}
 	if err != nil {
 		return fail(err)
@@ -103,9 +107,12 @@ func Run(g *Globals, args []string, edit func(*container.Options)) (res containe
 	}
 	res, err = container.Run(o)
 	if err != nil {
-		Fail(err)
+		logging.Error(err)
 		if res.Status == 0 {
 			res.Status = container.ExitStatus(err)
+		}
+		if res.Status == process.StatusRuntimeError {
+			res.Status = failed
 		}
 	}
 	slog.Debug("container exited", "status", res.Status, "memory_peak", res.Stats.MemoryPeak,

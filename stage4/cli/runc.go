@@ -8,12 +8,12 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/process"
 	"goc.dev/shared/spec"
 	"goc.dev/stage4/container"
 )
@@ -35,7 +35,8 @@ func printVersion(version string) {
 }
 
 // cmdPs lists the container's processes: host PIDs (--format json, as
-// containerd asks) or a table.
+// containerd asks) or, as runc ps, ps(1)'s lines of them, with its
+// arguments after the ID (default -ef).
 func cmdPs(g *Globals, args []string) error {
 	fs := newFlags("ps")
 	format := fs.String("format", "table", "")
@@ -52,20 +53,11 @@ func cmdPs(g *Globals, args []string) error {
 	}
 	switch *format {
 	case "json":
-		b, _ := json.Marshal(pids)
-		fmt.Println(string(b))
+		return json.NewEncoder(os.Stdout).Encode(pids) // null for none, as runc's
 	case "table":
-		w := tabwriter.NewWriter(os.Stdout, 6, 1, 2, ' ', 0)
-		fmt.Fprintln(w, "PID\tCMD")
-		for _, pid := range pids {
-			cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-			fmt.Fprintf(w, "%d\t%s\n", pid, strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")))
-		}
-		return w.Flush()
-	default:
-		return fmt.Errorf("ps: --format %q: use table or json", *format)
+		return process.PsTable(os.Stdout, pids, fs.Args()[1:])
 	}
-	return nil
+	return fmt.Errorf("ps: --format %q: use table or json", *format)
 }
 
 // cmdUpdate changes a running container's limits, from flags or a

@@ -70,8 +70,9 @@ type Options struct {
 	Preserved []*os.File
 
 	// Foreground: the caller waits for the container (run): it dies with
-	// goC, and a terminal is relayed to goC's own.
-	Foreground bool
+	// goC, and a terminal is relayed to goC's own. Keep (runc run --keep)
+	// leaves it, stopped, once its process has exited, for delete.
+	Foreground, Keep bool
 
 	// OnStart, if set, is called with the container's address ("" without
 	// a bridge) once it runs (stage 5's shim records it).
@@ -86,6 +87,8 @@ type ExecOptions struct {
 	PidFile       string
 	ConsoleSocket string
 	Preserved     []*os.File // handed on at 3, 4, … (--preserve-fds)
+	IgnorePaused  bool       // exec into a paused container too (the process waits, frozen, for resume)
+	Cgroups       []string   // runc's --cgroup: sub-cgroups to run it in (spec.SubCgroups)
 }
 
 // Result is how a container ended (run).

@@ -345,7 +345,7 @@ func (ct *container) record() error {
 	if st.Start, err = process.StartTime(pid); err != nil {
 		return err
 	}
-	if o.Foreground {
+	if o.Foreground && !o.Keep { // a kept container outlives its goC run: no orphan
 		if st.RunBy, err = state.Self(); err != nil {
 			return err
 		}

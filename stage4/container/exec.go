@@ -9,6 +9,7 @@ import (
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
+	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
 )
@@ -26,7 +27,7 @@ var execNamespaces = []namespace.Type{namespace.IPC, namespace.UTS, namespace.Ne
 // it joins the cgroup, becomes the user and execs, as the init does for
 // the container's first process.
 func Exec(o ExecOptions) (int, error) {
-	st, err := execTarget(o.Root, o.ID)
+	st, err := execTarget(o.Root, o.ID, o.IgnorePaused)
 	if err != nil {
 		return 0, err
 	}
@@ -64,8 +65,8 @@ func Exec(o ExecOptions) (int, error) {
 }
 
 // execTarget reads the state of the container to exec in, which must be
-// running (or created), not paused.
-func execTarget(root, cid string) (*state.State, error) {
+// running (or created), and not paused (unless ignorePaused).
+func execTarget(root, cid string, ignorePaused bool) (*state.State, error) {
 	c, st, err := state.LoadState(root, cid)
 	if err != nil {
 		return nil, err
@@ -73,8 +74,8 @@ func execTarget(root, cid string) (*state.State, error) {
 	if s := c.Status(st); s != state.Running && s != state.Created {
 		return nil, fmt.Errorf("cannot exec in container %s: it is %s", cid, s)
 	}
-	if st.Frozen() {
-		return nil, fmt.Errorf("cannot exec in container %s: it is paused", cid)
+	if st.Frozen() && !ignorePaused {
+		return nil, fmt.Errorf("cannot exec in container %s: it is paused (use --ignore-paused to override)", cid)
 	}
 	return st, nil
 }
@@ -93,7 +94,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 	}
 	conn.Handle(syncsock.Seccomp, func(f *os.File) error { return o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, st.OCI(state.Running)) })
 	defer p.close()
-	joins, err := cg.JoinFiles()
+	joins, err := spec.ExecCgroupJoins(cg, o.Cgroups)
 	if err != nil {
 		conn.Close()
 		return nil, nil, err

@@ -76,9 +76,14 @@ func running(root, cid string) (cgroups.Manager, error) {
 	return st.Cgroup()
 }
 
-// Pids lists the host PIDs of the container's processes.
+// Pids lists the host PIDs of the container's processes: none once it has
+// stopped (runc ps lists none then, and succeeds).
 func Pids(root, cid string) ([]int, error) {
-	cg, err := running(root, cid)
+	c, st, err := state.LoadState(root, cid)
+	if err != nil || c.Status(st) == state.Stopped {
+		return nil, err
+	}
+	cg, err := st.Cgroup()
 	if err != nil {
 		return nil, err
 	}
@@ -106,21 +111,25 @@ func Usage(root, cid string) (cgroups.Usage, cgroups.Stats, error) {
 }
 
 // Kill sends sig to the container's init, or with all to every process in
-// its cgroup.
+// its cgroup, which, as runc's, is not an error once the container has
+// stopped (what is left in its cgroup gets it). sig 0 only checks.
 func Kill(root, cid string, sig syscall.Signal, all bool) error {
 	c, st, err := state.LoadState(root, cid)
 	if err != nil {
 		return err
 	}
-	if c.Status(st) == state.Stopped {
+	if c.Status(st) == state.Stopped && !all {
 		return fmt.Errorf("container %s is not running", cid)
 	}
 	if all {
 		cg, err := st.Cgroup()
-		if err != nil {
-			return err
+		if err == nil {
+			err = cgroups.Signal(cg, sig)
 		}
-		return cgroups.Signal(cg, sig)
+		if errors.Is(err, os.ErrNotExist) && c.Status(st) == state.Stopped {
+			return nil // its cgroup went with its last process
+		}
+		return err
 	}
 	if err := syscall.Kill(st.Pid, sig); err != nil {
 		return fmt.Errorf("signal %d to %d: %w", sig, st.Pid, err)

@@ -48,7 +48,9 @@ func Run(o Options) (res Result, retErr error) {
 		if st, err := ct.cg.Stats(); err == nil {
 			res.Stats = st
 		}
-		if err := ct.destroy(); err != nil && retErr == nil {
+		if o.Keep && retErr == nil {
+			return // its poststop hooks run at delete
+		} else if err := ct.destroy(); err != nil && retErr == nil {
 			retErr = err
 		}
 	}()
@@ -104,7 +106,9 @@ func supervise(ct *container, ip string) (int, error) {
 		return ExitStatus(err), err
 	}
 	hooks.Poststart(st.Hooks, st.OCI(state.Running))
-	defer hooks.PoststopInBundle(st.Hooks, st.OCI(state.Stopped)) // once the workload has ended, before Run's destroy
+	if !ct.o.Keep {
+		defer hooks.PoststopInBundle(st.Hooks, st.OCI(state.Stopped)) // once the workload has ended, before Run's destroy
+	}
 	if ct.o.OnStart != nil {
 		ct.o.OnStart(ip)
 	}

@@ -1,0 +1,53 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+)
+
+// Command is "goC image ARGS…" on the store: import NAME SOURCE (with
+// progress on stderr when it is a terminal), ls (a table on stdout) and
+// rm NAME, which refuses an image inUse says a container runs from.
+func (s Store) Command(args []string, inUse func(name string) bool) error {
+	if len(args) == 0 {
+		return errors.New("image: need import, ls or rm")
+	}
+	switch args[0] {
+	case "import":
+		if len(args) != 3 {
+			return errors.New("image import: need NAME and SOURCE")
+		}
+		var progress io.Writer
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			progress = os.Stderr
+		}
+		img, err := s.Import(args[1], args[2], progress)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
+	case "ls":
+		imgs, err := s.List()
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 8, 1, 3, ' ', 0)
+		fmt.Fprintln(w, "NAME\tLAYERS\tSIZE\tCREATED")
+		for _, i := range imgs {
+			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, i.Created.Format(time.RFC3339))
+		}
+		return w.Flush()
+	case "rm":
+		if len(args) != 2 {
+			return errors.New("image rm: need NAME")
+		}
+		return s.Remove(args[1], inUse)
+	default:
+		return fmt.Errorf("image: unknown command %q (import, ls, rm)", args[0])
+	}
+	return nil
+}
