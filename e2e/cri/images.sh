@@ -24,7 +24,7 @@ busybox_rootfs() {
 	cp "$work/deb/bin/busybox" "$r/bin/busybox"
 	cp "$(command -v ipcs)" "$r/usr/bin/ipcs"
 	install -m 0755 "$here/pgrep" "$r/usr/bin/pgrep"
-	for lib in $(ldd "$r/bin/busybox" "$r/usr/bin/ipcs" | grep -o '/[^ ]*' | sort -u); do
+	for lib in $(ldd "$r/bin/busybox" "$r/usr/bin/ipcs" | awk '$2 == "=>" {print $3} $1 ~ /^\/.*[^:]$/ {print $1}' | sort -u); do
 		cp -L "$lib" "$r$lib"
 	done
 	for applet in $("$r/bin/busybox" --list-full); do

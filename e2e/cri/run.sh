@@ -33,6 +33,8 @@ trap cleanup EXIT
 "$here/images.sh" "$W/oci" "$standin" "$deb" >"$W/images.log" 2>&1 || { cat "$W/images.log"; exit 1; }
 ip netns add $netns
 ip -n $netns link set lo up
+status=0
 unshare --mount --ipc --pid --fork --mount-proc --propagation private \
-	nsenter --net=/run/netns/$netns "$here/inside.sh" "$goc" "$critest" "$out" "$@"
-"$here/check.sh" "$out/runc.tsv" "$out/goc.tsv" "$here/expected.txt"
+	nsenter --net=/run/netns/$netns "$here/inside.sh" "$goc" "$critest" "$out" "$@" || status=1
+"$here/check.sh" "$out/runc.tsv" "$out/goc.tsv" "$here/expected.txt" || status=1
+exit $status
