@@ -19,18 +19,25 @@ export W
 W=$(mktemp -d /tmp/goc-cri.XXXXXX) # short: unix socket paths are limited
 mkdir -p "$out"
 
+# cgroups lists the cgroups critest's pods get (containerd's parent k8s.io,
+# and test.slice:cri-containerd:ID below the caller's cgroup), deepest first.
+cgroups() { find /sys/fs/cgroup -depth -type d \( -name 'test.slice:cri-containerd:*' -o -path '*/k8s.io*' \) 2>/dev/null; }
+before=$(cgroups)
+
 cleanup() {
 	ip netns del $netns 2>/dev/null || true
-	# The cgroups the containers had (named for containerd's IDs, or
-	# test.slice:cri-containerd:ID) and containerd's k8s.io parent, when
-	# nothing runs in them any more: deepest first.
-	find /sys/fs/cgroup -depth -type d \( -name 'test.slice:cri-containerd:*' -o -path '*/k8s.io*' \) \
-		-exec rmdir {} \; 2>/dev/null || true
+	# Ours, once nothing runs in them any more; a k8s.io there before (a
+	# real containerd's) is left alone.
+	cgroups | while read -r d; do
+		case $'\n'$before$'\n' in *$'\n'"${d%%/k8s.io*}/k8s.io"$'\n'*) continue ;; esac
+		rmdir "$d" 2>/dev/null || true
+	done
 	rm -rf "$W"
 }
 trap cleanup EXIT
 
 "$here/images.sh" "$W/oci" "$standin" "$deb" >"$W/images.log" 2>&1 || { cat "$W/images.log"; exit 1; }
+ip netns del $netns 2>/dev/null || true # left by a run that was killed
 ip netns add $netns
 ip -n $netns link set lo up
 status=0
