@@ -15,9 +15,9 @@ mkdir -p "$TMPDIR" "$W/cni" "$W/certs.d"
 
 # wait_for WHAT CMD…: runs CMD until it succeeds, for a minute at the most.
 wait_for() {
-	local what=$1 i
+	local what=$1
 	shift
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done

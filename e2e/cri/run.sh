@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 goc=$1 critest=$2 standin=$3 deb=$4 out=$5
 shift 5
-netns=goc-cri
+netns='goc-cri'
 export W
 W=$(mktemp -d /tmp/goc-cri.XXXXXX) # short: unix socket paths are limited
 mkdir -p "$out"
@@ -25,7 +25,7 @@ cgroups() { find /sys/fs/cgroup -depth -type d \( -name 'test.slice:cri-containe
 before=$(cgroups)
 
 cleanup() {
-	ip netns del $netns 2>/dev/null || true
+	ip netns del "$netns" 2>/dev/null || true
 	# Ours, once nothing runs in them any more; a k8s.io there before (a
 	# real containerd's) is left alone.
 	cgroups | while read -r d; do
@@ -37,9 +37,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/images.sh" "$W/oci" "$standin" "$deb" >"$W/images.log" 2>&1 || { cat "$W/images.log"; exit 1; }
-ip netns del $netns 2>/dev/null || true # left by a run that was killed
-ip netns add $netns
-ip -n $netns link set lo up
+ip netns del "$netns" 2>/dev/null || true # left by a run that was killed
+ip netns add "$netns"
+ip -n "$netns" link set lo up
 status=0
 unshare --mount --ipc --pid --fork --mount-proc --propagation private \
 	nsenter --net=/run/netns/$netns "$here/inside.sh" "$goc" "$critest" "$out" "$@" || status=1
