@@ -22,5 +22,6 @@ for i in $(seq 100); do
 	sleep 0.2
 done
 "$crictl" exec "$ctr" cat /proc/self/cgroup | grep -q ":pids:/k8s.io/$ctr$"
-"$crictl" stopp "$pod" >/dev/null && "$crictl" rmp "$pod" >/dev/null
+"$crictl" stopp "$pod" | grep -qx "Stopped sandbox $pod"
+"$crictl" rmp "$pod" | grep -qx "Removed sandbox $pod"
 echo "crictl: ok"
