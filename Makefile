@@ -14,7 +14,7 @@ VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri
 
 all: stages
 
@@ -68,7 +68,7 @@ e2e-host: stages rootfs
 	@vm/deps.sh runc
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
 
-test: lint unit e2e-host test-oci e2e test-compat
+test: lint unit e2e-host test-oci e2e test-compat test-cri
 
 # test-oci: the OCI runtime-tools validation suite (the version e2e/oci/go.mod
 # pins, built once under build/oci) against stage 4's goC, stage 5's and
@@ -90,6 +90,37 @@ COMPAT_PKGS := containerd docker.io podman containernetworking-plugins iptables 
 test-compat: stage4 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
 	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
+
+# test-cri: the Kubernetes CRI validation suite (critest from cri-tools
+# $(CRITOOLS), built once under build/cri from the Go module proxy) against
+# a private containerd 1.6 whose CRI runs every pod once on runc and once on
+# stage 5's goC, both columns printed (e2e/cri/run.sh: offline images, its
+# own registry, CNI bridge and namespaces, everything undone afterwards).
+# Fails when goC does not pass a test runc passes, or when a test fails with
+# no reason in e2e/cri/expected.txt. CRI_FLAGS passes critest flags
+# (-ginkgo.focus REGEXP). crictl is built beside critest, to try by hand.
+CRITOOLS := v1.37.0
+CRI      := $(BUILD)/cri
+CRI_PKGS := containerd containernetworking-plugins iptables runc docker-registry skopeo umoci jq curl util-linux
+test-cri: stage5 $(CRI)/bin/critest $(CRI)/bin/standin $(CRI)/busybox.deb
+	@vm/deps.sh $(CRI_PKGS)
+	e2e/cri/run.sh $(BIN)/stage5/goC $(CRI)/bin/critest $(CRI)/bin/standin $(CRI)/busybox.deb $(CRI)/out $(CRI_FLAGS)
+
+# critest will not build with go install: go test -c inside the module.
+$(CRI)/bin/critest:
+	mkdir -p $(CRI)/mod $(CRI)/bin
+	cd $(CRI)/mod && { test -f go.mod || GOWORK=off $(GO) mod init goc.dev/critools; } && \
+		dir=$$(GOWORK=off $(GO) mod download -json sigs.k8s.io/cri-tools@$(CRITOOLS) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && \
+		cd $$dir && GOWORK=off $(GO) build -o $(CRI)/bin/crictl ./cmd/crictl && GOWORK=off $(GO) test -c -o $@ ./cmd/critest
+
+# The stand-in for the pause, nginx, httpd and nonewprivs images.
+$(CRI)/bin/standin: $(wildcard e2e/cri/standin/*.go)
+	cd e2e && $(GO) build -o $@ ./cri/standin
+
+# Debian's dynamic busybox, the busybox image's base.
+$(CRI)/busybox.deb:
+	mkdir -p $(CRI)/deb
+	cd $(CRI)/deb && { apt-get download busybox 2>/dev/null || { apt-get update -qq && apt-get download busybox; }; } && mv busybox_*.deb $@
 
 bench: stage$(NEWEST) rootfs
 	@vm/deps.sh runc

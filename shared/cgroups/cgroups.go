@@ -104,7 +104,7 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 	if err := ValidateParent(parent); err != nil {
 		return nil, err
 	}
-	if err := id.Validate(cid); err != nil {
+	if err := id.Validate(nameChars.Replace(cid)); err != nil {
 		return nil, err
 	}
 	if h.V2 != "" {
@@ -192,6 +192,11 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 	return n, nil
 }
 
+// nameChars maps the characters a cgroup name may have beyond a container
+// ID's to one an ID has: systemd's "@" (user@0.service) and ":" (its
+// slice:prefix:name, which runc's cgroupfs driver takes as one name).
+var nameChars = strings.NewReplacer("@", "_", ":", "_")
+
 // ValidateParent checks a cgroup parent such as "goC" or "a/b": names a
 // container ID may have, or systemd's ("user@0.service"), never "." or
 // "..", so that it stays below the hierarchy's root; "" is the root.
@@ -200,7 +205,7 @@ func ValidateParent(parent string) error {
 		return nil
 	}
 	for _, part := range strings.Split(parent, "/") {
-		if err := id.Validate(strings.ReplaceAll(part, "@", "_")); err != nil {
+		if err := id.Validate(nameChars.Replace(part)); err != nil {
 			return fmt.Errorf("invalid cgroup parent %q", parent)
 		}
 	}

@@ -311,6 +311,7 @@ func TestCreateAtRoot(t *testing.T) {
 func TestValidateParent(t *testing.T) {
 	for parent, ok := range map[string]bool{
 		"": true, "goC": true, "a/b/c/d/e": true, "user.slice/user-0.slice/user@0.service/app.slice": true,
+		"init.scope/test.slice:cri-containerd:c1": true, "a:b c": false,
 		"../x": false, "a/../b": false, "a//b": false, "/abs": false, "a/": false, "a/./b": false, "a b": false,
 	} {
 		if err := ValidateParent(parent); (err == nil) != ok {

@@ -96,7 +96,7 @@ func TestConvertErrors(t *testing.T) {
 			s.Linux.Namespaces = []specs.LinuxNamespace{{Type: specs.MountNamespace}, {Type: specs.UTSNamespace}}
 			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 		}, "needs a network namespace"},
-		{"systemd cgroups path", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:goc:c1" }, "systemd"},
+		{"systemd cgroups path of two parts", func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:c1" }, "slice:prefix:name"},
 		{"cgroups path of no level", func(s *specs.Spec) { s.Linux.CgroupsPath = "/" }, `linux.cgroupsPath "/" names no cgroup`},
 		{"cpu shares", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Shares: &v} }, "cpu.shares 1 is not between 2 and 262144"},
 		{"cpu burst", func(s *specs.Spec) { v := uint64(1); s.Linux.Resources.CPU = &specs.LinuxCPU{Burst: &v} }, "linux.resources.cpu.burst is not supported"},

@@ -23,14 +23,15 @@ var ownCgroups = cgroups.Own
 // cgroupfs driver reads it: "/a/b/c" from each hierarchy's root, "a/b/c"
 // from goC's own cgroup, at any depth; empty means goC/<id>. The path is
 // cleaned from "/" first, so that ".." cannot climb above where it starts.
+// systemd's "slice:prefix:name" is a relative name (see systemdForm).
 // A relative path on a v1 host whose hierarchies hold the caller in
 // different cgroups stays relative, below bases (each hierarchy's own).
 func cgroupsPath(p, cid string) (parent, name string, bases map[string]string, err error) {
 	if p == "" {
 		return cgroups.DefaultParent, cid, nil, nil
 	}
-	if strings.Contains(p, ":") {
-		return "", "", nil, unsupported(fmt.Sprintf("linux.cgroupsPath %q (systemd slice:prefix:name form)", p))
+	if err := systemdForm(p); err != nil {
+		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
 	}
 	clean := path.Clean("/" + p)
 	if clean == "/" {
@@ -52,10 +53,32 @@ func cgroupsPath(p, cid string) (parent, name string, bases map[string]string, e
 	if err := cgroups.ValidateParent(parent); err != nil {
 		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
 	}
-	if err := id.Validate(name); err != nil {
+	if err := id.Validate(strings.ReplaceAll(name, ":", "_")); err != nil {
 		return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: %w", p, err)
 	}
 	return parent, name, bases, nil
+}
+
+// systemdForm checks a cgroupsPath with colons: systemd's "slice:prefix:name"
+// (containerd sends "test.slice:cri-containerd:<id>" for a parent ending in
+// .slice, even with SystemdCgroup=false). With no systemd to ask, runc's
+// cgroupfs driver takes it as it is, a relative path: one cgroup of that
+// name below the caller's own; so does goC (--systemd-cgroup is not
+// supported).
+func systemdForm(p string) error {
+	parts := strings.Split(p, ":")
+	if len(parts) == 1 {
+		return nil
+	}
+	if len(parts) != 3 || parts[2] == "" || strings.Contains(p, "/") {
+		return errors.New("not systemd's slice:prefix:name form")
+	}
+	for _, part := range parts {
+		if part != "" && id.Validate(part) != nil {
+			return errors.New("not systemd's slice:prefix:name form")
+		}
+	}
+	return nil
 }
 
 // DefaultDevices are the device cgroup rules every container gets, runc

@@ -35,7 +35,16 @@ func TestCgroupsPath(t *testing.T) {
 		{"../../x", "/init.scope", "init.scope", "x", "", nil},
 		{"/", "/", "", "", `linux.cgroupsPath "/" names no cgroup`, nil},
 		{"/a b/c", "/", "", "", `linux.cgroupsPath "/a b/c": invalid cgroup parent`, nil},
-		{"system.slice:goc:c1", "/", "", "", "systemd", nil},
+		// systemd's slice:prefix:name (containerd sends it for a parent
+		// ending in .slice): with no systemd, runc's cgroupfs driver makes
+		// one cgroup of that name below the caller's own cgroup.
+		{"test.slice:cri-containerd:c1", "/", "", "test.slice:cri-containerd:c1", "", nil},
+		{"system.slice:docker:0123abc", "/init.scope", "init.scope", "system.slice:docker:0123abc", "", nil},
+		{"a.slice::c1", "", "", "a.slice::c1", "", map[string]string{"memory": "/limited/x", "pids": "/"}},
+		{"system.slice:goc", "/", "", "", `linux.cgroupsPath "system.slice:goc": not systemd's slice:prefix:name form`, nil},
+		{"a/b.slice:goc:c1", "/", "", "", "not systemd's slice:prefix:name form", nil},
+		{"a.slice:go c:c1", "/", "", "", "not systemd's slice:prefix:name form", nil},
+		{"a.slice:goc:", "/", "", "", "not systemd's slice:prefix:name form", nil},
 		{"rel/c", "", "", "", `linux.cgroupsPath "rel/c": relative to goC's own cgroup: no /proc/self/cgroup`, nil},
 		{"testdir/c", "", "testdir", "c", "", map[string]string{"memory": "/limited/x", "pids": "/", "cpu": "/"}},
 		{"/abs/c", "", "abs", "c", "", map[string]string{"memory": "/limited/x", "pids": "/"}},

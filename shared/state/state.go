@@ -44,6 +44,11 @@ const (
 // ErrNotExist is a container ID with no state directory.
 var ErrNotExist = errors.New("container does not exist")
 
+// ErrNotRunning is a verb that needs a live container given a stopped one.
+// Its words, like ErrNotExist's, are runc's: containerd's shim matches on
+// them to tell "already stopped" from a failed kill.
+var ErrNotRunning = errors.New("container not running")
+
 // ErrExist is a container ID already in use.
 var ErrExist = errors.New("container ID already exists")
 

@@ -46,7 +46,7 @@ func freeze(root, cid string, pause bool) error {
 	}
 	defer unlock()
 	if s := c.Status(st); s != state.Running {
-		return fmt.Errorf("container %s is %s, not running", cid, s)
+		return fmt.Errorf("%w: %s is %s", state.ErrNotRunning, cid, s)
 	}
 	cg, err := st.Cgroup()
 	if err != nil {
@@ -71,7 +71,7 @@ func running(root, cid string) (cgroups.Manager, error) {
 		return nil, err
 	}
 	if s := c.Status(st); s == state.Stopped {
-		return nil, fmt.Errorf("container %s is not running", cid)
+		return nil, fmt.Errorf("%w: %s", state.ErrNotRunning, cid)
 	}
 	return st.Cgroup()
 }
@@ -119,7 +119,7 @@ func Kill(root, cid string, sig syscall.Signal, all bool) error {
 		return err
 	}
 	if c.Status(st) == state.Stopped && !all {
-		return fmt.Errorf("container %s is not running", cid)
+		return fmt.Errorf("%w: %s", state.ErrNotRunning, cid)
 	}
 	if all {
 		cg, err := st.Cgroup()
