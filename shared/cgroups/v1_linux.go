@@ -291,3 +291,12 @@ func (m *v1) killAll() error {
 	}
 	return write(fz, "freezer.state", "THAWED")
 }
+
+// HybridUnified is the container's directory in a hybrid host's cgroup2
+// hierarchy ("" on a pure v1 or v2 host): an exec'd process joins it too.
+func HybridUnified(m Manager) string {
+	if v, ok := m.(*v1); ok {
+		return v.unified
+	}
+	return ""
+}

@@ -22,10 +22,13 @@ func ExecCgroupJoins(cg cgroups.Manager, args []string) ([]*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u := cgroups.HybridUnified(cg); u != "" {
+		dirs["unified"] = u // a hybrid host's cgroup2: the container's own (as runc)
+	}
 	var files []*os.File
 	for h, d := range dirs {
 		file := "tasks" // v1: the thread that execs (as JoinFiles)
-		if h == "" {
+		if h == "" || h == "unified" {
 			file = "cgroup.procs"
 		}
 		f, err := os.OpenFile(filepath.Join(d, file), os.O_WRONLY, 0)
