@@ -69,6 +69,9 @@ func (c *Client) send(method, path string, body io.Reader) (*http.Response, erro
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("cannot reach goCd at %s: is it running?", c.where)
 		}
+		if errors.Is(err, syscall.EACCES) {
+			return nil, fmt.Errorf("cannot reach goCd at %s: permission denied (only root and goCd's --group may)", c.where)
+		}
 		return nil, fmt.Errorf("goCd at %s: %w", c.where, err)
 	}
 	if resp.StatusCode >= 300 {
