@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"strings"
 
 	"goc.dev/stage5/client"
 )
@@ -68,7 +69,7 @@ func (gl *globals) client() (*client.Client, error) {
 		return client.New(gl.socket), nil
 	}
 	var cfg *tls.Config
-	if gl.tlsVerify {
+	if gl.tlsVerify && strings.HasPrefix(gl.host, "tcp://") {
 		var err error
 		if cfg, err = client.TLSConfig(gl.tlsCACert, gl.tlsCert, gl.tlsKey); err != nil {
 			return nil, err

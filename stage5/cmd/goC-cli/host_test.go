@@ -33,6 +33,7 @@ func TestWhichGoCd(t *testing.T) {
 		{nil, []string{"-H", "tcp://127.0.0.1:1", "--tlsverify", "ps"}, "--tlsverify needs --tlscacert"},
 		{map[string]string{"GOC_TLS_VERIFY": "1", "GOC_TLS_CACERT": ca}, []string{"-H", "tcp://127.0.0.1:1", "ps"}, "goCd at tcp://127.0.0.1:1: "},
 		{map[string]string{"GOC_TLS_VERIFY": "0", "GOC_TLS_CACERT": ca}, []string{"-H", "tcp://127.0.0.1:1", "ps"}, "goCd serves TCP only with mutual TLS"},
+		{map[string]string{"GOC_TLS_VERIFY": "1"}, []string{"-H", "unix:///h.sock", "ps"}, "cannot reach goCd at /h.sock"},
 		{map[string]string{"GOC_TLS_VERIFY": "1", "GOC_TLS_CACERT": ca, "GOC_TLS_CERT": ca}, []string{"-H", "tcp://127.0.0.1:1", "ps"}, "--tlscert/--tlskey"},
 	} {
 		for _, k := range []string{"GOC_SOCKET", "GOC_HOST", "GOC_TLS_VERIFY", "GOC_TLS_CACERT", "GOC_TLS_CERT", "GOC_TLS_KEY"} {

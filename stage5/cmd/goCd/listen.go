@@ -40,7 +40,7 @@ func (lc listenConfig) listen() ([]net.Listener, error) {
 			return nil, fmt.Errorf("--tcp: %w", err)
 		}
 	}
-	gid, mode := 0, os.FileMode(0o600) // root only
+	gid, mode := -1, os.FileMode(0o600) // root only: the group has no say
 	if lc.group != "" {
 		var err error
 		if gid, err = lookupGroup(lc.group); err != nil {
@@ -116,7 +116,7 @@ func lookupGroup(name string) (int, error) {
 }
 
 // listenUnix opens the unix socket at path with mode, owned by goCd's
-// user (root) and group gid. The socket is created under a umask that
+// user (root) and group gid (-1: goCd's own, root's). The socket is created under a umask that
 // lets no one else in, so it is never reachable before its mode is set.
 func listenUnix(path string, gid int, mode os.FileMode) (net.Listener, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o711); err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -144,12 +145,19 @@ func TestSocketGroup(t *testing.T) {
 			t.Errorf("--group %q: socket %v %d:%d, want %v %d:%d", lc.group, fi.Mode().Perm(), st.Uid, st.Gid, mode, os.Geteuid(), gid)
 		}
 	}
-	check(listenConfig{socket: sock}, 0o600, 0)
-	gid := os.Getegid()
+	gid := os.Getegid() // root's when goCd runs; a test may run as anyone
+	check(listenConfig{socket: sock}, 0o600, gid)
 	check(listenConfig{socket: sock, group: strconv.Itoa(gid)}, 0o660, gid)
-	check(listenConfig{socket: sock, group: "root"}, 0o660, 0)
+	g, err := user.LookupGroupId(strconv.Itoa(gid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(listenConfig{socket: sock, group: g.Name}, 0o660, gid)
+	if gid, err := lookupGroup("root"); gid != 0 || err != nil {
+		t.Errorf(`lookupGroup("root") = %d, %v`, gid, err)
+	}
 
-	_, err := listenConfig{socket: sock, group: "no-such-group-goC"}.listen()
+	_, err = listenConfig{socket: sock, group: "no-such-group-goC"}.listen()
 	if err == nil || err.Error() != `--group "no-such-group-goC": no such group` {
 		t.Errorf("unknown group: %v", err)
 	}
