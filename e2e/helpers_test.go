@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/testcerts"
 )
 
 // helpers are commands the scenarios call besides goC. They look at the
@@ -37,6 +39,7 @@ var helpers = map[string]func(){
 	"waitstate":    waitstate,
 	"mkoci":        mkoci,
 	"mktar":        mktar,
+	"mkcerts":      mkcerts,
 	"mkimage":      mkimage,
 	"console":      console,
 	"udpget":       udpget,
@@ -112,6 +115,17 @@ func asUser() {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
 	os.Exit(exitCode(cmd.Run()))
+}
+
+// mkcerts DIR writes a CA, goCd's certificate for 127.0.0.1 and a client's
+// signed by it, and a client of another CA (testcerts.Files) into DIR.
+func mkcerts() {
+	if len(os.Args) != 2 {
+		fatalf("usage: mkcerts dir")
+	}
+	if err := testcerts.Write(os.Args[1]); err != nil {
+		fatalf("mkcerts: %v", err)
+	}
 }
 
 // status N CMD… runs CMD, passing its output through, and succeeds only if

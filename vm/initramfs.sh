@@ -26,5 +26,5 @@ if [ -d "$root/goc/sysroot" ]; then
 fi
 printf '%s\n' "$cmd" >"$root/goc/cmd"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-echo 'root:x:0:' >"$root/etc/group"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group" # goCd --group nogroup (stage5/trust)
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"

@@ -1,4 +1,5 @@
-// Package client is a Go client of goCd's API over its unix socket.
+// Package client is a Go client of goCd's API, over its unix socket or
+// over TCP with mutual TLS.
 package client
 
 import (
@@ -22,13 +23,14 @@ const DefaultSocket = "/run/goC/goCd.sock"
 
 // Client talks to one goCd.
 type Client struct {
-	socket string
-	http   *http.Client
+	where string // the socket or tcp://HOST:PORT, for messages
+	base  string // the URL requests start with
+	http  *http.Client
 }
 
 // New returns a client of the goCd at socket.
 func New(socket string) *Client {
-	return &Client{socket: socket, http: &http.Client{Transport: &http.Transport{
+	return &Client{where: socket, base: "http://goCd", http: &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
@@ -58,16 +60,19 @@ func (c *Client) do(method, path string, body io.Reader, out any) error {
 }
 
 func (c *Client) send(method, path string, body io.Reader) (*http.Response, error) {
-	req, err := http.NewRequest(method, "http://goCd/"+api.Version+path, body)
+	req, err := http.NewRequest(method, c.base+"/"+api.Version+path, body)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("cannot reach goCd at %s: is it running?", c.socket)
+			return nil, fmt.Errorf("cannot reach goCd at %s: is it running?", c.where)
 		}
-		return nil, fmt.Errorf("goCd at %s: %w", c.socket, err)
+		if errors.Is(err, syscall.EACCES) {
+			return nil, fmt.Errorf("cannot reach goCd at %s: permission denied (only root and goCd's --group may)", c.where)
+		}
+		return nil, fmt.Errorf("goCd at %s: %w", c.where, err)
 	}
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()

@@ -5,6 +5,10 @@
 //	goC-cli [--socket PATH] run [-d] [--rm] [--name N] [-e K=V] [-w DIR] [--memory M] [--cpu N] [--pids N] [--network MODE] [-p H:C] IMAGE CMD…
 //	goC-cli ps [-a] | logs [-f] C | stop C | kill [-s SIG] C | rm [-f] C | inspect C | wait C
 //	goC-cli images | import NAME ARCHIVE | rmi NAME | version | info
+//
+// Which goCd: --socket PATH (GOC_SOCKET), or -H unix:///PATH or -H
+// tcp://HOST:PORT (GOC_HOST) with --tlsverify --tlscacert CA --tlscert CERT
+// --tlskey KEY (GOC_TLS_VERIFY, GOC_TLS_CACERT, GOC_TLS_CERT, GOC_TLS_KEY).
 package main
 
 import (
@@ -34,27 +38,23 @@ func (s *strs) String() string     { return strings.Join(*s, ",") }
 func (s *strs) Set(v string) error { *s = append(*s, v); return nil }
 
 func run(args []string) int {
-	g := flag.NewFlagSet("goC-cli", flag.ContinueOnError)
-	g.SetOutput(io.Discard)
-	socket := client.DefaultSocket
-	if s := os.Getenv("GOC_SOCKET"); s != "" {
-		socket = s
-	}
-	g.StringVar(&socket, "socket", socket, "")
-	format := g.String("format", "table", "")
-	if err := g.Parse(args); err != nil || g.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: goC-cli [--socket PATH] run|ps|logs|stop|kill|rm|inspect|wait|images|import|rmi|version|info …")
+	gl, args, err := parseGlobals(args)
+	if err != nil || len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: goC-cli [--socket PATH | -H unix:///PATH|tcp://HOST:PORT --tlsverify --tlscacert CA --tlscert CERT --tlskey KEY] run|ps|logs|stop|kill|rm|inspect|wait|images|import|rmi|version|info …")
 		return 2
 	}
-	c := client.New(socket)
-	verb, rest := g.Arg(0), g.Args()[1:]
-	var err error
+	c, err := gl.client()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "goC-cli:", err)
+		return 1
+	}
+	verb, rest := args[0], args[1:]
 	status := 0
 	switch verb {
 	case "run":
 		status, err = cmdRun(c, rest)
 	case "ps":
-		err = cmdPs(c, rest, *format)
+		err = cmdPs(c, rest, gl.format)
 	case "logs":
 		fs := flags("logs")
 		follow := fs.Bool("f", false, "")
@@ -96,7 +96,7 @@ func run(args []string) int {
 			return err
 		})
 	case "images":
-		err = cmdImages(c, *format)
+		err = cmdImages(c, gl.format)
 	case "import":
 		err = cmdImport(c, rest)
 	case "rmi":

@@ -1,7 +1,11 @@
 // Command goCd is goC's daemon (stage 5): an HTTP API over containers,
 // served on a unix socket, the low-level work done by the stage-4 goC.
+// The socket is root's (mode 0600) or, with --group, root's and the
+// group's (0660); a TCP listener serves only clients with a certificate
+// the CA signed (mutual TLS, as Docker's --tlsverify).
 //
-//	goCd [--socket PATH] [--data-root DIR] [--root DIR] [--runtime PATH] [--tcp 127.0.0.1:PORT] [--max-upload SIZE]
+//	goCd [--socket PATH] [--group NAME] [--data-root DIR] [--root DIR] [--runtime PATH] [--max-upload SIZE]
+//	     [--tcp 127.0.0.1:PORT --tlsverify --tlscacert CA --tlscert CERT --tlskey KEY]
 package main
 
 import (
@@ -37,11 +41,17 @@ func main() {
 }
 
 func run() error {
-	socket := flag.String("socket", client.DefaultSocket, "the unix socket to serve on")
+	var lc listenConfig
+	flag.StringVar(&lc.socket, "socket", client.DefaultSocket, "the unix socket to serve on")
+	flag.StringVar(&lc.group, "group", "", "the group that may use the socket too (default: root only)")
 	dataRoot := flag.String("data-root", image.DefaultRoot, "images, writable layers and goCd's records")
 	root := flag.String("root", state.DefaultRoot, "goC's state directory")
 	runtime := flag.String("runtime", "", "the goC binary (default: the goC beside goCd, else on PATH)")
-	tcp := flag.String("tcp", "", "also serve on this loopback address (127.0.0.1:PORT)")
+	flag.StringVar(&lc.tcp, "tcp", "", "also serve on this loopback address (127.0.0.1:PORT), with mutual TLS")
+	flag.BoolVar(&lc.tlsVerify, "tlsverify", false, "serve --tcp only to clients with a certificate the CA signed")
+	flag.StringVar(&lc.tlsCACert, "tlscacert", "", "the CA that signs clients' certificates (PEM)")
+	flag.StringVar(&lc.tlsCert, "tlscert", "", "goCd's certificate (PEM)")
+	flag.StringVar(&lc.tlsKey, "tlskey", "", "goCd's key (PEM)")
 	maxUpload := flag.String("max-upload", "8g", "the largest image archive an import takes")
 	flag.Parse()
 	if os.Geteuid() != 0 {
@@ -60,6 +70,10 @@ func run() error {
 	if err != nil || limit <= 0 {
 		return fmt.Errorf("--max-upload %q: not a size of 6m or more (like 512m or 8g)", *maxUpload)
 	}
+	lns, err := lc.listen() // before any container is touched
+	if err != nil {
+		return err
+	}
 	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version, MaxUpload: limit}
 	d.Recover()
 	defer d.Close()
@@ -67,44 +81,9 @@ func run() error {
 	e.HideBanner, e.HidePort = true, true
 	d.Routes(e)
 
-	lns, err := listen(*socket, *tcp)
-	if err != nil {
-		return err
-	}
-	slog.Info("goCd serving", "socket", *socket, "runtime", rt, "data-root", *dataRoot)
-	return serve(&http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}, lns)
-}
-
-// listen opens the unix socket (root's and its group's only) and, if tcp is
-// set, a loopback TCP listener.
-func listen(socket, tcp string) ([]net.Listener, error) {
-	if tcp != "" {
-		host, _, err := net.SplitHostPort(tcp)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			return nil, fmt.Errorf("--tcp %q: only a loopback address is allowed", tcp)
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(socket), 0o711); err != nil {
-		return nil, fmt.Errorf("socket: %w", err)
-	}
-	os.Remove(socket) // a socket left by a goCd that was killed
-	ln, err := net.Listen("unix", socket)
-	if err != nil {
-		return nil, fmt.Errorf("socket: %w", err)
-	}
-	if err := os.Chmod(socket, 0o660); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("socket: %w", err)
-	}
-	if tcp == "" {
-		return []net.Listener{ln}, nil
-	}
-	tl, err := net.Listen("tcp", tcp)
-	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("--tcp: %w", err)
-	}
-	return []net.Listener{ln, tl}, nil
+	slog.Info("goCd serving", "socket", lc.socket, "group", lc.group, "tcp", lc.tcp, "runtime", rt, "data-root", *dataRoot)
+	return serve(&http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)}, lns)
 }
 
 // serve serves on every listener until one fails or goCd gets SIGTERM or
