@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"goc.dev/stage5/api"
@@ -37,6 +38,9 @@ func (f *securityFlags) apply(req *api.ContainerCreate, readFile func(string) ([
 	req.CapAdd, req.CapDrop = f.capAdd, f.capDrop
 	for _, opt := range f.opts {
 		key, val, hasVal := strings.Cut(opt, "=")
+		if !hasVal { // Docker's old spelling, seccomp:FILE
+			key, val, hasVal = strings.Cut(opt, ":")
+		}
 		switch {
 		case key == "seccomp" && val == api.SeccompUnconfined:
 			req.Seccomp = val
@@ -52,10 +56,14 @@ func (f *securityFlags) apply(req *api.ContainerCreate, readFile func(string) ([
 			req.Seccomp = string(b)
 		case key == "seccomp":
 			return fmt.Errorf("--security-opt %q: want seccomp=unconfined or seccomp=FILE", opt)
-		case key == "no-new-privileges" && (!hasVal || val == "true" || val == "false"):
-			req.NoNewPrivileges = !hasVal || val == "true"
+		case key == "no-new-privileges" && !hasVal:
+			req.NoNewPrivileges = true
 		case key == "no-new-privileges":
-			return fmt.Errorf("--security-opt %q: want no-new-privileges[=true|false]", opt)
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return fmt.Errorf("--security-opt %q: want no-new-privileges[=true|false]", opt)
+			}
+			req.NoNewPrivileges = b
 		default:
 			return fmt.Errorf("--security-opt %q: goC knows seccomp=unconfined|FILE and no-new-privileges", opt)
 		}

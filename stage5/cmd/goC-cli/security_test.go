@@ -37,6 +37,8 @@ func TestSecurityFlags(t *testing.T) {
 		{args: "--security-opt no-new-privileges img", want: api.Security{NoNewPrivileges: true}, network: "bridge"},
 		{args: "--security-opt no-new-privileges=true img", want: api.Security{NoNewPrivileges: true}, network: "bridge"},
 		{args: "--security-opt no-new-privileges --security-opt no-new-privileges=false img", network: "bridge"},
+		{args: "--security-opt no-new-privileges:true img", want: api.Security{NoNewPrivileges: true}, network: "bridge"},
+		{args: "--security-opt seccomp:unconfined img", want: api.Security{Seccomp: "unconfined"}, network: "bridge"},
 		{args: "--read-only img", want: api.Security{ReadOnly: true}, network: "bridge"},
 		{args: "--user 1000:1000 img", want: api.Security{User: "1000:1000"}, network: "bridge"},
 		{args: "-u 7 img", want: api.Security{User: "7"}, network: "bridge"},

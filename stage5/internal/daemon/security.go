@@ -45,7 +45,7 @@ func checkSecurity(s api.Security) error {
 		}
 	}
 	if s.User != "" && !numericUser(s.User) {
-		return bad("user %q: want UID[:GID], numbers", s.User)
+		return bad("user %q: want UID or UID:GID, numbers below 4294967295", s.User)
 	}
 	if s.Seccomp != "" && s.Seccomp != api.SeccompUnconfined {
 		var profile map[string]json.RawMessage
@@ -56,15 +56,16 @@ func checkSecurity(s api.Security) error {
 	return nil
 }
 
-// numericUser tells whether u is UID or UID:GID, each a 32-bit number.
+// numericUser tells whether u is UID or UID:GID, each a number below
+// 2³²-1 (which is -1, "no ID", to the kernel).
 func numericUser(u string) bool {
 	uid, gid, hasGID := strings.Cut(u, ":")
 	return isID(uid) && (!hasGID || isID(gid))
 }
 
 func isID(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 32)
-	return err == nil
+	n, err := strconv.ParseUint(s, 10, 32)
+	return err == nil && n < 1<<32-1
 }
 
 // securityArgs are goC run's flags for s, Docker's names; a profile of its
