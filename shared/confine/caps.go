@@ -2,10 +2,10 @@ package confine
 
 import (
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/spec"
 )
@@ -19,7 +19,7 @@ var DefaultCaps = []string{
 
 // Capabilities is Docker's rule for --cap-add and --cap-drop (each a list of
 // names, CAP_ optional, any case, or ALL): --privileged or ALL added gives
-// every capability this kernel has (less those dropped); ALL dropped gives
+// every capability goC holds (less those dropped); ALL dropped gives
 // only those added; else the default, less the dropped, plus the added.
 // Names come back as CAP_NAME; an unknown one is an error.
 func Capabilities(add, drop []string, privileged bool) ([]string, error) {
@@ -65,17 +65,15 @@ func Capabilities(add, drop []string, privileged bool) ([]string, error) {
 	return caps, nil
 }
 
-// allCaps are the capabilities this kernel has, by name, in number order.
+// allCaps are the capabilities goC's own bounding set holds (those of this
+// kernel, unless goC was started without some), by name, in number order:
+// all a container can be given.
 func allCaps() []string {
-	last := spec.LastCap
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n < last {
-			last = n
-		}
-	}
 	var out []string
-	for n := 0; n <= last; n++ {
-		out = append(out, spec.CapName(n))
+	for n := 0; n <= spec.LastCap; n++ {
+		if r, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(n), 0, 0, 0); err == nil && r == 1 {
+			out = append(out, spec.CapName(n))
+		}
 	}
 	return out
 }

@@ -120,7 +120,7 @@ func privileged(p *spec.Plan, rt *spec.Runtime) error {
 	if err != nil {
 		return fmt.Errorf("--privileged: %w", err)
 	}
-	p.Devices = devs
+	p.Devices, p.MaskedPaths, p.ReadonlyPaths = devs, nil, nil
 	rt.Resources.Devices = []cgroups.DeviceRule{{Allow: true, Type: 'a', Major: -1, Minor: -1, Access: "rwm"}}
 	return nil
 }
