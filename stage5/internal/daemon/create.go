@@ -125,7 +125,9 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	if req.Pids > 0 {
 		args = append(args, "--pids", strconv.Itoa(req.Pids))
 	}
-	args = append(args, netFlag)
+	if netFlag != "" {
+		args = append(args, netFlag)
+	}
 	for _, p := range req.Ports {
 		args = append(args, "-p", p)
 	}

@@ -4,15 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
-	"goc.dev/shared/spec"
+	profiles "github.com/moby/profiles/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"goc.dev/shared/confine"
+	"goc.dev/shared/seccomp"
 	"goc.dev/stage5/api"
 )
 
 // network is the goC run flag of a request's network (bridge when empty,
-// as Docker's), or a 400.
+// as Docker's), or a 400. The host's network is goC run's default: no
+// flag.
 func network(req api.ContainerCreate) (string, error) {
 	mode := req.Network
 	switch mode {
@@ -25,47 +28,41 @@ func network(req api.ContainerCreate) (string, error) {
 	if len(req.Ports) > 0 && mode != api.NetworkBridge {
 		return "", bad("ports need the bridge network, not %s", mode)
 	}
+	if mode == api.NetworkHost {
+		return "", nil
+	}
 	return "--network=" + mode, nil
 }
 
 // checkSecurity refuses, with a 400, what goC run would refuse in a
-// request's confinement: goCd says so before it starts a shim.
+// request's confinement, by goC run's own rules (package confine): goCd
+// says so before it starts a shim. A profile of its own is loaded as
+// Docker loads it, for the capabilities the container will have, and
+// compiled.
 func checkSecurity(s api.Security) error {
-	for _, caps := range []struct {
-		field string
-		names []string
-	}{{"capAdd", s.CapAdd}, {"capDrop", s.CapDrop}} {
-		for _, n := range caps.names {
-			if strings.EqualFold(n, "ALL") {
-				continue
-			}
-			if _, err := spec.CapNumbers([]string{n}); err != nil {
-				return bad("%s: %v", caps.field, err)
-			}
-		}
+	caps, err := confine.Capabilities(s.CapAdd, s.CapDrop, s.Privileged)
+	if err != nil {
+		return bad("%v", err)
 	}
-	if s.User != "" && !numericUser(s.User) {
-		return bad("user %q: want UID or UID:GID, numbers below 4294967295", s.User)
+	if _, _, err := confine.ParseUser(s.User); err != nil {
+		return bad("%v", err)
 	}
-	if s.Seccomp != "" && s.Seccomp != api.SeccompUnconfined {
-		var profile map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(s.Seccomp), &profile); err != nil {
-			return bad("seccomp: not unconfined nor a JSON profile: %v", err)
-		}
+	if s.Seccomp == "" || s.Seccomp == api.SeccompUnconfined {
+		return nil
+	}
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s.Seccomp), &object); err != nil {
+		return bad("seccomp: not unconfined nor a JSON profile: %v", err)
+	}
+	rs := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: caps}}}
+	profile, err := profiles.LoadProfile(s.Seccomp, rs)
+	if err == nil && profile != nil {
+		_, err = seccomp.Compile(profile)
+	}
+	if err != nil {
+		return bad("seccomp: %v", err)
 	}
 	return nil
-}
-
-// numericUser tells whether u is UID or UID:GID, each a number below
-// 2³²-1 (which is -1, "no ID", to the kernel).
-func numericUser(u string) bool {
-	uid, gid, hasGID := strings.Cut(u, ":")
-	return isID(uid) && (!hasGID || isID(gid))
-}
-
-func isID(s string) bool {
-	n, err := strconv.ParseUint(s, 10, 32)
-	return err == nil && n < 1<<32-1
 }
 
 // securityArgs are goC run's flags for s, Docker's names; a profile of its
