@@ -306,3 +306,13 @@ func TestHostDevices(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDefaultSeccomp is goC's share of the default profile's price at
+// start: resolving Docker's profile and compiling it.
+func BenchmarkDefaultSeccomp(b *testing.B) {
+	for b.Loop() {
+		if _, err := Seccomp("", DefaultCaps, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
