@@ -125,6 +125,27 @@ func BenchmarkNetworkPrice(b *testing.B) {
 	b.ReportMetric(float64(total[2])/float64(total[0]), "none/plain")
 }
 
+// BenchmarkSeccompPrice times "goC run ROOTFS /bin/true" (confined by
+// Docker's default seccomp profile, stage 4 and later) against the same with
+// --security-opt seccomp=unconfined, interleaved: what compiling and
+// loading the profile costs at start.
+func BenchmarkSeccompPrice(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	rootfs := os.Getenv("GOC_ROOTFS")
+	unconfined := []string{goC, "run", "--security-opt", "seccomp=unconfined", rootfs, "/bin/true"}
+	if out, err := exec.Command(unconfined[0], unconfined[1:]...).CombinedOutput(); err != nil {
+		b.Skipf("this goC has no --security-opt (stage 4 and later): %v %s", err, out)
+	}
+	total := interleaved(b, [][]string{{goC, "run", rootfs, "/bin/true"}, unconfined})
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(total[0]), "default-ms/run")
+	b.ReportMetric(ms(total[1]), "unconfined-ms/run")
+	b.ReportMetric(float64(total[0])/float64(total[1]), "default/unconfined")
+}
+
 // BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
 // bundle with goC (stage 4 and later) and with runc, interleaved.
 func BenchmarkLifecycle(b *testing.B) {

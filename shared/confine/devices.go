@@ -43,7 +43,7 @@ func HostDevices(dir string) ([]rootfs.Device, error) {
 		rel, _ := filepath.Rel(dir, path)
 		out = append(out, rootfs.Device{
 			Path: filepath.Join("/dev", rel), Type: st.Mode & unix.S_IFMT, Mode: st.Mode &^ unix.S_IFMT,
-			Major: unix.Major(uint64(st.Rdev)), Minor: unix.Minor(uint64(st.Rdev)), UID: st.Uid, GID: st.Gid,
+			Major: unix.Major(st.Rdev), Minor: unix.Minor(st.Rdev), UID: st.Uid, GID: st.Gid,
 		})
 		return nil
 	})
