@@ -85,9 +85,10 @@ test-oci: stage4 stage5
 
 # test-compat: containerd, Docker and Podman run their containers on stage 4's
 # goC (e2e/testdata/compat; private daemons in their own network namespaces,
-# everything undone afterwards). On the host, not in the VM.
+# everything undone afterwards); docker.txtar also holds stage 5's goC-cli
+# run against docker run's confinement. On the host, not in the VM.
 COMPAT_PKGS := containerd docker.io podman containernetworking-plugins iptables bsdutils
-test-compat: stage4 rootfs
+test-compat: stage4 stage5 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
 	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
 

@@ -125,6 +125,27 @@ func BenchmarkNetworkPrice(b *testing.B) {
 	b.ReportMetric(float64(total[2])/float64(total[0]), "none/plain")
 }
 
+// BenchmarkSeccompPrice times "goC run ROOTFS /bin/true" (confined by
+// Docker's default seccomp profile, stage 4 and later) against the same with
+// --security-opt seccomp=unconfined, interleaved: what compiling and
+// loading the profile costs at start.
+func BenchmarkSeccompPrice(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	rootfs := os.Getenv("GOC_ROOTFS")
+	unconfined := []string{goC, "run", "--security-opt", "seccomp=unconfined", rootfs, "/bin/true"}
+	if out, err := exec.Command(unconfined[0], unconfined[1:]...).CombinedOutput(); err != nil {
+		b.Skipf("this goC has no --security-opt (stage 4 and later): %v %s", err, out)
+	}
+	total := interleaved(b, [][]string{{goC, "run", rootfs, "/bin/true"}, unconfined})
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(total[0]), "default-ms/run")
+	b.ReportMetric(ms(total[1]), "unconfined-ms/run")
+	b.ReportMetric(float64(total[0])/float64(total[1]), "default/unconfined")
+}
+
 // BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
 // bundle with goC (stage 4 and later) and with runc, interleaved.
 func BenchmarkLifecycle(b *testing.B) {
@@ -214,7 +235,9 @@ func BenchmarkDaemon(b *testing.B) {
 	}
 	variants := [][]string{
 		{goC, "--root", root, "--data-root", data, "run", "bench", "/bin/true"},
-		{cli, "--socket", sock, "run", "--rm", "bench", "/bin/true"},
+		// The host's network, as goC run's default: what is timed is
+		// what the daemon adds (goC-cli's default is the bridge).
+		{cli, "--socket", sock, "run", "--rm", "--network", "host", "bench", "/bin/true"},
 	}
 	// A Docker daemon, when one answers (DOCKER_HOST), with an image
 	// whose /bin/true is busybox's (GOC_DOCKER_IMAGE, default busybox).

@@ -39,7 +39,8 @@ func TestCompat(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("the compatibility tests start container managers: run them as root")
 	}
-	goC := filepath.Join(absEnv(t, "GOC_BIN", "../bin"), "stage4", "goC")
+	bin := absEnv(t, "GOC_BIN", "../bin")
+	goC := filepath.Join(bin, "stage4", "goC")
 	rootfs := absEnv(t, "GOC_ROOTFS", "../build/rootfs")
 	files, _ := filepath.Glob("testdata/compat/*.txtar")
 	if len(files) == 0 {
@@ -57,6 +58,7 @@ func TestCompat(t *testing.T) {
 		Cmds: scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOC", goC)
+			env.Setenv("GOC5", filepath.Join(bin, "stage5")) // goCd, goC-cli and their goC
 			env.Setenv("ROOTFS", rootfs)
 			name := strings.TrimSuffix(filepath.Base(env.WorkDir), filepath.Ext(env.WorkDir))
 			name = strings.TrimPrefix(name, "script-")

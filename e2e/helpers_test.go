@@ -45,6 +45,7 @@ var helpers = map[string]func(){
 	"udpget":       udpget,
 	"udpecho":      udpecho,
 	"seccompagent": seccompagent,
+	"escapeprobe":  escapeprobe,
 }
 
 func fatalf(format string, args ...any) {

@@ -17,5 +17,6 @@ require (
 require (
 	github.com/mdlayher/netlink v1.7.3-0.20250113171957-fbb4dce95f42 // indirect
 	github.com/mdlayher/socket v0.5.0 // indirect
+	github.com/moby/profiles/seccomp v0.3.0 // indirect
 	golang.org/x/sync v0.6.0 // indirect
 )

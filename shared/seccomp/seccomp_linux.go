@@ -124,26 +124,7 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.DefaultAction == specs.ActNotify { // the init itself would wait on the agent
-		return nil, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
-	}
-	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
-	if err != nil {
-		return nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
-	}
-	prog, err := listener(s)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range s.Flags {
-		v, ok := flags[f]
-		if !ok {
-			return nil, fmt.Errorf("linux.seccomp.flags: %q is not supported by goC", f)
-		}
-		prog.Flags |= v
-	}
-
-	groups, err := resolve(s, info, def)
+	prog, def, groups, err := prepare(s, info)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +143,46 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 		prog.Filter = append(prog.Filter, unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K})
 	}
 	return prog, nil
+}
+
+// Check checks s for the architecture goarch names (amd64, arm64; "" is
+// this machine's) as Compile does before it assembles: the actions,
+// conditions, flags and rules, with the syscall names of that architecture.
+// The assembler only builds filters for the machine it runs on, so this is
+// how a profile is checked for another.
+func Check(s *specs.LinuxSeccomp, goarch string) error {
+	info, err := arch.GetInfo(goarch)
+	if err != nil {
+		return err
+	}
+	_, _, _, err = prepare(s, info)
+	return err
+}
+
+// prepare is what Compile does before it assembles: s's default action,
+// its flags and listener in a Program without a filter yet, and its rules
+// resolved into groups for info's architecture.
+func prepare(s *specs.LinuxSeccomp, info *arch.Info) (*Program, libseccomp.Action, []libseccomp.SyscallGroup, error) {
+	if s.DefaultAction == specs.ActNotify { // the init itself would wait on the agent
+		return nil, 0, nil, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
+	}
+	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
+	}
+	prog, err := listener(s)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	for _, f := range s.Flags {
+		v, ok := flags[f]
+		if !ok {
+			return nil, 0, nil, fmt.Errorf("linux.seccomp.flags: %q is not supported by goC", f)
+		}
+		prog.Flags |= v
+	}
+	groups, err := resolve(s, info, def)
+	return prog, def, groups, err
 }
 
 // listener is the Program's listener: with an SCMP_ACT_NOTIFY rule the

@@ -37,3 +37,14 @@ func CapNumbers(names []string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// CapName is the name of capability n (CAP_CHOWN for 0), "" if goC does
+// not know it.
+func CapName(n int) string {
+	for name, c := range capNumbers {
+		if c == n {
+			return name
+		}
+	}
+	return ""
+}

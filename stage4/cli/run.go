@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/confine"
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
 	"goc.dev/shared/logging"
@@ -51,6 +52,14 @@ flags:
   --bridge NAME         the bridge (default goC0)
   --debug               log what goC does, and the cgroup's counters at the end
   --id ID               the container's ID (default: a new random one)
+
+Confined as Docker's default: its capabilities and seccomp profile, the
+host's /proc knobs masked or read-only, /sys read-only, the device cgroup.
+  --privileged          every capability and device, no seccomp, nothing masked
+  --cap-add, --cap-drop CAP  add or drop a capability (repeatable; ALL)
+  --security-opt seccomp=unconfined|FILE, --security-opt no-new-privileges
+  --read-only           the rootfs read-only
+  --user UID[:GID]      run the command as UID (GID 0 unless given)
 `
 
 // cmdRun is goC run: it runs the container its arguments describe and
@@ -149,6 +158,7 @@ type rootfsFlags struct {
 	env                                            []string
 	res                                            cgroups.Resources
 	ports                                          []network.Port
+	confine                                        confine.Options
 }
 
 func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
@@ -189,11 +199,12 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 	}
 	fs.Func("p", "", publish)
 	fs.Func("publish", "", publish)
+	r.confine.Register(fs)
 	return r
 }
 
 // options builds the container of the rootfs form: the namespaces, mounts
-// and environment of stages 1–3, all capabilities (as those stages had).
+// and environment of stages 1–3, confined as Docker's (package confine).
 func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (string, bool)) (container.Options, error) {
 	var c container.Options
 	if err := cgroups.ValidateParent(*r.parent); err != nil {
@@ -271,6 +282,9 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
+	if err := r.confine.Apply(&plan, &rt); err != nil {
+		return c, fmt.Errorf("run: %w", err)
+	}
 	c = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
 	if img != nil {
 		c.Image = img.Name
@@ -315,6 +329,7 @@ var valueFlags = map[string]bool{
 	"hostname": true, "id": true, "e": true, "w": true, "memory": true, "cpu": true, "pids": true,
 	"cgroup-parent": true, "p": true, "publish": true, "subnet": true, "bridge": true,
 	"bundle": true, "b": true, "pid-file": true, "console-socket": true, "preserve-fds": true,
+	"cap-add": true, "cap-drop": true, "security-opt": true, "user": true, // confine.ValueFlags
 }
 
 func isDir(p string) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/confine"
 	"goc.dev/shared/image"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
@@ -61,6 +62,9 @@ func TestRootfsOptions(t *testing.T) {
 				Env: []string{path, "HOME=/root", "HOSTNAME=h"}, Cwd: "/"},
 			Runtime: spec.Runtime{Namespaces: nsAll, CgroupParent: "goC", CgroupName: cid},
 		}
+		if err := (&confine.Options{}).Apply(&o.Plan, &o.Runtime); err != nil { // Docker's default
+			t.Fatal(err)
+		}
 		if edit != nil {
 			edit(&o)
 		}
@@ -85,8 +89,28 @@ func TestRootfsOptions(t *testing.T) {
 		{"limits and cgroup parent", []string{"--id", cid, "--hostname", "h", "--memory", "100m", "--cpu", "0.5", "--pids", "20",
 			"--cgroup-parent", "a/b", root, "sh"}, want(func(o *container.Options) {
 			o.Runtime.CgroupParent = "a/b"
-			o.Runtime.Resources = cgroups.Resources{Memory: 100 << 20, CPUQuota: 50_000, CPUPeriod: 100_000, Pids: 20}
+			o.Runtime.Resources = cgroups.Resources{Memory: 100 << 20, CPUQuota: 50_000, CPUPeriod: 100_000, Pids: 20,
+				Devices: spec.DefaultDevices}
 		}), ""},
+		{"confinement", []string{"--id", cid, "--hostname", "h", "--cap-drop", "ALL", "--cap-add", "kill", "--user", "7:8",
+			"--read-only", "--security-opt", "seccomp=unconfined", "--security-opt", "no-new-privileges", root, "sh"},
+			want(func(o *container.Options) {
+				o.Plan.UID, o.Plan.GID, o.Plan.RootReadonly, o.Plan.NoNewPrivileges, o.Plan.Seccomp = 7, 8, true, true, nil
+				o.Plan.Caps = &spec.Caps{Bounding: []int{5}, Effective: []int{5}, Permitted: []int{5}}
+			}), ""},
+		{"privileged", []string{"--id", cid, "--hostname", "h", "--privileged", root, "sh"}, want(func(o *container.Options) {
+			o.Plan.Mounts = rootfs.DefaultMounts()
+			if err := (&confine.Options{Privileged: true}).Apply(&o.Plan, &o.Runtime); err != nil {
+				t.Fatal(err)
+			}
+		}), ""},
+		{"cap-add typo", []string{"--cap-add", "SYS_ADMN", root, "sh"}, container.Options{}, `run: --cap-add: unknown capability "SYS_ADMN"`},
+		{"bad user", []string{"--user", "root", root, "sh"}, container.Options{}, `run: --user "root": want UID or UID:GID`},
+		{"unknown security-opt", []string{"--security-opt", "label=disable", root, "sh"}, container.Options{}, `"label=disable": goC knows seccomp`},
+		{"missing seccomp profile", []string{"--security-opt", "seccomp=" + root + "/nope.json", root, "sh"}, container.Options{},
+			"run: --security-opt seccomp: open " + root + "/nope.json: no such file or directory"},
+		{"malformed seccomp profile", []string{"--security-opt", "seccomp=" + file, root, "sh"}, container.Options{},
+			"run: --security-opt seccomp=" + file + ": Decoding seccomp profile failed"},
 		{"network", []string{"--id", cid, "--hostname", "h", "--network=bridge", "-p", "8080:80", "--subnet", "10.9.0.0/24", root, "sh"},
 			want(func(o *container.Options) {
 				o.Network.Mode, o.Network.Subnet = "bridge", netip.MustParsePrefix("10.9.0.0/24")
@@ -272,6 +296,16 @@ func TestOOMMessage(t *testing.T) {
 	} {
 		if got := oomMessage(tc.res, tc.limit); got != tc.want {
 			t.Errorf("oomMessage(status %d, %d kills, limit %d) = %q, want %q", tc.res.Status, tc.res.Stats.OOMKills, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// TestConfineValueFlags: networkArg must know which of confine's flags take
+// a value, or it would take the value for the rootfs.
+func TestConfineValueFlags(t *testing.T) {
+	for _, f := range confine.ValueFlags {
+		if !valueFlags[f] {
+			t.Errorf("valueFlags lacks %q", f)
 		}
 	}
 }

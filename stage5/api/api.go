@@ -18,13 +18,46 @@ type ContainerCreate struct {
 	Memory     string   `json:"memory,omitempty"` // 100m
 	CPU        string   `json:"cpu,omitempty"`    // 0.5
 	Pids       int      `json:"pids,omitempty"`
-	Network    string   `json:"network,omitempty"` // bridge, none, or empty (host)
+	Network    string   `json:"network,omitempty"` // bridge (also when empty), host or none
 	Ports      []string `json:"ports,omitempty"`   // 8080:80/tcp
 	AutoRemove bool     `json:"autoRemove,omitempty"`
 	// Attach: the client will follow the logs; an autoRemove container is
 	// kept until that stream has ended (10 s at the most if it never starts).
 	Attach bool `json:"attach,omitempty"`
+	Security
 }
+
+// Security is a container's confinement, in Docker's terms. The zero value
+// is Docker's default: its capability set, its seccomp profile, its masked
+// and read-only paths, root in the container.
+type Security struct {
+	// Privileged: every capability, no seccomp filter, nothing masked.
+	Privileged bool `json:"privileged,omitempty"`
+	// CapAdd and CapDrop name capabilities (NET_ADMIN or CAP_NET_ADMIN,
+	// any case) or ALL; the drops apply first.
+	CapAdd  []string `json:"capAdd,omitempty"`
+	CapDrop []string `json:"capDrop,omitempty"`
+	// Seccomp is "unconfined" or the text of a profile in Docker's JSON
+	// format (a client reads the file and sends its content, as docker
+	// does: goCd opens no path a client names). Empty: Docker's profile.
+	Seccomp string `json:"seccomp,omitempty"`
+	// NoNewPrivileges sets no_new_privs: setuid files grant nothing.
+	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
+	// ReadOnly mounts the root filesystem read-only.
+	ReadOnly bool `json:"readOnly,omitempty"`
+	// User is UID[:GID], numbers, that the command runs as.
+	User string `json:"user,omitempty"`
+}
+
+// Network modes of ContainerCreate.
+const (
+	NetworkBridge = "bridge" // the default, as Docker's: a namespace of its own on goCd's bridge
+	NetworkHost   = "host"   // the host's network
+	NetworkNone   = "none"   // a loopback only
+)
+
+// SeccompUnconfined is ContainerCreate's Seccomp for no filter at all.
+const SeccompUnconfined = "unconfined"
 
 // Container statuses.
 const (

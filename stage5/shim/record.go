@@ -26,6 +26,9 @@ const (
 	InfoFile   = "info.json"   // Info: the container runs
 	ResultFile = "result.json" // Result: the container has ended
 	LogFile    = "log"         // the container's stdout and stderr
+	// SeccompFile is the seccomp profile a client sent, written by goCd
+	// for goC run's --security-opt seccomp=FILE.
+	SeccompFile = "seccomp.json"
 )
 
 // Record says which process the shim is (PID and start time, so that a
@@ -83,6 +86,10 @@ func (d Dir) HasResult() bool {
 
 // Log is the path of the container's log.
 func (d Dir) Log() string { return d.path(LogFile) }
+
+// Seccomp is the path of the container's seccomp profile, if it has one
+// of its own.
+func (d Dir) Seccomp() string { return d.path(SeccompFile) }
 
 func (d Dir) write(name string, v any) error {
 	b, err := json.Marshal(v)

@@ -9,6 +9,12 @@
 // Which goCd: --socket PATH (GOC_SOCKET), or -H unix:///PATH or -H
 // tcp://HOST:PORT (GOC_HOST) with --tlsverify --tlscacert CA --tlscert CERT
 // --tlskey KEY (GOC_TLS_VERIFY, GOC_TLS_CACERT, GOC_TLS_CERT, GOC_TLS_KEY).
+//
+// run's network is bridge unless --network host|none, and its container is
+// confined as Docker's are unless its flags, Docker's, say otherwise:
+// [--privileged] [--cap-add CAP] [--cap-drop CAP] [--security-opt
+// seccomp=unconfined|FILE] [--security-opt no-new-privileges] [--read-only]
+// [-u|--user UID[:GID]] (security.go).
 package main
 
 import (
@@ -145,31 +151,15 @@ func one(fs *flag.FlagSet, f func(string) error) error {
 // cmdRun creates a container and, unless detached, streams its output and
 // exits with its exit code.
 func cmdRun(c *client.Client, args []string) (int, error) {
-	fs := flags("run")
-	detach := fs.Bool("d", false, "")
-	rm := fs.Bool("rm", false, "")
-	var req api.ContainerCreate
-	var env, ports strs
-	fs.StringVar(&req.Name, "name", "", "")
-	fs.Var(&env, "e", "")
-	fs.StringVar(&req.Workdir, "w", "", "")
-	fs.StringVar(&req.Memory, "memory", "", "")
-	fs.StringVar(&req.CPU, "cpu", "", "")
-	fs.IntVar(&req.Pids, "pids", 0, "")
-	fs.StringVar(&req.Network, "network", "", "")
-	fs.Var(&ports, "p", "")
-	if err := fs.Parse(args); err != nil {
-		return 125, fmt.Errorf("run: %w", err)
+	req, detach, err := runRequest(args, os.ReadFile)
+	if err != nil {
+		return 125, err
 	}
-	if fs.NArg() < 1 {
-		return 125, errors.New("run: need an image and a command")
-	}
-	req.Image, req.Cmd, req.Env, req.Ports, req.AutoRemove, req.Attach = fs.Arg(0), fs.Args()[1:], env, ports, *rm, !*detach
 	ct, err := c.Create(req)
 	if err != nil {
 		return 125, err
 	}
-	if *detach {
+	if detach {
 		fmt.Println(ct.ID)
 		return 0, nil
 	}
@@ -189,6 +179,35 @@ func cmdRun(c *client.Client, args []string) (int, error) {
 		return 125, err
 	}
 	return code, nil
+}
+
+// runRequest parses run's flags into the request it sends, and tells
+// whether to detach. The network is bridge unless --network says
+// otherwise, as Docker's; readFile reads a seccomp profile.
+func runRequest(args []string, readFile func(string) ([]byte, error)) (api.ContainerCreate, bool, error) {
+	fs := flags("run")
+	detach := fs.Bool("d", false, "")
+	rm := fs.Bool("rm", false, "")
+	var req api.ContainerCreate
+	var env, ports strs
+	var sec securityFlags
+	fs.StringVar(&req.Name, "name", "", "")
+	fs.Var(&env, "e", "")
+	fs.StringVar(&req.Workdir, "w", "", "")
+	fs.StringVar(&req.Memory, "memory", "", "")
+	fs.StringVar(&req.CPU, "cpu", "", "")
+	fs.IntVar(&req.Pids, "pids", 0, "")
+	fs.StringVar(&req.Network, "network", api.NetworkBridge, "")
+	fs.Var(&ports, "p", "")
+	sec.register(fs, &req)
+	if err := fs.Parse(args); err != nil {
+		return req, false, fmt.Errorf("run: %w", err)
+	}
+	if fs.NArg() < 1 {
+		return req, false, errors.New("run: need an image and a command")
+	}
+	req.Image, req.Cmd, req.Env, req.Ports, req.AutoRemove, req.Attach = fs.Arg(0), fs.Args()[1:], env, ports, *rm, !*detach
+	return req, *detach, sec.apply(&req, readFile)
 }
 
 func cmdPs(c *client.Client, args []string, format string) error {

@@ -54,6 +54,10 @@ func (d *Daemon) create(c echo.Context) error {
 	if err := d.reserve(rec); err != nil {
 		return fmt.Errorf("create %s: %w", req.Name, err)
 	}
+	if err := d.writeProfile(cid, req.Security); err != nil {
+		d.discard(cid)
+		return fmt.Errorf("create %s: %w", req.Name, err)
+	}
 	if req.Attach && req.AutoRemove {
 		d.hold(cid)
 	}
@@ -85,7 +89,9 @@ func decodeCreate(body io.Reader) (api.ContainerCreate, error) {
 
 // shimArgs is the goC command line that runs the container cid of req
 // under a shim, or a 400 if req cannot make one. The name, autoRemove and
-// attach are goCd's business, not goC's: only the name is checked.
+// attach are goCd's business, not goC's: only the name is checked. The
+// network is always named (bridge by default, where goC run's is the
+// host's), and the confinement is checked before any shim starts.
 func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error) {
 	switch {
 	case req.Image == "":
@@ -94,6 +100,13 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		return nil, bad("cmd is required")
 	case req.Name != "" && id.Validate(req.Name) != nil:
 		return nil, bad("invalid name %q", req.Name)
+	}
+	netFlag, err := network(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecurity(req.Security); err != nil {
+		return nil, err
 	}
 	args := append(d.globals(), shim.VerbName, "--dir", string(d.dir(cid)), "--",
 		"run", "--id", cid, "--hostname", id.Short(cid))
@@ -112,12 +125,13 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	if req.Pids > 0 {
 		args = append(args, "--pids", strconv.Itoa(req.Pids))
 	}
-	if req.Network != "" {
-		args = append(args, "--network="+req.Network)
+	if netFlag != "" {
+		args = append(args, netFlag)
 	}
 	for _, p := range req.Ports {
 		args = append(args, "-p", p)
 	}
+	args = append(args, securityArgs(req.Security, d.dir(cid).Seccomp())...)
 	return append(append(args, req.Image), req.Cmd...), nil
 }
 

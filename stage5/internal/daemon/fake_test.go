@@ -73,17 +73,29 @@ func fakeRuntime(args []string) int {
 // and the shim's files are written through package shim, as goC's shim
 // writes them.
 func fakeShim(root string, dir shim.Dir, run []string) int {
-	var cid string
+	var cid, profile string
 	i := 1
 	for ; i < len(run) && strings.HasPrefix(run[i], "-"); i += 2 {
-		if run[i] == "--id" {
+		switch {
+		case run[i] == "--id":
 			cid = run[i+1]
+		case run[i] == "--security-opt" && strings.HasPrefix(run[i+1], "seccomp=/"):
+			profile = strings.TrimPrefix(run[i+1], "seccomp=")
+		case strings.Contains(run[i], "=") || fakeBoolFlags[run[i]]:
+			i-- // no separate value
 		}
 	}
 	cmdline := run[i+1:] // after IMAGE
 	log, err := os.OpenFile(dir.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fakeFail(err)
+	}
+	if profile != "" { // what goC run would read, in the log for a test to see
+		b, err := os.ReadFile(profile)
+		if err != nil {
+			return fakeFail(err)
+		}
+		fmt.Fprintf(log, "profile %s\n", b)
 	}
 	start, err := process.StartTime(os.Getpid())
 	if err != nil {
@@ -118,6 +130,9 @@ func fakeShim(root string, dir shim.Dir, run []string) int {
 	}
 	return fakeFail(dir.WriteResult(shim.Result{Status: status}))
 }
+
+// fakeBoolFlags are goC run's flags that take no value.
+var fakeBoolFlags = map[string]bool{"--privileged": true, "--read-only": true}
 
 // fakeFail reports an error of the fake goC, which a test then sees as a
 // container that does not start or end as it should.
@@ -337,5 +352,41 @@ func TestNameReusedAfterAutoRemove(t *testing.T) {
 	created(t, e, api.ContainerCreate{Image: "img", Name: "again", Cmd: []string{"sh", "-c", "exit 7"}})
 	if code, body := call(t, e, "POST", "/v1/containers/again/wait", nil); code != 200 || body != "{\"exitCode\":7}\n" {
 		t.Fatalf("wait on the second %q = %d %s, want its own exit code 7", "again", code, body)
+	}
+}
+
+// A client's seccomp profile reaches goC run as a file in the container's
+// record, goCd's own copy of what was sent; it goes with the record.
+func TestSeccompProfileWithFakeRuntime(t *testing.T) {
+	d, e := fake(t)
+	const profile = `{"defaultAction":"SCMP_ACT_ALLOW"}`
+	ct := created(t, e, api.ContainerCreate{Image: "img", Name: "p", Cmd: []string{"true"}, Security: api.Security{Seccomp: profile}})
+	call(t, e, "POST", "/v1/containers/p/wait", nil)
+	if code, body := call(t, e, "GET", "/v1/containers/p/logs", nil); code != 200 || body != "profile "+profile+"\n" {
+		t.Fatalf("logs = %d %q, want the profile goC run was given", code, body)
+	}
+	if code, _ := call(t, e, "DELETE", "/v1/containers/p", nil); code != 204 {
+		t.Fatalf("rm = %d", code)
+	}
+	if _, err := os.Stat(d.dir(ct.ID).Seccomp()); !os.IsNotExist(err) {
+		t.Fatalf("the profile outlived its container: %v", err)
+	}
+}
+
+// Confinement goC would refuse is refused before any shim starts: one
+// 400, no record, no container.
+func TestBadSecurityLeavesNothing(t *testing.T) {
+	d, e := fake(t)
+	for _, s := range []api.Security{{CapAdd: []string{"NET_BIND_SERVIC"}}, {User: "bob"}, {Seccomp: "{"}} {
+		code, body := call(t, e, "POST", "/v1/containers", api.ContainerCreate{Image: "img", Cmd: []string{"true"}, Security: s})
+		if code != 400 {
+			t.Fatalf("create with %+v = %d %s, want 400", s, code, body)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(d.DataRoot, "daemon", "containers")); len(entries) != 0 {
+		t.Fatalf("records left behind: %v", entries)
+	}
+	if entries, _ := os.ReadDir(d.StateRoot); len(entries) != 0 {
+		t.Fatalf("containers left behind: %v", entries)
 	}
 }
