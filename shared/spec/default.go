@@ -9,12 +9,20 @@ import (
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"goc.dev/shared/cgroups"
 )
 
 // WriteDefault writes Default() as dir/config.json, indented, as "runc
-// spec" does. A config.json already there is left alone, and is an error.
+// spec" does — with a cgroup namespace on a pure cgroup v2 host, as runc
+// adds one there. A config.json already there is left alone, and is an
+// error.
 func WriteDefault(dir string) error {
-	b, err := json.MarshalIndent(Default(), "", "\t")
+	s := Default()
+	if h, err := cgroups.Detect(); err == nil && h.V2 != "" {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	b, err := json.MarshalIndent(s, "", "\t")
 	if err != nil {
 		return err
 	}
@@ -34,8 +42,8 @@ func WriteDefault(dir string) error {
 
 // Default is the config.json "goC spec" writes, as "runc spec" writes it: a
 // shell on a terminal, a few capabilities (none inheritable), new pid,
-// network, ipc, uts and mount namespaces (no cgroup namespace: a bundle adds
-// one as it would to runc's), the usual pseudo-filesystems, and the paths
+// network, ipc, uts and mount namespaces (a cgroup namespace only on a v2
+// host: see WriteDefault), the usual pseudo-filesystems, and the paths
 // that expose the host masked or read-only.
 func Default() *specs.Spec {
 	caps := []string{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}
