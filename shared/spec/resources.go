@@ -21,7 +21,9 @@ var ownCgroups = cgroups.Own
 
 // cgroupsPath splits linux.cgroupsPath into parent and name, as runc's
 // cgroupfs driver reads it: "/a/b/c" from each hierarchy's root, "a/b/c"
-// from goC's own cgroup (on a pure v2 host, from its parent), at any depth; empty means goC/<id>. The path is
+// from goC's own cgroup, at any depth (on a pure v2 host runc 1.1.5 starts
+// from the parent of its own; goC, as the OCI validation suite expects,
+// from its own); empty means goC/<id>. The path is
 // cleaned from "/" first, so that ".." cannot climb above where it starts.
 // systemd's "slice:prefix:name" is a relative name (see systemdForm).
 // A relative path on a v1 host whose hierarchies hold the caller in
@@ -43,12 +45,6 @@ func cgroupsPath(p, cid string) (parent, name string, bases map[string]string, e
 			return "", "", nil, fmt.Errorf("config.json: linux.cgroupsPath %q: relative to goC's own cgroup: %w", p, err)
 		}
 		if self, err := cgroups.Same(own); err == nil {
-			if _, v2 := own[""]; v2 && len(own) == 1 {
-				// As runc's fs2: below the parent of its own cgroup, which
-				// holds processes (cgroup v2 lets no cgroup with processes
-				// hand controllers down).
-				self = path.Dir(self)
-			}
 			clean = path.Join(self, clean)
 		} else {
 			bases = own

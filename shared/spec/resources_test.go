@@ -145,24 +145,3 @@ func TestConvertResourcesErrors(t *testing.T) {
 		}
 	}
 }
-
-// On a pure cgroup v2 host a relative linux.cgroupsPath starts from the
-// parent of the caller's cgroup, as runc's fs2 driver has it (the caller's
-// own holds processes, so it may not hand controllers down).
-func TestCgroupsPathV2(t *testing.T) {
-	old := ownCgroups
-	t.Cleanup(func() { ownCgroups = old })
-	for _, tc := range []struct{ path, self, parent, name string }{
-		{"test.slice:goc-e2e:sd1", "/init.scope", "", "test.slice:goc-e2e:sd1"},
-		{"testdir/cgrouptest/container", "/init.scope", "testdir/cgrouptest", "container"},
-		{"c", "/user.slice/user-0.slice/session-1.scope", "user.slice/user-0.slice", "c"},
-		{"c", "/", "", "c"},
-		{"/abs/c", "/init.scope", "abs", "c"},
-	} {
-		ownCgroups = func() (map[string]string, error) { return map[string]string{"": tc.self}, nil }
-		parent, name, _, err := cgroupsPath(tc.path, "c1")
-		if err != nil || parent != tc.parent || name != tc.name {
-			t.Errorf("cgroupsPath(%q) with the caller in %s = %q %q, %v; want %q %q", tc.path, tc.self, parent, name, err, tc.parent, tc.name)
-		}
-	}
-}
