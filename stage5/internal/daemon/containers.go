@@ -146,6 +146,10 @@ func (d *Daemon) wait(c echo.Context) error {
 	}
 	ct, err := d.find(ref)
 	if err != nil {
+		// Auto-removed between the two looks: its exit code is kept.
+		if code, ok := d.exitCodeOf(ctx, ref); ok {
+			return c.JSON(http.StatusOK, api.Wait{ExitCode: code})
+		}
 		return err
 	}
 	cid, auto := ct.ID, ct.AutoRemove
