@@ -58,16 +58,7 @@ func TestOpenIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base := realTempDir(t)
-			root, out := filepath.Join(base, "rootfs"), filepath.Join(base, "outside")
-			for _, d := range []string{root, out} {
-				if err := os.Mkdir(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, e := range tt.rootfs {
-				makeEntry(t, root, e, out)
-			}
+			root, out := makeRootfs(t, tt.rootfs)
 
 			fd, err := openIn(root, tt.path, tt.isFile, tt.noSymlinks)
 			if tt.wantErr != "" {
@@ -98,7 +89,7 @@ func TestOpenIn(t *testing.T) {
 			if left, _ := os.ReadDir(out); len(left) != 0 {
 				t.Errorf("openIn(%q) made %s outside the rootfs", tt.path, left[0].Name())
 			}
-			if left, _ := os.ReadDir(base); len(left) != 2 {
+			if left, _ := os.ReadDir(filepath.Dir(root)); len(left) != 2 {
 				t.Errorf("openIn(%q) made entries next to the rootfs: %v", tt.path, left)
 			}
 		})
@@ -184,4 +175,21 @@ func TestDefaultMounts(t *testing.T) {
 			t.Errorf("no mount on %s", d)
 		}
 	}
+}
+
+// makeRootfs makes a rootfs of entries beside a directory outside it (where
+// the entries' links may point), both in a real (not tmpfs-only) temp dir.
+func makeRootfs(t *testing.T, entries []entry) (root, out string) {
+	t.Helper()
+	base := realTempDir(t)
+	root, out = filepath.Join(base, "rootfs"), filepath.Join(base, "outside")
+	for _, d := range []string{root, out} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range entries {
+		makeEntry(t, root, e, out)
+	}
+	return root, out
 }

@@ -34,16 +34,7 @@ func TestMountTarget(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base := realTempDir(t)
-			root, out := filepath.Join(base, "rootfs"), filepath.Join(base, "outside")
-			for _, d := range []string{root, out} {
-				if err := os.Mkdir(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, e := range tt.rootfs {
-				makeEntry(t, root, e, out)
-			}
+			root, _ := makeRootfs(t, tt.rootfs)
 			fd, err := mountTarget(root, tt.m, false)
 			if tt.err != "" {
 				if err == nil {
