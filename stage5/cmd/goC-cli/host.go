@@ -3,58 +3,41 @@ package main
 import (
 	"crypto/tls"
 	"errors"
-	"flag"
-	"io"
 	"os"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"goc.dev/stage5/client"
 )
 
-// globals are goC-cli's options before the command, in Docker's words:
-// which goCd (-H unix:///PATH or tcp://HOST:PORT, or --socket PATH) and,
-// for TCP, the certificates of mutual TLS. Each has an environment
-// variable, which the option overrides.
+// globals are goC-cli's options, given before or after the command, in
+// Docker's words: which goCd (-H unix:///PATH or tcp://HOST:PORT, or
+// --socket PATH) and, for TCP, the certificates of mutual TLS. Each has an
+// environment variable, which the option overrides.
 type globals struct {
 	host, socket               string
 	tlsVerify                  bool
 	tlsCACert, tlsCert, tlsKey string
 	format                     string
-	socketSet, hostSet         bool // given as options, not by the environment
+	flags                      *pflag.FlagSet // to tell options given from the environment's
 }
 
-// parseGlobals parses the options before the command and returns them
-// and the command with its arguments.
-func parseGlobals(args []string) (*globals, []string, error) {
-	gl := &globals{
-		host:      os.Getenv("GOC_HOST"),
-		socket:    client.DefaultSocket,
-		tlsVerify: os.Getenv("GOC_TLS_VERIFY") != "" && os.Getenv("GOC_TLS_VERIFY") != "0" && os.Getenv("GOC_TLS_VERIFY") != "false",
-		tlsCACert: os.Getenv("GOC_TLS_CACERT"),
-		tlsCert:   os.Getenv("GOC_TLS_CERT"),
-		tlsKey:    os.Getenv("GOC_TLS_KEY"),
-	}
+// register adds the options to fs, their defaults from the environment.
+func (gl *globals) register(fs *pflag.FlagSet) {
+	socket := client.DefaultSocket
 	if s := os.Getenv("GOC_SOCKET"); s != "" {
-		gl.socket = s
+		socket = s
 	}
-	g := flag.NewFlagSet("goC-cli", flag.ContinueOnError)
-	g.SetOutput(io.Discard)
-	g.StringVar(&gl.socket, "socket", gl.socket, "")
-	g.StringVar(&gl.host, "H", gl.host, "")
-	g.StringVar(&gl.host, "host", gl.host, "")
-	g.BoolVar(&gl.tlsVerify, "tlsverify", gl.tlsVerify, "")
-	g.StringVar(&gl.tlsCACert, "tlscacert", gl.tlsCACert, "")
-	g.StringVar(&gl.tlsCert, "tlscert", gl.tlsCert, "")
-	g.StringVar(&gl.tlsKey, "tlskey", gl.tlsKey, "")
-	g.StringVar(&gl.format, "format", "table", "")
-	if err := g.Parse(args); err != nil {
-		return nil, nil, err
-	}
-	g.Visit(func(f *flag.Flag) {
-		gl.socketSet = gl.socketSet || f.Name == "socket"
-		gl.hostSet = gl.hostSet || f.Name == "H" || f.Name == "host"
-	})
-	return gl, g.Args(), nil
+	verify := os.Getenv("GOC_TLS_VERIFY") != "" && os.Getenv("GOC_TLS_VERIFY") != "0" && os.Getenv("GOC_TLS_VERIFY") != "false"
+	gl.flags = fs
+	fs.StringVar(&gl.socket, "socket", socket, "goCd's unix socket (env GOC_SOCKET)")
+	fs.StringVarP(&gl.host, "host", "H", os.Getenv("GOC_HOST"), "Daemon socket to connect to: unix:///PATH or tcp://HOST:PORT (env GOC_HOST)")
+	fs.BoolVar(&gl.tlsVerify, "tlsverify", verify, "Use TLS and verify the remote (env GOC_TLS_VERIFY)")
+	fs.StringVar(&gl.tlsCACert, "tlscacert", os.Getenv("GOC_TLS_CACERT"), "Trust certs signed only by this CA (env GOC_TLS_CACERT)")
+	fs.StringVar(&gl.tlsCert, "tlscert", os.Getenv("GOC_TLS_CERT"), "Path to TLS certificate file (env GOC_TLS_CERT)")
+	fs.StringVar(&gl.tlsKey, "tlskey", os.Getenv("GOC_TLS_KEY"), "Path to TLS key file (env GOC_TLS_KEY)")
+	fs.StringVar(&gl.format, "format", "table", "Print ps and images as a table or as json")
 }
 
 // client is the client of the goCd the options name: --socket, else -H
@@ -62,10 +45,11 @@ func parseGlobals(args []string) (*globals, []string, error) {
 // needs --tlsverify (or GOC_TLS_VERIFY) and the CA that signed goCd's
 // certificate; goCd refuses a client without a certificate it trusts.
 func (gl *globals) client() (*client.Client, error) {
-	if gl.socketSet && gl.hostSet {
+	socketSet, hostSet := gl.flags.Changed("socket"), gl.flags.Changed("host")
+	if socketSet && hostSet {
 		return nil, errors.New("--socket and -H/--host: give one")
 	}
-	if gl.socketSet || gl.host == "" {
+	if socketSet || gl.host == "" {
 		return client.New(gl.socket), nil
 	}
 	var cfg *tls.Config

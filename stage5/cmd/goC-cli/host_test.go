@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,7 +10,8 @@ import (
 )
 
 // TestWhichGoCd: the options and environment name the goCd goC-cli talks
-// to; a socket that does not exist names itself in the error.
+// to; a socket that does not exist names itself in the error. The options
+// come before or after the command.
 func TestWhichGoCd(t *testing.T) {
 	dir := t.TempDir()
 	if err := testcerts.Write(dir); err != nil {
@@ -29,6 +31,8 @@ func TestWhichGoCd(t *testing.T) {
 		{map[string]string{"GOC_HOST": "unix:///e.sock"}, []string{"--host", "unix:///h.sock", "ps"}, "cannot reach goCd at /h.sock"},
 		{map[string]string{"GOC_HOST": "unix:///e.sock"}, []string{"--socket", "/f.sock", "ps"}, "cannot reach goCd at /f.sock"},
 		{nil, []string{"--socket", "/f.sock", "-H", "unix:///h.sock", "ps"}, "--socket and -H/--host: give one"},
+		{map[string]string{"GOC_SOCKET": "/e.sock"}, []string{"ps", "--socket", "/f.sock", "-a"}, "cannot reach goCd at /f.sock"},
+		{nil, []string{"version", "--host=unix:///h.sock"}, "cannot reach goCd at /h.sock"},
 		{nil, []string{"-H", "tcp://127.0.0.1:1", "ps"}, "goCd serves TCP only with mutual TLS"},
 		{nil, []string{"-H", "tcp://127.0.0.1:1", "--tlsverify", "ps"}, "--tlsverify needs --tlscacert"},
 		{map[string]string{"GOC_TLS_VERIFY": "1", "GOC_TLS_CACERT": ca}, []string{"-H", "tcp://127.0.0.1:1", "ps"}, "goCd at tcp://127.0.0.1:1: "},
@@ -39,16 +43,10 @@ func TestWhichGoCd(t *testing.T) {
 		for _, k := range []string{"GOC_SOCKET", "GOC_HOST", "GOC_TLS_VERIFY", "GOC_TLS_CACERT", "GOC_TLS_CERT", "GOC_TLS_KEY"} {
 			t.Setenv(k, c.env[k])
 		}
-		gl, rest, err := parseGlobals(c.args)
-		if err != nil || len(rest) != 1 || rest[0] != "ps" {
-			t.Fatalf("%v: %v %v", c.args, rest, err)
-		}
-		cl, err := gl.client()
-		if err == nil {
-			_, err = cl.Version()
-		}
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v %v: %v, want %q", c.env, c.args, err, c.want)
+		var stderr bytes.Buffer
+		status := execute(c.args, &stderr)
+		if status != 1 || !strings.HasPrefix(stderr.String(), "goC-cli: ") || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v %v: status %d, %q, want 1 and %q", c.env, c.args, status, stderr.String(), c.want)
 		}
 	}
 }

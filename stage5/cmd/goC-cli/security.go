@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"goc.dev/stage5/api"
 )
@@ -17,18 +18,18 @@ import (
 //
 // Without them a container is confined as Docker's default is.
 type securityFlags struct {
-	capAdd, capDrop, opts strs
+	capAdd, capDrop, opts list
 }
 
-// register adds the flags to fs; the plain ones set req directly.
-func (f *securityFlags) register(fs *flag.FlagSet, req *api.ContainerCreate) {
-	fs.BoolVar(&req.Privileged, "privileged", false, "")
-	fs.Var(&f.capAdd, "cap-add", "")
-	fs.Var(&f.capDrop, "cap-drop", "")
-	fs.Var(&f.opts, "security-opt", "")
-	fs.BoolVar(&req.ReadOnly, "read-only", false, "")
-	fs.StringVar(&req.User, "user", "", "")
-	fs.StringVar(&req.User, "u", "", "")
+// register adds the flags to fs, described in Docker's words where they
+// are Docker's; the plain ones set req directly.
+func (f *securityFlags) register(fs *pflag.FlagSet, req *api.ContainerCreate) {
+	fs.BoolVar(&req.Privileged, "privileged", false, "Give extended privileges to this container")
+	fs.Var(&f.capAdd, "cap-add", "Add Linux capabilities")
+	fs.Var(&f.capDrop, "cap-drop", "Drop Linux capabilities")
+	fs.Var(&f.opts, "security-opt", "Security Options: seccomp=unconfined|FILE, no-new-privileges[=true|false]")
+	fs.BoolVar(&req.ReadOnly, "read-only", false, "Mount the container's root filesystem as read only")
+	fs.StringVarP(&req.User, "user", "u", "", "UID or UID:GID to run as (numbers)")
 }
 
 // apply puts the parsed flags into req. A seccomp FILE is read here, by

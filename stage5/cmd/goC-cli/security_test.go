@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"goc.dev/stage5/api"
 )
@@ -42,8 +43,8 @@ func TestSecurityFlags(t *testing.T) {
 		{args: "--read-only img", want: api.Security{ReadOnly: true}, network: "bridge"},
 		{args: "--user 1000:1000 img", want: api.Security{User: "1000:1000"}, network: "bridge"},
 		{args: "-u 7 img", want: api.Security{User: "7"}, network: "bridge"},
-		{args: "", bad: "run: need an image and a command"},
-		{args: "--cap-add", bad: "run: flag needs an argument: -cap-add"},
+		{args: "--cap-add", bad: "run: flag needs an argument: --cap-add (see goC-cli run --help)"},
+		{args: "", bad: "run: need an image and a command (see goC-cli run --help)"},
 		{args: "--security-opt seccomp=/nope.json img", bad: "--security-opt seccomp=/nope.json: open /nope.json: file does not exist"},
 		{args: "--security-opt seccomp=/bad.json img", bad: "--security-opt seccomp=/bad.json: not a JSON profile: unexpected end of JSON input"},
 		{args: "--security-opt seccomp= img", bad: `--security-opt "seccomp=": want seccomp=unconfined or seccomp=FILE`},
@@ -52,7 +53,7 @@ func TestSecurityFlags(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.args, func(t *testing.T) {
-			req, _, err := runRequest(strings.Fields(tc.args), readFile)
+			req, err := runRequest(strings.Fields(tc.args), readFile)
 			if tc.bad != "" {
 				if err == nil || err.Error() != tc.bad {
 					t.Fatalf("runRequest = %v, want %q", err, tc.bad)
@@ -69,5 +70,42 @@ func TestSecurityFlags(t *testing.T) {
 				t.Fatalf("image %q", req.Image)
 			}
 		})
+	}
+}
+
+// runRequest parses args as goC-cli run's and returns the request it
+// would send, or the error it would print.
+func runRequest(args []string, readFile func(string) ([]byte, error)) (api.ContainerCreate, error) {
+	o := &runOptions{readFile: readFile}
+	c := o.command(&globals{})
+	(&cobra.Command{Use: "goC-cli"}).AddCommand(c)
+	if err := c.ParseFlags(args); err != nil {
+		return api.ContainerCreate{}, c.FlagErrorFunc()(c, err)
+	}
+	if err := c.ValidateArgs(c.Flags().Args()); err != nil {
+		return api.ContainerCreate{}, err
+	}
+	return o.request(c.Flags().Args())
+}
+
+// TestRunFlags: run's flags in Docker's syntax (long and short names,
+// --name=x, -e repeated with commas kept) make the request; what follows
+// the image is the container's command, flags or not.
+func TestRunFlags(t *testing.T) {
+	o := &runOptions{readFile: nil}
+	c := o.command(&globals{})
+	args := strings.Fields("-d --rm --name=web -e A=1 --env B=2,3 -w /srv -m 16m --cpu 0.5 --pids 9 -p 8080:80 --publish 53:53/udp img sh -c x --privileged -d --rm")
+	if err := c.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.request(c.Flags().Args())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := api.ContainerCreate{Image: "img", Cmd: []string{"sh", "-c", "x", "--privileged", "-d", "--rm"},
+		Env: []string{"A=1", "B=2,3"}, Name: "web", Workdir: "/srv", Memory: "16m", CPU: "0.5", Pids: 9,
+		Network: "bridge", Ports: []string{"8080:80", "53:53/udp"}, AutoRemove: true}
+	if diff := cmp.Diff(want, got); diff != "" || !o.detach {
+		t.Fatalf("detach %v; request (-want +got):\n%s", o.detach, diff)
 	}
 }

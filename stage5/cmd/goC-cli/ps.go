@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"goc.dev/stage5/api"
+)
+
+func newPsCommand(gl *globals) *cobra.Command {
+	var all bool
+	c := &cobra.Command{
+		Use:               "ps [flags]",
+		Short:             "List containers",
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cl, err := gl.client()
+			if err != nil {
+				return err
+			}
+			cs, err := cl.List(all)
+			if err != nil {
+				return err
+			}
+			if gl.format == "json" {
+				return printJSON(c.OutOrStdout(), cs)
+			}
+			return printContainers(c.OutOrStdout(), cs)
+		},
+	}
+	c.Flags().BoolVarP(&all, "all", "a", false, "Show all containers (default shows just running)")
+	return c
+}
+
+// printContainers is ps's table.
+func printContainers(out io.Writer, cs []api.Container) error {
+	w := tabwriter.NewWriter(out, 8, 1, 3, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tIMAGE\tSTATUS\tIP\tCOMMAND")
+	for _, ct := range cs {
+		st := ct.Status
+		if ct.ExitCode != nil {
+			st = fmt.Sprintf("exited (%d)", *ct.ExitCode)
+		}
+		fmt.Fprintf(w, "%.12s\t%s\t%s\t%s\t%s\t%s\n", ct.ID, ct.Name, ct.Image, st, ct.IP, strings.Join(ct.Cmd, " "))
+	}
+	return w.Flush()
+}
