@@ -139,7 +139,7 @@ func runCompatBlock(t *testing.T, b compatBlock, repo, sudo, goC string) {
 	if missing := missingOutput(string(out), b.expected); missing != "" {
 		t.Errorf("runtime-compat.md:%d: no line %q (in order) in the output", b.line, missing)
 	}
-	if left := leftBehind(b.manager, environ); left != "" {
+	if left := managerLeftovers(b.manager, environ); left != "" {
 		t.Errorf("runtime-compat.md:%d: the block left %s", b.line, left)
 	}
 }
@@ -166,8 +166,8 @@ func missingOutput(out string, expected []string) string {
 	return ""
 }
 
-// leftBehind lists the containers and images a manager still has.
-func leftBehind(manager string, environ []string) string {
+// managerLeftovers lists the containers and images a manager still has.
+func managerLeftovers(manager string, environ []string) string {
 	var checks [][]string
 	switch manager {
 	case "docker":
