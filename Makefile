@@ -90,7 +90,7 @@ test-oci: stage4 stage5
 COMPAT_PKGS := containerd docker.io podman containernetworking-plugins iptables bsdutils
 test-compat: stage4 stage5 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
-	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat(Docs)?$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
 
 # test-cri: the Kubernetes CRI validation suite (critest from cri-tools
 # $(CRITOOLS), built once under build/cri from the Go module proxy) against

@@ -98,11 +98,17 @@ type deferrer interface{ Defer(func()) }
 // startManager starts the private manager a scenario is named for and
 // returns the environment its commands need.
 func startManager(env *testscript.Env, name, goC string) (map[string]string, error) {
-	dir := filepath.Join(env.WorkDir, "m") // short: unix socket paths are limited
+	// m: short, for unix socket paths are limited
+	return startManagerIn(env, filepath.Join(env.WorkDir, "m"), name, "goc-compat-"+name, goC)
+}
+
+// startManagerIn starts the private manager name ("docker", "containerd"
+// or "podman") with its files in dir and its network in the namespace
+// netns, both made here, and returns the environment its clients need.
+func startManagerIn(env deferrer, dir, name, netns, goC string) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	netns := "goc-compat-" + name
 	if err := makeNetns(env, netns); err != nil {
 		return nil, err
 	}
@@ -212,7 +218,7 @@ func startDocker(env deferrer, dir, netns, goC string, vars map[string]string) e
 	})
 }
 
-func startContainerd(env *testscript.Env, dir, netns string, vars map[string]string) error {
+func startContainerd(env deferrer, dir, netns string, vars map[string]string) error {
 	sock := filepath.Join(dir, "c.sock")
 	cfg := fmt.Sprintf("version = 2\nroot = %q\nstate = %q\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = %q\n[ttrpc]\n  address = %q\n",
 		filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc")
@@ -231,7 +237,7 @@ func startContainerd(env *testscript.Env, dir, netns string, vars map[string]str
 
 // setupPodman writes a private containers.conf and storage.conf: Podman has
 // no daemon; each command reads them (CONTAINERS_CONF, …).
-func setupPodman(env *testscript.Env, dir, goC string, vars map[string]string) error {
+func setupPodman(env deferrer, dir, goC string, vars map[string]string) error {
 	conf := fmt.Sprintf(`[containers]
 # Podman raises nofile and nproc to 1048576 for root by default; where
 # CAP_SYS_RESOURCE is missing (this project's CI sandbox) no runtime can.
@@ -259,7 +265,7 @@ network_config_dir = %q
 	vars["CONTAINERS_STORAGE_CONF"] = filepath.Join(dir, "storage.conf")
 	env.Defer(func() {
 		penv := append(os.Environ(), "CONTAINERS_CONF="+vars["CONTAINERS_CONF"], "CONTAINERS_STORAGE_CONF="+vars["CONTAINERS_STORAGE_CONF"])
-		rm := exec.Command("nsenter", "--net=/run/netns/goc-compat-podman", "podman", "rm", "-af", "-t", "0")
+		rm := exec.Command("nsenter", "--net="+vars["NETNS"], "podman", "rm", "-af", "-t", "0")
 		rm.Env = penv
 		_ = rm.Run()
 		reset := exec.Command("podman", "system", "reset", "-f")
