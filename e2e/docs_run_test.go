@@ -150,15 +150,17 @@ func runBlock(dir string, env []string, text string) (string, error) {
 	return out.String(), err
 }
 
-// readerEnv is the environment a reader has: this one's PATH, HOME, user,
-// locale and Go settings, but no harness variable (GOC_*) and nothing an
-// enclosing make passes down.
+// readerEnv is the environment a reader has: this one's PATH, HOME, user
+// (with sudo's SUDO_UID… when the test runs through sudo), locale and Go
+// settings, but no harness variable (GOC_*) and nothing an enclosing make
+// passes down.
 func readerEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
 		case k == "PATH" || k == "HOME" || k == "USER" || k == "LOGNAME" || k == "LANG" || k == "TERM":
+		case k == "SUDO_UID" || k == "SUDO_GID" || k == "SUDO_USER": // make gives what it builds back to the user
 		case strings.HasPrefix(k, "LC_"):
 		case strings.HasPrefix(k, "GO") && !strings.HasPrefix(k, "GOC_"):
 		default:
