@@ -56,7 +56,7 @@ lint: $(GOLANGCI)
 
 unit:
 	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
-	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestLayout' .  # TestDocs*: the chapters' form, not TestDocBlocks
+	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestLayout' .
 
 # e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
 e2e: stages rootfs
