@@ -39,7 +39,8 @@ func snapshotHost(checkout string) hostObjects {
 	cgroupRoots := readMounts(objs, checkout)
 	for _, root := range cgroupRoots {
 		walkDirs(root, 3, func(p string) {
-			if goCName(strings.TrimPrefix(p, root)) {
+			// goC's default parent, goC/, stays once made, as Docker's docker/ does.
+			if rel := strings.TrimPrefix(p, root); rel != "/goC" && goCName(rel) {
 				objs["cgroup "+p] = true
 			}
 		})

@@ -369,3 +369,37 @@ func TestDocsVMCheckout(t *testing.T) {
 		t.Error("make stage2 with no bin/stage2: no error")
 	}
 }
+
+// TestDocsLeakNames: what the leak check counts as a block's.
+func TestDocsLeakNames(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/goC/" + strings.Repeat("ab", 32): true,
+		"/goc-limits":                      true,
+		"/6f1c0a2b3c4d":                    true,
+		"/system.slice/ssh.service":        false,
+		"/user.slice/user-1000.slice":      false,
+	} {
+		if goCName(p) != want {
+			t.Errorf("goCName(%q) = %v", p, !want)
+		}
+	}
+	for mp, want := range map[string]bool{
+		"/tmp/tmp.abc/rootfs":          true,
+		"/repo/build/x":                true,
+		"/run/netns/b1":                true,
+		"/var/lib/goC/overlay/x":       true,
+		"/tmp/go-test-script123/x/mnt": false, // a scenario's
+		"/home/u/mnt":                  false,
+		"/repository":                  false,
+	} {
+		if blockMount(mp, "/repo") != want {
+			t.Errorf("blockMount(%q) = %v", mp, !want)
+		}
+	}
+	if got := unescapeMount(`/tmp/a\040b`); got != "/tmp/a b" {
+		t.Errorf("unescapeMount = %q", got)
+	}
+	if n := newSince(hostObjects{"a": true, "b": true}, hostObjects{"b": true, "c": true}); len(n) != 1 || !n["c"] {
+		t.Errorf("newSince = %v", n)
+	}
+}
