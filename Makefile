@@ -63,10 +63,11 @@ e2e: stages rootfs
 	@vm/deps.sh qemu-system-x86 cpio kmod runc
 	E2E_STAGES='$(E2E_STAGES)' vm/e2e.sh $(VM)
 
-# e2e-host: the scenarios on this machine's own kernel and cgroups.
+# e2e-host: the scenarios on this machine's own kernel and cgroups, then the
+# chapters' command blocks as written (TestDocBlocks, docs/e2e.md).
 e2e-host: stages rootfs
-	@vm/deps.sh runc
-	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' $(GO) test -count=1 -v -run TestScenarios . 2>&1 | $(CURDIR)/vm/summary.sh host
+	@vm/deps.sh runc sudo
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' GOC_REPO=$(CURDIR) $(GO) test -count=1 -v -run 'TestScenarios|TestDocBlocks' . 2>&1 | $(CURDIR)/vm/summary.sh host
 
 test: lint unit e2e-host test-oci e2e test-compat test-cri
 

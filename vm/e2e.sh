@@ -6,7 +6,7 @@
 # guest's whole output is kept in build/e2e-vMODE.log.
 # Usage: vm/e2e.sh [qemu|lima]     (make e2e, make e2e VM=lima)
 # Environment: E2E_STAGES (stage binaries to test, default every bin/stageN), E2E_MODES (default
-# "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios), E2E_OCI=0 (no OCI suite),
+# "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios and the docs blocks), E2E_OCI=0 (no OCI suite),
 # OCI_RUN (a regexp: the OCI files to run; default the cgroup, namespace and lifecycle ones, "." for all 58),
 # OCI_UPDATE=1 (rewrite the vm-vMODE.txt files from the run).
 set -euo pipefail
@@ -15,7 +15,7 @@ top=$(dirname "$here")
 backend=${1:-qemu}
 modes=${E2E_MODES:-v2 v1}
 stages=${E2E_STAGES:-$(cd "$top/bin" 2>/dev/null && ls -d stage[1-5] 2>/dev/null | tr -dc '1-5 \n' | tr '\n' ' ')}
-run=${E2E_RUN:-TestScenarios}
+run=${E2E_RUN:-TestScenarios|TestDocBlocks}
 
 if [ "$backend" = lima ]; then
 	exec "$here/lima.sh"
@@ -29,11 +29,12 @@ initrd=$(mktemp --suffix=.cpio)
 trap 'rm -rf "$payload" "$initrd"' EXIT
 
 # What the guest gets: the stage binaries, the rootfs, the static test
-# binary and its scenarios.
+# binary, its scenarios and the chapters whose blocks it runs.
 mkdir -p "$payload/bin" "$payload/e2e"
 for s in $stages; do cp -a "$top/bin/stage$s" "$payload/bin/"; done
 cp -a "$top/build/rootfs" "$payload/rootfs"
 cp -a "$top/e2e/testdata" "$payload/e2e/"
+cp -a "$top/docs" "$payload/docs"
 (cd "$top/e2e" && CGO_ENABLED=0 go test -c -o "$payload/e2e/e2e.test" .)
 
 # runc, the reference of the differential scenarios, with the libraries it
@@ -47,7 +48,9 @@ if runc=$(command -v runc); then
 	done
 fi
 
-cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
+# GOC_VM: the docs blocks run in a checkout of links the runner makes
+# (e2e/docs_run_test.go): no make, Go or sudo in the guest.
+cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' GOC_REPO=/goc GOC_VM=1 ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
 
 # The OCI validation suite (built on the host, see e2e/oci), for stage 5's
 # goC: its programs, the harness, and the expected results. busybox's tar
