@@ -125,21 +125,35 @@ func (r *docsRunner) run(t *testing.T, b docBlock) {
 	}
 }
 
-// runBlock pipes text into `sh -eu` in dir and returns its combined
+// runBlock runs text as a script file with `sh -eu` in dir and returns its combined
 // output. A process the block leaves running in its process group (an
 // unstopped `goCd &`) is killed and fails it.
 func runBlock(dir string, env []string, text string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), blockTimeout)
 	defer cancel()
+	// The block is a script file, not sh's stdin: a command in it that
+	// reads its stdin (goC run forwards it) must not eat the lines after
+	// it. Its commands get /dev/null, as under a reader's `sh FILE < /dev/null`.
+	script, err := os.CreateTemp("", "goc-docs-block-*.sh")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(script.Name())
+	if _, err := script.WriteString(text); err != nil {
+		script.Close()
+		return "", err
+	}
+	if err := script.Close(); err != nil {
+		return "", err
+	}
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, "sh", "-eu")
+	cmd := exec.CommandContext(ctx, "sh", "-eu", script.Name())
 	cmd.Dir, cmd.Env = dir, env
-	cmd.Stdin = strings.NewReader(text)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	err := cmd.Run()
+	err = cmd.Run()
 	if errors.Is(err, exec.ErrWaitDelay) {
 		err = fmt.Errorf("a process it started in the background still held its output %v after it ended", cmd.WaitDelay)
 	}

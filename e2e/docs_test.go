@@ -172,16 +172,6 @@ var promptInBlock = regexp.MustCompile(`^\s*\$ `)
 
 const promptedCommand = `(?:sudo +)?(?:(?:goC|goCd|goC-cli|docker|podman|ctr)(?:\s|$)|\./bin/)`
 
-// notYetConverted lists chapters whose commands are still shown at
-// prompts. TEMPORARY (issue 14, round 5): their owners convert them in
-// parallel; the lead empties this list when merging.
-var notYetConverted = map[string]bool{
-	"stage3.md":         true,
-	"stage4.md":         true,
-	"stage5.md":         true,
-	"runtime-compat.md": true,
-}
-
 // TestDocsShowOnlyRunnableCommands keeps the chapters' form: every block is
 // closed, an output block follows a runnable block, and every command a
 // chapter shows is in a runnable block (TestDocBlocks runs those).
@@ -203,12 +193,6 @@ func TestDocsShowOnlyRunnableCommands(t *testing.T) {
 		}
 		runnable += len(blocks)
 		offenders := shownCommands(t, p)
-		if notYetConverted[filepath.Base(p)] {
-			if len(offenders) == 0 {
-				t.Errorf("%s is converted: remove it from notYetConverted", p)
-			}
-			continue
-		}
 		for _, o := range offenders {
 			t.Errorf("%s: a command at a prompt: put it in a runnable block, without the prompt (docs/e2e.md)", o)
 		}
