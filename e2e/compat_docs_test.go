@@ -12,7 +12,6 @@ package e2e
 // the manager lists no container or image of its afterwards.
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -61,47 +60,23 @@ type compatBlock struct {
 // clients maps a command's first word to the manager it talks to.
 var clients = regexp.MustCompile(`(?m)(?:^|sudo |\| )(docker|podman|ctr) `)
 
-// compatDocBlocks reads the `sh compat` blocks of a markdown file, each
-// with the `output` block that follows it (if one does).
+// compatDocBlocks reads the `sh compat` blocks of a markdown file (with
+// the runner's parser, docs_test.go), each with the manager it calls.
 func compatDocBlocks(path string) ([]compatBlock, error) {
-	f, err := os.Open(path)
+	blocks, err := docBlocks(path, blockCompat)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	managers := map[string]string{"docker": "docker", "podman": "podman", "ctr": "containerd"}
 	var out []compatBlock
-	var cur *compatBlock
-	var body []string
-	inBlock, info, n, last := false, "", 0, ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		switch {
-		case !inBlock && strings.HasPrefix(line, "```"):
-			inBlock, info, body = true, strings.TrimSpace(strings.TrimPrefix(line, "```")), nil
-		case inBlock && line == "```":
-			inBlock = false
-			if info == "sh compat" {
-				text := strings.Join(body, "\n") + "\n"
-				m := map[string]string{"docker": "docker", "podman": "podman", "ctr": "containerd"}
-				kind := ""
-				if c := clients.FindStringSubmatch(text); c != nil {
-					kind = m[c[1]]
-				}
-				out = append(out, compatBlock{line: n - len(body) - 1, manager: kind, text: text})
-				cur = &out[len(out)-1]
-			} else if info == "output" && last == "sh compat" && cur != nil {
-				cur.expected = body
-			}
-			last = info
-		case inBlock:
-			body = append(body, line)
-		case strings.TrimSpace(line) != "":
-			last, cur = "", nil // prose between a block and an output block
+	for _, b := range blocks {
+		kind := ""
+		if c := clients.FindStringSubmatch(b.Text); c != nil {
+			kind = managers[c[1]]
 		}
+		out = append(out, compatBlock{line: b.Line, manager: kind, text: b.Text, expected: b.Want})
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 func runCompatBlock(t *testing.T, b compatBlock, repo, sudo, goC string) {
@@ -129,41 +104,23 @@ func runCompatBlock(t *testing.T, b compatBlock, repo, sudo, goC string) {
 			environ = append(environ, k+"="+v)
 		}
 	}
-	cmd := exec.Command("nsenter", "--net=/run/netns/"+netns, "sh", "-eu")
-	cmd.Dir, cmd.Env, cmd.Stdin = repo, environ, strings.NewReader(b.text)
+	script := filepath.Join(dir, "block.sh") // a file, as TestDocBlocks runs them
+	if err := os.WriteFile(script, []byte(b.text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("nsenter", "--net=/run/netns/"+netns, "sh", "-eu", script)
+	cmd.Dir, cmd.Env = repo, environ
 	out, err := cmd.CombinedOutput()
 	t.Logf("runtime-compat.md:%d:\n%s", b.line, out)
 	if err != nil {
 		t.Fatalf("runtime-compat.md:%d: %v", b.line, err)
 	}
-	if missing := missingOutput(string(out), b.expected); missing != "" {
+	if missing := matchOutput(b.expected, string(out)); missing != "" {
 		t.Errorf("runtime-compat.md:%d: no line %q (in order) in the output", b.line, missing)
 	}
 	if left := managerLeftovers(b.manager, environ); left != "" {
 		t.Errorf("runtime-compat.md:%d: the block left %s", b.line, left)
 	}
-}
-
-// missingOutput returns the first expected line that is not in out after
-// the lines before it ("..." matches any text), or "".
-func missingOutput(out string, expected []string) string {
-	lines := strings.Split(out, "\n")
-	i := 0
-	for _, e := range expected {
-		parts := strings.Split(e, "...")
-		for j := range parts {
-			parts[j] = regexp.QuoteMeta(parts[j])
-		}
-		re := regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
-		for i < len(lines) && !re.MatchString(lines[i]) {
-			i++
-		}
-		if i == len(lines) {
-			return e
-		}
-		i++
-	}
-	return ""
 }
 
 // managerLeftovers lists the containers and images a manager still has.
