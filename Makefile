@@ -20,6 +20,9 @@ ASROOT     := $(CURDIR)/vm/asroot
 SUDO       := $(if $(filter 0,$(shell id -u)),,sudo)
 # A user's PATH on Debian lacks the sbin directories (runc, ip, iptables).
 export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
+# make run as root through sudo (sudo make, or a docs block the docs test
+# runs as root) gives what it built back to the user who called sudo.
+giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
 .PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser
 
@@ -36,12 +39,14 @@ link = @for p in $(PROGRAMS); do \
 $(addprefix stage,$(STAGES)): stage%:
 	cd stage$* && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$*/ ./cmd/...
 	$(call link,$*)
+	$(call giveback,$(BIN))
 
 stages:
 	@for s in $(STAGES); do \
 		(cd stage$$s && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$$s/ ./cmd/...) || exit 1; \
 	done
 	$(call link,$(NEWEST))
+	$(call giveback,$(BIN))
 
 # The busybox root filesystem every demo and scenario uses (built as you:
 # no step needs root).
@@ -49,6 +54,7 @@ rootfs: $(ROOTFS)/bin/busybox
 $(ROOTFS)/bin/busybox: vm/rootfs.sh
 	@vm/deps.sh busybox-static
 	vm/rootfs.sh $(ROOTFS)
+	$(call giveback,$(BUILD))
 
 demo: stage$(NEWEST) rootfs
 	@echo '$$ $(if $(SUDO),sudo )./bin/goC run --hostname demo --memory 64m --pids 32 build/rootfs sh -c "…"'
@@ -93,9 +99,10 @@ e2e-host: stages rootfs
 
 test: lint unit test-asuser e2e-host test-oci e2e test-compat test-cri
 
-# test-asuser: the README's make demo as a new user with sudo whose Go is on
-# their own PATH only (e2e/asuser/run.sh: a throwaway user, a clone of HEAD,
-# all removed afterwards). Needs root; as a user it runs through sudo.
+# test-asuser: the README's make demo, then make unit, as a new user with
+# sudo whose Go is on their own PATH only (e2e/asuser/run.sh: a throwaway
+# user, a clone of HEAD, all removed afterwards; about 1½ minutes). Needs
+# root; as a user it runs through sudo.
 test-asuser:
 	$(ASROOT) e2e/asuser/run.sh
 
