@@ -29,7 +29,7 @@ sudoers=/etc/sudoers.d/$user
 start=$(date +%s)
 
 cleanup() {
-	pkill -KILL -u "$user" 2>/dev/null || true
+	if command -v pkill >/dev/null; then pkill -KILL -u "$user" 2>/dev/null || true; fi
 	userdel "$user" 2>/dev/null || true
 	rm -rf "$home" "$sudoers" "$sudoers.tmp"
 }
