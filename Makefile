@@ -1,4 +1,7 @@
-# goC — see README.md. Everything here runs as root (namespaces, mounts, VMs).
+# goC — see README.md. Run make as yourself: building (go build, go test -c,
+# vet, lint) runs as you; what needs root (apt, running goC, the test
+# binaries, the compat and CRI runners) runs through vm/asroot — as it is
+# when you are root, else through sudo, keeping your PATH (your Go).
 
 SHELL      := /bin/bash
 STAGES     := 1 2 3 4 5
@@ -13,31 +16,49 @@ ROOTFS     := $(BUILD)/rootfs
 VM         ?= qemu
 # Which stage binaries the e2e suite tests (each against stages 1…N).
 E2E_STAGES ?= $(STAGES)
+ASROOT     := $(CURDIR)/vm/asroot
+SUDO       := $(if $(filter 0,$(shell id -u)),,sudo)
+# A user's PATH on Debian lacks the sbin directories (runc, ip, iptables).
+export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
+# make run as root through sudo (sudo make, or a docs block the docs test
+# runs as root) gives what it built back to the user who called sudo.
+giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser
 
 all: stages
 
-# make stageN: build stage N into bin/stageN/ and make it ./bin/goC.
+# make stageN: build stage N into bin/stageN/ and point ./bin/goC at it (and,
+# for stage 5, ./bin/goCd and ./bin/goC-cli; links of programs the stage
+# lacks are removed). make stages: every stage, the links at the newest.
+PROGRAMS := goC goCd goC-cli
+link = @for p in $(PROGRAMS); do \
+		if [ -e $(BIN)/stage$(1)/$$p ]; then ln -sfn stage$(1)/$$p $(BIN)/$$p; else rm -f $(BIN)/$$p; fi; \
+	done; echo "bin/goC -> stage$(1)/goC"
+
 $(addprefix stage,$(STAGES)): stage%:
 	cd stage$* && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$*/ ./cmd/...
-	ln -sf stage$*/goC $(BIN)/goC
+	$(call link,$*)
+	$(call giveback,$(BIN))
 
 stages:
 	@for s in $(STAGES); do \
 		(cd stage$$s && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$$s/ ./cmd/...) || exit 1; \
 	done
-	ln -sf stage$(NEWEST)/goC $(BIN)/goC
+	$(call link,$(NEWEST))
+	$(call giveback,$(BIN))
 
-# The busybox root filesystem every demo and scenario uses.
+# The busybox root filesystem every demo and scenario uses (built as you:
+# no step needs root).
 rootfs: $(ROOTFS)/bin/busybox
 $(ROOTFS)/bin/busybox: vm/rootfs.sh
 	@vm/deps.sh busybox-static
 	vm/rootfs.sh $(ROOTFS)
+	$(call giveback,$(BUILD))
 
 demo: stage$(NEWEST) rootfs
-	@echo '$$ ./bin/goC run --hostname demo --memory 64m --pids 32 build/rootfs sh -c "…"'
-	@$(BIN)/goC run --hostname demo --memory 64m --pids 32 $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname), in cgroup $$(cut -d: -f3 /proc/self/cgroup | sort -u | grep goC)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
+	@echo '$$ $(if $(SUDO),sudo )./bin/goC run --hostname demo --memory 64m --pids 32 build/rootfs sh -c "…"'
+	@$(SUDO) $(BIN)/goC run --hostname demo --memory 64m --pids 32 $(ROOTFS) sh -c 'echo "I am PID $$$$ on $$(hostname), in cgroup $$(cut -d: -f3 /proc/self/cgroup | sort -u | grep goC)"; echo "processes I can see:"; ps; echo "my root:"; ls /'
 
 # golangci-lint at a pinned version, built from the Go module proxy into
 # build/tools once (.golangci.yml lists the linters: runc's set).
@@ -55,21 +76,36 @@ lint: $(GOLANGCI)
 	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --config ../../.golangci.yml ./...
 
 unit:
-	$(GO) test -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
+	$(GO) test -exec $(ASROOT) -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
 	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestLayout' .
 
-# e2e: the scenarios inside the VM, once per cgroup mode (VM=lima on macOS).
+# e2e: the scenarios inside the VM, once per cgroup mode: built as you, QEMU
+# runs as you (KVM when you may open /dev/kvm). VM=lima (macOS): only
+# vm/lima.sh, which runs make test inside a Lima Linux VM (nothing is built
+# on the Mac).
+ifeq ($(VM),lima)
+e2e:
+	vm/lima.sh
+else
 e2e: stages rootfs
 	@vm/deps.sh qemu-system-x86 cpio kmod runc
 	E2E_STAGES='$(E2E_STAGES)' vm/e2e.sh $(VM)
+endif
 
 # e2e-host: the scenarios on this machine's own kernel and cgroups, then the
 # chapters' command blocks as written (TestDocBlocks, docs/e2e.md).
 e2e-host: stages rootfs
 	@vm/deps.sh runc sudo
-	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' GOC_REPO=$(CURDIR) $(GO) test -count=1 -v -run 'TestScenarios|TestDocBlocks' . 2>&1 | $(CURDIR)/vm/summary.sh host
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' GOC_REPO=$(CURDIR) $(GO) test -exec $(ASROOT) -count=1 -v -run 'TestScenarios|TestDocBlocks' . 2>&1 | $(CURDIR)/vm/summary.sh host
 
-test: lint unit e2e-host test-oci e2e test-compat test-cri
+test: lint unit test-asuser e2e-host test-oci e2e test-compat test-cri
+
+# test-asuser: the README's make demo, then make unit, as a new user with
+# sudo whose Go is on their own PATH only (e2e/asuser/run.sh: a throwaway
+# user, a clone of HEAD, all removed afterwards; about 1½ minutes). Needs
+# root; as a user it runs through sudo.
+test-asuser:
+	$(ASROOT) e2e/asuser/run.sh
 
 # test-oci: the OCI runtime-tools validation suite (the version e2e/oci/go.mod
 # pins, built once under build/oci) against stage 4's goC, stage 5's and
@@ -78,11 +114,13 @@ test: lint unit e2e-host test-oci e2e test-compat test-cri
 # (keeping the causes); OCI_FLAGS passes more flags (-run REGEXP, -v).
 # e2e/oci is a module of its own, outside go.work: the suite's old
 # dependencies stay out of goC's modules.
+# The harness and the suite are built as you; the harness runs as root.
 OCI_RUNTIMES = -runtime goC4=$(BIN)/stage4/goC -runtime goC5=$(BIN)/stage5/goC -runtime runc=$$(command -v runc)
 test-oci: stage4 stage5
 	@vm/deps.sh runc
-	cd e2e/oci && GOWORK=off $(GO) test -count=1 . && GOWORK=off $(GO) run . -cache $(BUILD)/oci \
-		$(OCI_RUNTIMES) $(if $(OCI_UPDATE),-update) $(OCI_FLAGS)
+	cd e2e/oci && GOWORK=off $(GO) test -exec $(ASROOT) -count=1 . && GOWORK=off $(GO) build -o $(BUILD)/oci/harness . && \
+		suite=$$(GOWORK=off $(GO) run . -prepare -cache $(BUILD)/oci) && \
+		$(ASROOT) $(BUILD)/oci/harness -suite "$$suite" $(OCI_RUNTIMES) $(if $(OCI_UPDATE),-update) $(OCI_FLAGS)
 
 # test-compat: containerd, Docker and Podman run their containers on stage 4's
 # goC (e2e/testdata/compat; private daemons in their own network namespaces,
@@ -91,7 +129,7 @@ test-oci: stage4 stage5
 COMPAT_PKGS := containerd docker.io podman containernetworking-plugins iptables bsdutils
 test-compat: stage4 stage5 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
-	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -v -run 'TestCompat(Docs)?$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -v -run 'TestCompat(Docs)?$$' . 2>&1 | $(CURDIR)/vm/summary.sh compat
 
 # test-cri: the Kubernetes CRI validation suite (critest from cri-tools
 # $(CRITOOLS), built once under build/cri from the Go module proxy) against
@@ -106,7 +144,8 @@ CRI      := $(BUILD)/cri
 CRI_PKGS := containerd containernetworking-plugins iptables runc docker-registry skopeo umoci jq curl util-linux
 test-cri: stage5 $(CRI)/bin/critest $(CRI)/bin/standin $(CRI)/busybox.deb
 	@vm/deps.sh $(CRI_PKGS)
-	e2e/cri/run.sh $(BIN)/stage5/goC $(CRI)/bin/critest $(CRI)/bin/standin $(CRI)/busybox.deb $(CRI)/out $(CRI_FLAGS)
+	mkdir -p $(CRI)/out
+	$(ASROOT) e2e/cri/run.sh $(BIN)/stage5/goC $(CRI)/bin/critest $(CRI)/bin/standin $(CRI)/busybox.deb $(CRI)/out $(CRI_FLAGS)
 
 # critest will not build with go install: go test -c inside the module.
 $(CRI)/bin/critest:
@@ -122,17 +161,17 @@ $(CRI)/bin/standin: $(wildcard e2e/cri/standin/*.go)
 # Debian's dynamic busybox, the busybox image's base.
 $(CRI)/busybox.deb:
 	mkdir -p $(CRI)/deb
-	cd $(CRI)/deb && { apt-get download busybox 2>/dev/null || { apt-get update -qq && apt-get download busybox; }; } && mv busybox_*.deb $@
+	cd $(CRI)/deb && { apt-get download busybox 2>/dev/null || { $(ASROOT) apt-get update -qq && apt-get download busybox; }; } && mv busybox_*.deb $@
 
 bench: stage$(NEWEST) rootfs
 	@vm/deps.sh runc
-	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench . -benchtime 30x .
+	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench . -benchtime 30x .
 
 # bench-compat: docker run --rm busybox true with goC and with runc, side by
 # side, through one private dockerd.
 bench-compat: stage4 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
-	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -count=1 -run '^$$' -bench BenchmarkDockerRun -benchtime 20x .
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench BenchmarkDockerRun -benchtime 20x .
 
 clean:
 	rm -rf $(BIN) $(BUILD)

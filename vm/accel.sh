@@ -11,5 +11,8 @@ if [ -w /dev/kvm ] && timeout 8 qemu-system-x86_64 -accel kvm -M q35 -m 128 -dis
 	-append "panic=-1 rdinit=/nonexistent" </dev/null >/dev/null 2>&1; then
 	echo kvm
 else
+	if [ -e /dev/kvm ] && [ ! -w /dev/kvm ]; then
+		echo "vm: /dev/kvm is not yours to open: QEMU emulates; for KVM join its group (sudo adduser $(id -un) kvm) and log in again" >&2
+	fi
 	echo tcg
 fi

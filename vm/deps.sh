@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the named Debian packages when they are missing.
+# Installs the named Debian packages when they are missing, with apt; as a
+# user through sudo (only when something is missing).
 # Usage: vm/deps.sh package…
 set -euo pipefail
 need=()
@@ -9,8 +10,8 @@ for p in "$@"; do
 done
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "goC: missing packages ${need[*]}; run as root (sudo make …) to install them" >&2
-	exit 1
+	command -v sudo >/dev/null || { echo "goC: missing packages ${need[*]}: install them as root (apt-get install ${need[*]})" >&2; exit 1; }
+	exec sudo "$0" "${need[@]}"
 fi
 echo "installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive

@@ -27,4 +27,5 @@ fi
 printf '%s\n' "$cmd" >"$root/goc/cmd"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group" # goCd --group nogroup (stage5/trust)
-(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"
+# Owned by root in the guest, whoever built it (make e2e runs as you).
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0) >"$out"

@@ -13,7 +13,7 @@ mkdir -p "$cache"
 # The meta package names the real one (linux-image-6.1.0-NN-cloud-amd64).
 real=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
 if [ -z "$real" ]; then
-	apt-get update -qq >&2
+	"$here/asroot" apt-get update -qq >&2
 	real=$(apt-cache depends "$pkg" | awk '/Depends: linux-image-/ {print $2; exit}')
 fi
 [ -n "$real" ] || { echo "vm/kernel.sh: cannot resolve $pkg" >&2; exit 1; }

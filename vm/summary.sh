@@ -24,7 +24,7 @@ while IFS= read -r line; do
 	fi
 	# Scenario results are the leaves: TestScenarios/goC1/stage1/pid1,
 	# TestCompat/docker.
-	if [[ $line =~ ^[[:space:]]*---\ (PASS|FAIL):\ (TestScenarios/[^/]+/[^/]+/|TestCompat/)[^[:space:]]+ ]]; then
+	if [[ $line =~ ^[[:space:]]*---\ (PASS|FAIL):\ (TestScenarios/[^/]+/[^/]+/|TestCompat(Docs)?/)[^[:space:]]+ ]]; then
 		[ "${BASH_REMATCH[1]}" = PASS ] && pass=$((pass + 1)) || fail=$((fail + 1))
 	fi
 	# Docs blocks: TestDocBlocks/stage1/L19.
