@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 
 func TestScenarios(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Fatal("the e2e scenarios create namespaces and mounts: run them as root (sudo make e2e)")
+		t.Fatal("the e2e scenarios create namespaces and mounts: run them as root (make e2e-host asks sudo for it)")
 	}
 	bin := absEnv(t, "GOC_BIN", "../bin")
 	rootfs := absEnv(t, "GOC_ROOTFS", "../build/rootfs")
