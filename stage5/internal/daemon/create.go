@@ -132,6 +132,11 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		args = append(args, "-p", p)
 	}
 	args = append(args, securityArgs(req.Security, d.dir(cid).Seccomp())...)
+	margs, err := d.mountArgs(req.MountFlags)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, margs...)
 	return append(append(args, req.Image), req.Cmd...), nil
 }
 
