@@ -24,15 +24,22 @@ func parseMounts(f api.MountFlags) ([]mounts.Mount, error) {
 	return ms, nil
 }
 
-// mountArgs are goC run's flags for a request's mounts, checked first as
-// goC run will check them (a bind's host path exists, or is made for -v;
-// no target twice), so that goCd answers 400 before any shim starts.
-func (d *Daemon) mountArgs(f api.MountFlags) ([]string, error) {
+// mountArgs are goC run's flags for the mounts of container cid's request:
+// volumes made if missing and handed over as binds of their directories,
+// the rest checked first as goC run will check them (a bind's host path
+// exists, or is made for -v; no target twice), so that goCd answers 400
+// before any shim starts.
+func (d *Daemon) mountArgs(f api.MountFlags, cid string) ([]string, error) {
 	ms, err := parseMounts(f)
 	if err != nil {
 		return nil, err
 	}
+	if err := d.resolveVolumes(ms, cid); err != nil {
+		d.removeAnonymous(cid)
+		return nil, err
+	}
 	if _, err := mounts.OCI(ms); err != nil {
+		d.removeAnonymous(cid)
 		return nil, bad("%v", err)
 	}
 	var args []string

@@ -24,7 +24,7 @@ func TestMountArgs(t *testing.T) {
 		Volumes: []string{dir + ":/src:ro", made + ":/made"},
 		Mounts:  []string{"type=bind,src=" + dir + ",dst=/m,bind-propagation=rslave", "type=tmpfs,dst=/t,tmpfs-size=1k"},
 		Tmpfs:   []string{"/run:exec,size=1m"},
-	})
+	}, "c1")
 	want := []string{
 		"--mount", "type=bind,target=/src,source=" + dir + ",readonly",
 		"--mount", "type=bind,target=/made,source=" + made,
@@ -52,7 +52,7 @@ func TestMountArgs(t *testing.T) {
 		{api.MountFlags{Tmpfs: []string{"/x"}, Volumes: []string{dir + ":/x"}}, "duplicate mount point: /x"},
 		{api.MountFlags{Tmpfs: []string{"x"}}, "mount path must be absolute"},
 	} {
-		_, err := d.mountArgs(tc.f)
+		_, err := d.mountArgs(tc.f, "c1")
 		var he *echo.HTTPError
 		if !errors.As(err, &he) || he.Code != http.StatusBadRequest || !strings.Contains(he.Message.(string), tc.bad) {
 			t.Errorf("mountArgs(%+v) = %v, want a 400 with %q", tc.f, err, tc.bad)
