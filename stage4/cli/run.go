@@ -16,6 +16,7 @@ import (
 	"goc.dev/shared/id"
 	"goc.dev/shared/image"
 	"goc.dev/shared/logging"
+	"goc.dev/shared/mounts"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -60,6 +61,7 @@ host's /proc knobs masked or read-only, /sys read-only, the device cgroup.
   --security-opt seccomp=unconfined|FILE, --security-opt no-new-privileges
   --read-only           the rootfs read-only
   --user UID[:GID]      run the command as UID (GID 0 unless given)
+  -v, --volume HOST:CTR[:ro], --mount type=bind|tmpfs,…, --tmpfs CTR[:OPTS]  as Docker's
 `
 
 // cmdRun is goC run: it runs the container its arguments describe and
@@ -159,6 +161,7 @@ type rootfsFlags struct {
 	res                                            cgroups.Resources
 	ports                                          []network.Port
 	confine                                        confine.Options
+	mounts                                         mounts.Options
 }
 
 func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
@@ -200,6 +203,7 @@ func registerRootfsFlags(fs *flag.FlagSet) *rootfsFlags {
 	fs.Func("p", "", publish)
 	fs.Func("publish", "", publish)
 	r.confine.Register(fs)
+	r.mounts.Register(fs)
 	return r
 }
 
@@ -285,6 +289,9 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 	if err := r.confine.Apply(&plan, &rt); err != nil {
 		return c, fmt.Errorf("run: %w", err)
 	}
+	if err := r.mounts.Apply(&plan); err != nil {
+		return c, fmt.Errorf("run: %w", err)
+	}
 	c = container.Options{ID: cid, Root: g.Root, Plan: plan, Runtime: rt, Network: netCfg, Layer: layer}
 	if img != nil {
 		c.Image = img.Name
@@ -330,6 +337,7 @@ var valueFlags = map[string]bool{
 	"cgroup-parent": true, "p": true, "publish": true, "subnet": true, "bridge": true,
 	"bundle": true, "b": true, "pid-file": true, "console-socket": true, "preserve-fds": true,
 	"cap-add": true, "cap-drop": true, "security-opt": true, "user": true, // confine.ValueFlags
+	"v": true, "volume": true, "mount": true, "tmpfs": true, // mounts.ValueFlags
 }
 
 func isDir(p string) bool {

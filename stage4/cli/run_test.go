@@ -13,6 +13,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/confine"
 	"goc.dev/shared/image"
+	"goc.dev/shared/mounts"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/rootfs"
@@ -303,7 +304,7 @@ func TestOOMMessage(t *testing.T) {
 // TestConfineValueFlags: networkArg must know which of confine's flags take
 // a value, or it would take the value for the rootfs.
 func TestConfineValueFlags(t *testing.T) {
-	for _, f := range confine.ValueFlags {
+	for _, f := range append(confine.ValueFlags, mounts.ValueFlags...) {
 		if !valueFlags[f] {
 			t.Errorf("valueFlags lacks %q", f)
 		}

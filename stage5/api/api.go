@@ -25,6 +25,7 @@ type ContainerCreate struct {
 	// kept until that stream has ended (10 s at the most if it never starts).
 	Attach bool `json:"attach,omitempty"`
 	Security
+	MountFlags
 }
 
 // Security is a container's confinement, in Docker's terms. The zero value

@@ -35,6 +35,7 @@ func newRootCommand() *cobra.Command {
 	root.AddGroup(
 		&cobra.Group{ID: "containers", Title: "Containers:"},
 		&cobra.Group{ID: "images", Title: "Images:"},
+		&cobra.Group{ID: "volumes", Title: "Volumes:"},
 		&cobra.Group{ID: "goCd", Title: "goCd:"},
 	)
 	add := func(group string, cmds ...*cobra.Command) {
@@ -47,6 +48,7 @@ func newRootCommand() *cobra.Command {
 		newKillCommand(gl), newRmCommand(gl), newInspectCommand(gl), newWaitCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
+	add("volumes", newVolumeCommand(gl))
 	root.InitDefaultHelpCmd() // cobra's help COMMAND, which must name one
 	if help, _, err := root.Find([]string{"help"}); err == nil {
 		help.Args = func(c *cobra.Command, args []string) error {

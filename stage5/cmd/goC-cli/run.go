@@ -84,6 +84,7 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.req.Network, "network", api.NetworkBridge, "Connect a container to a network: bridge, host or none")
 	fs.VarP(&o.ports, "publish", "p", "Publish a container's port to the host: HOSTPORT:CONTAINERPORT[/tcp|udp]")
 	o.sec.register(fs, &o.req)
+	registerMounts(fs, &o.req.MountFlags)
 }
 
 // request is the request the parsed flags and args (IMAGE [COMMAND]

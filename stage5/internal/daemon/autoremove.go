@@ -38,6 +38,8 @@ func (d *Daemon) autoRemove(cid string) {
 		d.goneMu.Unlock()
 		if err := d.removeContainer(ct, false); err != nil {
 			slog.Warn("auto-remove", "container", ct.Name, "err", err)
+		} else {
+			d.removeAnonymous(ct.ID) // as docker run --rm's
 		}
 		close(g.removed)
 	}()

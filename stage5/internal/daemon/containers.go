@@ -242,6 +242,9 @@ func (d *Daemon) remove(c echo.Context) error {
 	if err := d.removeContainer(ct, c.QueryParam("force") == "1"); err != nil {
 		return err
 	}
+	if c.QueryParam("v") == "1" { // rm -v: its anonymous volumes too, as Docker's
+		d.removeAnonymous(ct.ID)
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -52,6 +52,7 @@ func (d *Daemon) create(c echo.Context) error {
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
 		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
 	if err := d.reserve(rec); err != nil {
+		d.removeAnonymous(cid)
 		return fmt.Errorf("create %s: %w", req.Name, err)
 	}
 	if err := d.writeProfile(cid, req.Security); err != nil {
@@ -132,6 +133,11 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		args = append(args, "-p", p)
 	}
 	args = append(args, securityArgs(req.Security, d.dir(cid).Seccomp())...)
+	margs, err := d.mountArgs(req.MountFlags, cid)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, margs...)
 	return append(append(args, req.Image), req.Cmd...), nil
 }
 

@@ -38,6 +38,8 @@ type Daemon struct {
 
 	mu sync.Mutex // serializes name reservations
 
+	volMu sync.Mutex // serializes making and removing volumes (volumes.go)
+
 	once sync.Once
 	done chan struct{} // closed by Close: autoRemove watchers stop
 
@@ -105,6 +107,10 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/images", d.importImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)
+	v.POST("/volumes", d.createVolume)
+	v.GET("/volumes", d.listVolumes)
+	v.GET("/volumes/:name", d.inspectVolume)
+	v.DELETE("/volumes/:name", d.removeVolume)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError

@@ -70,6 +70,7 @@ func (d *Daemon) discard(cid string) {
 	if err := os.RemoveAll(string(d.dir(cid))); err != nil {
 		slog.Warn("discard a container's record", "container", cid, "err", err)
 	}
+	d.removeAnonymous(cid)
 	d.release(cid)
 }
 

@@ -1,0 +1,166 @@
+// Package mounts reads Docker's mount flags — -v/--volume HOST:CTR[:ro],
+// --mount type=bind|volume|tmpfs,… and --tmpfs CTR[:OPTS] — with Docker's
+// rules and error messages, and turns what they say into the OCI mounts a
+// config.json would hold, which goC makes as it makes those (package
+// rootfs: the target is resolved inside the rootfs, so a symlink in the
+// image cannot lead a mount out of it).
+//
+// goC run (stage 4) takes binds and tmpfs mounts; volumes, named or
+// anonymous, are goCd's (stage 5), which keeps them under its data root and
+// hands goC run a bind of the volume's directory.
+package mounts
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Mount types, Docker's names.
+const (
+	TypeBind   = "bind"
+	TypeVolume = "volume"
+	TypeTmpfs  = "tmpfs"
+)
+
+// Mount is one mount a flag asks for.
+type Mount struct {
+	Type string
+	// Source is a bind's host path (absolute), a volume's name ("" for an
+	// anonymous volume); a tmpfs has none.
+	Source string
+	// Target is where the mount goes in the container: an absolute path.
+	Target   string
+	ReadOnly bool
+	// CreateSource: a bind of -v, whose missing host path is created, as
+	// Docker creates it; --mount type=bind's must exist.
+	CreateSource bool
+	// Propagation is a bind's (rprivate, shared, …); "" leaves it private.
+	Propagation string
+	// Options are a tmpfs's mount options and data: exec, size=64m, mode=1777.
+	Options []string
+}
+
+// volumeName is Docker's rule for a local volume's name.
+var volumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// ValidName checks a volume's name as Docker does.
+func ValidName(name string) error {
+	if !volumeName.MatchString(name) {
+		return fmt.Errorf("%q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. "+
+			"If you intended to pass a host directory, use absolute path", name)
+	}
+	return nil
+}
+
+var propagations = map[string]bool{"private": true, "rprivate": true, "shared": true, "rshared": true, "slave": true, "rslave": true}
+
+// ParseVolume reads -v's value: SOURCE:TARGET[:MODE] or TARGET alone (an
+// anonymous volume). An absolute SOURCE is a host path (a bind), any other
+// a volume's name — so a relative path, ./data, is an invalid name, as in
+// Docker. MODE is a comma-separated list of ro, rw, a propagation, nocopy
+// (volumes), and z or Z, which Docker takes for SELinux labels and goC
+// ignores.
+func ParseVolume(s string) (Mount, error) {
+	fail := func(format string, a ...any) (Mount, error) {
+		return Mount{}, fmt.Errorf("invalid volume specification: '%s': "+format, append([]any{s}, a...)...)
+	}
+	if s == "" {
+		return Mount{}, fmt.Errorf("invalid empty volume spec")
+	}
+	parts := strings.Split(s, ":")
+	m := Mount{Type: TypeVolume}
+	switch len(parts) {
+	case 1:
+		m.Target = parts[0]
+	case 2, 3:
+		m.Source, m.Target = parts[0], parts[1]
+	default:
+		return Mount{}, fmt.Errorf("invalid volume specification: '%s'", s)
+	}
+	if path.IsAbs(m.Source) {
+		m.Type, m.CreateSource = TypeBind, true
+		m.Source = path.Clean(m.Source)
+	} else if m.Source != "" {
+		if err := ValidName(m.Source); err != nil {
+			return Mount{}, fmt.Errorf("create %s: %w", m.Source, err)
+		}
+	}
+	if err := checkTarget(m); err != nil {
+		return fail("%v", err)
+	}
+	if len(parts) < 3 {
+		return m, nil
+	}
+	for _, o := range strings.Split(parts[2], ",") {
+		switch {
+		case o == "ro" || o == "rw":
+			m.ReadOnly = o == "ro"
+		case o == "z" || o == "Z":
+		case o == "nocopy" && m.Type == TypeVolume:
+		case propagations[o] && m.Type == TypeBind:
+			m.Propagation = o
+		default:
+			return fail("invalid mode: %s", o)
+		}
+	}
+	return m, nil
+}
+
+// checkTarget checks m's target as Docker does, and cleans it.
+func checkTarget(m Mount) error {
+	prefix := fmt.Sprintf("invalid mount config for type %q: ", m.Type)
+	switch {
+	case m.Target == "":
+		return fmt.Errorf("%sfield Target must not be empty", prefix)
+	case !path.IsAbs(m.Target):
+		return fmt.Errorf("%sinvalid mount path: '%s' mount path must be absolute", prefix, m.Target)
+	case path.Clean(m.Target) == "/":
+		return fmt.Errorf("%sinvalid specification: destination can't be '/'", prefix)
+	case strings.ContainsRune(m.Target, 0) || strings.ContainsRune(m.Source, 0):
+		return fmt.Errorf("%sNUL in a path", prefix)
+	}
+	return nil
+}
+
+// String is m as goC run's --mount or --tmpfs value (Args).
+func (m Mount) String() string { return strings.Join(m.Args(), " ") }
+
+// Args are the goC run flags that make m: --mount for a bind (a volume
+// resolved to its directory first: goC run has no volumes), --tmpfs for a
+// tmpfs, whose options --mount cannot all say.
+func (m Mount) Args() []string {
+	if m.Type == TypeTmpfs {
+		opts := m.Options
+		if m.ReadOnly {
+			opts = append(append([]string{}, opts...), "ro")
+		}
+		if len(opts) == 0 {
+			return []string{"--tmpfs", m.Target}
+		}
+		return []string{"--tmpfs", m.Target + ":" + strings.Join(opts, ",")}
+	}
+	f := []string{"type=" + m.Type, "target=" + m.Target}
+	if m.Source != "" {
+		f = append(f, "source="+m.Source)
+	}
+	if m.ReadOnly {
+		f = append(f, "readonly")
+	}
+	if m.Propagation != "" {
+		f = append(f, "bind-propagation="+m.Propagation)
+	}
+	return []string{"--mount", csvJoin(f)}
+}
+
+// csvJoin joins fields as encoding/csv writes a record: a field with a
+// comma or a quote is quoted.
+func csvJoin(fields []string) string {
+	for i, f := range fields {
+		if strings.ContainsAny(f, ",\"\n") {
+			fields[i] = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+		}
+	}
+	return strings.Join(fields, ",")
+}
