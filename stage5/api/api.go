@@ -25,6 +25,7 @@ type ContainerCreate struct {
 	// kept until that stream has ended (10 s at the most if it never starts).
 	Attach bool `json:"attach,omitempty"`
 	Security
+	Options
 }
 
 // Security is a container's confinement, in Docker's terms. The zero value
@@ -80,6 +81,11 @@ type Container struct {
 	AutoRemove bool       `json:"autoRemove,omitempty"` // removed once it has exited
 	Created    time.Time  `json:"created"`
 	Finished   *time.Time `json:"finished,omitempty"`
+
+	// What run's --hostname, --entrypoint and --label gave (api.Options).
+	Hostname   string            `json:"hostname,omitempty"`
+	Entrypoint []string          `json:"entrypoint,omitempty"`
+	Labels     map[string]string `json:"labels,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.

@@ -46,7 +46,7 @@ func printContainers(out io.Writer, cs []api.Container) error {
 		if ct.ExitCode != nil {
 			st = fmt.Sprintf("exited (%d)", *ct.ExitCode)
 		}
-		fmt.Fprintf(w, "%.12s\t%s\t%s\t%s\t%s\t%s\n", ct.ID, ct.Name, ct.Image, st, ct.IP, strings.Join(ct.Cmd, " "))
+		fmt.Fprintf(w, "%.12s\t%s\t%s\t%s\t%s\t%s\n", ct.ID, ct.Name, ct.Image, st, ct.IP, strings.Join(append(ct.Entrypoint, ct.Cmd...), " "))
 	}
 	return w.Flush()
 }

@@ -51,6 +51,7 @@ func (d *Daemon) create(c echo.Context) error {
 	}
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
 		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
+	rec.Hostname, rec.Entrypoint, rec.Labels = hostname(req.Options, cid), req.Entrypoint, req.Labels
 	if err := d.reserve(rec); err != nil {
 		return fmt.Errorf("create %s: %w", req.Name, err)
 	}
@@ -96,7 +97,7 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	switch {
 	case req.Image == "":
 		return nil, bad("image is required")
-	case len(req.Cmd) == 0:
+	case len(command(req)) == 0:
 		return nil, bad("cmd is required")
 	case req.Name != "" && id.Validate(req.Name) != nil:
 		return nil, bad("invalid name %q", req.Name)
@@ -108,8 +109,11 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	if err := checkSecurity(req.Security); err != nil {
 		return nil, err
 	}
+	if err := checkOptions(req.Options); err != nil {
+		return nil, err
+	}
 	args := append(d.globals(), shim.VerbName, "--dir", string(d.dir(cid)), "--",
-		"run", "--id", cid, "--hostname", id.Short(cid))
+		"run", "--id", cid, "--hostname", hostname(req.Options, cid))
 	for _, e := range req.Env {
 		args = append(args, "-e", e)
 	}
@@ -132,7 +136,7 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		args = append(args, "-p", p)
 	}
 	args = append(args, securityArgs(req.Security, d.dir(cid).Seccomp())...)
-	return append(append(args, req.Image), req.Cmd...), nil
+	return append(append(args, req.Image), command(req)...), nil
 }
 
 // start starts the shim in a session of its own, not goCd's: it outlives

@@ -1,0 +1,16 @@
+package api
+
+// Options are the parts of a container's configuration that are Docker's
+// daily-use run flags (--hostname, --entrypoint, --label); they are
+// embedded in ContainerCreate.
+type Options struct {
+	// Hostname is the container's host name; empty: its ID's first 12
+	// characters, as Docker's.
+	Hostname string `json:"hostname,omitempty"`
+	// Entrypoint, if given, comes before Cmd: the command run is
+	// Entrypoint followed by Cmd.
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	// Labels are metadata of the user's, shown by inspect and matched by
+	// ps --filter label=K[=V].
+	Labels map[string]string `json:"labels,omitempty"`
+}
