@@ -14,3 +14,7 @@ type Options struct {
 	// ps --filter label=K[=V].
 	Labels map[string]string `json:"labels,omitempty"`
 }
+
+// StatusPaused is the status of a container whose processes are frozen
+// (goC-cli pause).
+const StatusPaused = "paused"

@@ -30,9 +30,14 @@ func (d *Daemon) list(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
+	f, err := parseFilters(c.QueryParams()["filter"])
+	if err != nil {
+		return err
+	}
 	out := []*api.Container{}
 	for _, ct := range all {
-		if c.QueryParam("all") == "1" || ct.Status == api.StatusRunning {
+		// A status filter looks at every container, as Docker's.
+		if (c.QueryParam("all") == "1" || f["status"] != nil || ct.Status == api.StatusRunning) && f.match(ct) {
 			out = append(out, ct)
 		}
 	}
@@ -183,6 +188,16 @@ func (d *Daemon) logs(c echo.Context) error {
 	ct, err := d.find(c.Param("id"))
 	if err != nil {
 		return err
+	}
+	o, selected, err := parseLogOptions(c)
+	if err != nil {
+		return err
+	}
+	if selected { // since, tail or timestamps: line by line (logopts.go)
+		if c.QueryParam("follow") == "1" {
+			defer d.release(ct.ID)
+		}
+		return d.logLines(c.Request().Context(), ct, o, c.QueryParam("follow") == "1", c.Response())
 	}
 	f, err := os.Open(d.dir(ct.ID).Log())
 	if err != nil {
