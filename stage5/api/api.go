@@ -86,6 +86,8 @@ type Container struct {
 	Hostname   string            `json:"hostname,omitempty"`
 	Entrypoint []string          `json:"entrypoint,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
+	// Paused: running, its processes frozen (goC-cli pause).
+	Paused bool `json:"paused,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.

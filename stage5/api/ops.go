@@ -18,3 +18,10 @@ type Options struct {
 // StatusPaused is the status of a container whose processes are frozen
 // (goC-cli pause).
 const StatusPaused = "paused"
+
+// Top is GET /containers/{id}/top: ps(1)'s columns and the container's
+// processes, one row each, as docker top's API has them.
+type Top struct {
+	Titles    []string   `json:"titles"`
+	Processes [][]string `json:"processes"`
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"goc.dev/stage5/api"
@@ -50,4 +51,24 @@ func (c *Client) LogsWith(ref string, o LogOptions, w io.Writer) error {
 	defer resp.Body.Close()
 	_, err = io.Copy(w, resp.Body)
 	return err
+}
+
+// Pause freezes the container's processes.
+func (c *Client) Pause(ref string) error {
+	return c.do("POST", "/containers/"+url.PathEscape(ref)+"/pause", nil, nil)
+}
+
+// Unpause thaws them.
+func (c *Client) Unpause(ref string) error {
+	return c.do("POST", "/containers/"+url.PathEscape(ref)+"/unpause", nil, nil)
+}
+
+// Top lists the container's processes: ps(1) with psArgs (none: -ef).
+func (c *Client) Top(ref string, psArgs []string) (api.Top, error) {
+	var t api.Top
+	q := url.Values{}
+	if len(psArgs) > 0 {
+		q.Set("ps_args", strings.Join(psArgs, " "))
+	}
+	return t, c.do("GET", "/containers/"+url.PathEscape(ref)+"/top?"+q.Encode(), nil, &t)
 }

@@ -97,8 +97,8 @@ type dockerConfig struct {
 // the keys of its Docker view.
 func templateData(ct api.Container) (map[string]any, error) {
 	v := dockerView{ID: ct.ID, Name: ct.Name, Image: ct.Image, Created: ct.Created.Format(time.RFC3339Nano),
-		State: dockerState{Status: ct.Status, Running: ct.Status == api.StatusRunning || ct.Status == api.StatusPaused,
-			Paused: ct.Status == api.StatusPaused, Dead: ct.Status == api.StatusDead, OOMKilled: ct.OOMKilled},
+		State: dockerState{Status: ct.Status, Running: ct.Status == api.StatusRunning,
+			Dead: ct.Status == api.StatusDead, OOMKilled: ct.OOMKilled},
 		Config: dockerConfig{Hostname: ct.Hostname, Image: ct.Image, Entrypoint: ct.Entrypoint, Cmd: ct.Cmd,
 			Labels: ct.Labels}}
 	if cmd := append(append([]string{}, ct.Entrypoint...), ct.Cmd...); len(cmd) > 0 {
@@ -106,6 +106,9 @@ func templateData(ct api.Container) (map[string]any, error) {
 	}
 	if ct.ExitCode != nil {
 		v.State.ExitCode = *ct.ExitCode
+	}
+	if ct.Paused {
+		v.State.Status, v.State.Paused = api.StatusPaused, true
 	}
 	if ct.Finished != nil {
 		v.State.FinishedAt = ct.Finished.Format(time.RFC3339Nano)

@@ -49,6 +49,9 @@ func printContainers(out io.Writer, cs []api.Container) error {
 	fmt.Fprintln(w, "ID\tNAME\tIMAGE\tSTATUS\tIP\tCOMMAND")
 	for _, ct := range cs {
 		st := ct.Status
+		if ct.Paused {
+			st = api.StatusPaused
+		}
 		if ct.ExitCode != nil {
 			st = fmt.Sprintf("exited (%d)", *ct.ExitCode)
 		}

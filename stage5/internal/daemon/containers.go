@@ -58,6 +58,10 @@ func (d *Daemon) signal(ct *api.Container, sig string) error {
 	if err := d.goC("kill", ct.ID, sig); err != nil {
 		return echo.NewHTTPError(http.StatusConflict, err.Error())
 	}
+	// A paused container gets the signal once thawed, as Docker's.
+	if err := d.thaw(ct); err != nil {
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	}
 	return nil
 }
 

@@ -60,8 +60,11 @@ func (f filters) match(ct *api.Container) bool {
 
 func matchOne(key, v string, ct *api.Container) bool {
 	switch key {
-	case "status":
-		return ct.Status == v
+	case "status": // a paused container runs, but is not "running"
+		if v == api.StatusPaused {
+			return ct.Paused
+		}
+		return ct.Status == v && !ct.Paused
 	case "name":
 		return regexp.MustCompile(v).MatchString(ct.Name)
 	case "id":

@@ -16,6 +16,7 @@ func TestFilters(t *testing.T) {
 		{nil, true},
 		{[]string{"status=exited"}, false},
 		{[]string{"status=exited", "status=running"}, true}, // alternatives
+		{[]string{"status=paused"}, false},
 		{[]string{"name=^web"}, true},
 		{[]string{"name=^eb"}, false},
 		{[]string{"id=abc"}, true},

@@ -101,6 +101,7 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 	if (err != nil || !process.Alive(r.PID, r.Start)) && !ended(dir, &ct) {
 		ct.Status = api.StatusDead
 	}
+	ct.Paused = ct.Status == api.StatusRunning && d.isPaused(cid)
 	return &ct, nil
 }
 
