@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"io"
 	"net/url"
 	"strconv"
@@ -71,4 +72,17 @@ func (c *Client) Top(ref string, psArgs []string) (api.Top, error) {
 		q.Set("ps_args", strings.Join(psArgs, " "))
 	}
 	return t, c.do("GET", "/containers/"+url.PathEscape(ref)+"/top?"+q.Encode(), nil, &t)
+}
+
+// Start runs a container that has stopped again: a new run of its command.
+func (c *Client) Start(ref string) (api.Container, error) {
+	var ct api.Container
+	return ct, c.do("POST", "/containers/"+url.PathEscape(ref)+"/start", nil, &ct)
+}
+
+// Restart stops the container (SIGTERM, then SIGKILL after timeout
+// seconds) if it runs, and starts it again.
+func (c *Client) Restart(ref string, timeout int) (api.Container, error) {
+	var ct api.Container
+	return ct, c.do("POST", fmt.Sprintf("/containers/%s/restart?timeout=%d", url.PathEscape(ref), timeout), nil, &ct)
 }

@@ -86,27 +86,42 @@ func (d *Daemon) stop(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	timeout := defaultStopTimeout
-	if t := c.QueryParam("timeout"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 {
-			return bad("invalid timeout %q", t)
-		}
-		timeout = time.Duration(n) * time.Second
+	timeout, err := stopTimeout(c)
+	if err != nil {
+		return err
 	}
 	if ct.Status != api.StatusRunning {
 		return c.JSON(http.StatusOK, ct)
 	}
+	ct, err = d.stopContainer(ct, timeout)
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return c.JSON(http.StatusOK, ct)
+}
+
+// stopTimeout is the query's timeout, in seconds (default 10).
+func stopTimeout(c echo.Context) (time.Duration, error) {
+	t := c.QueryParam("timeout")
+	if t == "" {
+		return defaultStopTimeout, nil
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		return 0, bad("invalid timeout %q", t)
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// stopContainer sends SIGTERM, then SIGKILL after timeout, and returns the
+// container as it is then.
+func (d *Daemon) stopContainer(ct *api.Container, timeout time.Duration) (*api.Container, error) {
 	_ = d.signal(ct, "TERM")
 	if !d.waitExit(ct.ID, timeout) {
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, killTimeout)
 	}
-	ct, err = d.load(ct.ID)
-	if err != nil {
-		return fmt.Errorf("stop: %w", err)
-	}
-	return c.JSON(http.StatusOK, ct)
+	return d.load(ct.ID)
 }
 
 // waitExit tells whether the container has stopped running (or its record

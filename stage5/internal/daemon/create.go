@@ -155,7 +155,12 @@ func (d *Daemon) start(args []string) error {
 // ended. If goC failed to start it, its record goes and the error is a 400
 // with goC's message. It waits on even if the client has gone, so that an
 // autoRemove container is still watched.
-func (d *Daemon) await(cid string) (*api.Container, error) {
+func (d *Daemon) await(cid string) (*api.Container, error) { return d.awaitRun(cid, d.failed) }
+
+// awaitRun is await, failed saying what goC's failure to start the
+// container makes of it (start.go keeps the record of a container that
+// had run before).
+func (d *Daemon) awaitRun(cid string, failed func(cid string) error) (*api.Container, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	w := d.watchDir(cid)
@@ -166,7 +171,7 @@ func (d *Daemon) await(cid string) (*api.Container, error) {
 			return nil, err
 		}
 		if ct.Status == api.StatusExited && ct.ExitCode != nil && *ct.ExitCode == process.StatusRuntimeError {
-			return nil, d.failed(cid)
+			return nil, failed(cid)
 		}
 		if ct.Status != api.StatusRunning || d.started(cid) {
 			return ct, nil

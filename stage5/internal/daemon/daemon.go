@@ -105,6 +105,8 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/containers/:id/pause", d.pause)
 	v.POST("/containers/:id/unpause", d.unpause)
 	v.GET("/containers/:id/top", d.top)
+	v.POST("/containers/:id/start", d.startHandler)
+	v.POST("/containers/:id/restart", d.restart)
 	v.POST("/images", d.importImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)
