@@ -88,6 +88,10 @@ type Container struct {
 	Labels     map[string]string `json:"labels,omitempty"`
 	// Paused: running, its processes frozen (goC-cli pause).
 	Paused bool `json:"paused,omitempty"`
+	// RestartPolicy is run's --restart; RestartCount how many times goCd
+	// has started it again by that policy since it was last started by hand.
+	RestartPolicy string `json:"restartPolicy,omitempty"`
+	RestartCount  int    `json:"restartCount,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.

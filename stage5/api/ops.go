@@ -13,7 +13,19 @@ type Options struct {
 	// Labels are metadata of the user's, shown by inspect and matched by
 	// ps --filter label=K[=V].
 	Labels map[string]string `json:"labels,omitempty"`
+	// Restart is the restart policy: no (also when empty),
+	// on-failure[:N], always or unless-stopped (RestartPolicy).
+	Restart string `json:"restart,omitempty"`
 }
+
+// Restart policies, as Docker's: when goCd starts a container that has
+// exited again. on-failure takes a maximum count: on-failure:3.
+const (
+	RestartNo            = "no"
+	RestartOnFailure     = "on-failure"     // when it exits with a status other than 0
+	RestartAlways        = "always"         // whatever its status, but after stop until goCd starts again
+	RestartUnlessStopped = "unless-stopped" // whatever its status, but after stop
+)
 
 // StatusPaused is the status of a container whose processes are frozen
 // (goC-cli pause).

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -72,7 +73,14 @@ type dockerView struct {
 	State           dockerState
 	Config          dockerConfig
 	NetworkSettings struct{ IPAddress string }
-	HostConfig      struct{ AutoRemove bool }
+	HostConfig      struct {
+		AutoRemove    bool
+		RestartPolicy struct {
+			Name              string
+			MaximumRetryCount int
+		}
+	}
+	RestartCount int
 }
 
 type dockerState struct {
@@ -115,6 +123,13 @@ func templateData(ct api.Container) (map[string]any, error) {
 	}
 	v.NetworkSettings.IPAddress = ct.IP
 	v.HostConfig.AutoRemove = ct.AutoRemove
+	v.RestartCount = ct.RestartCount
+	name, max, _ := strings.Cut(ct.RestartPolicy, ":")
+	if name == "" {
+		name = api.RestartNo
+	}
+	v.HostConfig.RestartPolicy.Name = name
+	v.HostConfig.RestartPolicy.MaximumRetryCount, _ = strconv.Atoi(max)
 	data := map[string]any{}
 	for _, part := range []any{ct, v} {
 		b, err := json.Marshal(part)

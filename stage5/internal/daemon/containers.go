@@ -93,6 +93,7 @@ func (d *Daemon) stop(c echo.Context) error {
 	if ct.Status != api.StatusRunning {
 		return c.JSON(http.StatusOK, ct)
 	}
+	d.markStopped(ct.ID) // its restart policy does not start it again (policy.go)
 	ct, err = d.stopContainer(ct, timeout)
 	if err != nil {
 		return fmt.Errorf("stop: %w", err)
@@ -286,6 +287,7 @@ func (d *Daemon) removeContainer(ct *api.Container, force bool) error {
 		if !force {
 			return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("container %s is running: stop it first, or remove it with force", ct.Name))
 		}
+		d.markStopped(ct.ID) // its restart policy must not start it again
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, killTimeout)
 	}

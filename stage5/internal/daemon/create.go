@@ -73,6 +73,7 @@ func (d *Daemon) create(c echo.Context) error {
 	if req.AutoRemove {
 		d.autoRemove(cid)
 	}
+	d.supervise(cid, req.Restart)
 	return c.JSON(http.StatusCreated, ct)
 }
 
@@ -110,6 +111,9 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		return nil, err
 	}
 	if err := checkOptions(req.Options); err != nil {
+		return nil, err
+	}
+	if err := checkRestart(req); err != nil {
 		return nil, err
 	}
 	args := append(d.globals(), shim.VerbName, "--dir", string(d.dir(cid)), "--",

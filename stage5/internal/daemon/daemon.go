@@ -44,6 +44,9 @@ type Daemon struct {
 	goneMu sync.Mutex
 	gone   map[string]*gone         // auto-removed containers, by ID and name
 	holds  map[string]chan struct{} // closed once an attached client has read the whole log
+	// supervised: the containers whose restart policy a supervisor
+	// watches (policy.go), under goneMu.
+	supervised map[string]bool
 
 	notify *notifier
 }
@@ -61,7 +64,8 @@ func (d *Daemon) init() {
 }
 
 // Recover picks up what a goCd before this one left: autoRemove containers
-// that exited meanwhile are removed, running ones watched again.
+// that exited meanwhile are removed, running ones watched again; those with
+// a restart policy are supervised again (started, if their policy says so).
 func (d *Daemon) Recover() {
 	d.init()
 	all, err := d.all()
@@ -73,6 +77,7 @@ func (d *Daemon) Recover() {
 		if ct.AutoRemove {
 			d.autoRemove(ct.ID)
 		}
+		d.recoverPolicy(ct)
 	}
 }
 

@@ -18,6 +18,9 @@ func checkOptions(o api.Options) error {
 	if o.Hostname != "" && (len(o.Hostname) > 64 || !hostnameRe.MatchString(o.Hostname)) {
 		return bad("invalid hostname %q: letters, digits, '-' and '.', at most 64", o.Hostname)
 	}
+	if _, err := parsePolicy(o.Restart); err != nil {
+		return err
+	}
 	for k := range o.Labels {
 		if k == "" {
 			return bad("invalid label: its key is empty")

@@ -85,6 +85,7 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 		return nil, fmt.Errorf("container %s: %s: %w", cid, metaFile, err)
 	}
 	ct := rec.Container
+	ct.RestartPolicy, ct.RestartCount = rec.Request.Restart, d.restarts(cid)
 	dir := d.dir(cid)
 	if info, err := dir.ReadInfo(); err == nil {
 		ct.IP = info.IP

@@ -32,6 +32,9 @@ func (d *Daemon) startHandler(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ct.Status != api.StatusRunning {
+		d.startedByHand(ct.ID) // its policy's count starts again (policy.go)
+	}
 	if ct, err = d.rerun(ct); err != nil {
 		return err
 	}
@@ -49,10 +52,12 @@ func (d *Daemon) restart(c echo.Context) error {
 		return err
 	}
 	if ct.Status == api.StatusRunning {
+		d.markStopped(ct.ID) // not the policy's to start it again
 		if ct, err = d.stopContainer(ct, timeout); err != nil {
 			return fmt.Errorf("restart: %w", err)
 		}
 	}
+	d.startedByHand(ct.ID)
 	if ct, err = d.rerun(ct); err != nil {
 		return err
 	}
