@@ -64,10 +64,10 @@ func printPorts(out io.Writer, ct api.Container, want string) error {
 			continue
 		}
 		ctr = withProto(ctr)
-		switch {
-		case want == "":
+		switch want {
+		case "":
 			fmt.Fprintf(out, "%s -> 0.0.0.0:%s\n", ctr, host)
-		case want == ctr:
+		case ctr:
 			_, err := fmt.Fprintf(out, "0.0.0.0:%s\n", host)
 			return err
 		}

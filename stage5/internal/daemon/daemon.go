@@ -8,7 +8,10 @@
 // shim's start), containers.go (the other container endpoints),
 // records.go (what is on disk of a container, and its status),
 // autoremove.go (removing --rm containers once they have exited),
-// images.go (the image endpoints), notify.go (inotify on the records).
+// images.go (the image endpoints), notify.go (inotify on the records),
+// options.go (run's --hostname, --entrypoint, --label), filter.go (ps
+// --filter), logopts.go (logs --since, --tail, -t), manage.go (pause,
+// unpause, top), start.go (start, restart), policy.go (restart policies).
 package daemon
 
 import (
