@@ -151,7 +151,8 @@ func (d *Daemon) superviseLoop(ctx context.Context, cid string, p policy) {
 		started = time.Now()
 		if err := d.relaunch(cid); err != nil {
 			var he *echo.HTTPError
-			if !errors.As(err, &he) || he.Code != http.StatusConflict { // 409: started by hand meanwhile
+			// 409: started by hand meanwhile; 404: removed.
+			if !errors.As(err, &he) || (he.Code != http.StatusConflict && he.Code != http.StatusNotFound) {
 				slog.Warn("restart policy", "container", ct.Name, "err", err)
 			}
 			continue
