@@ -26,6 +26,7 @@ type ContainerCreate struct {
 	Attach bool `json:"attach,omitempty"`
 	Security
 	MountFlags
+	Options
 }
 
 // Security is a container's confinement, in Docker's terms. The zero value
@@ -81,6 +82,17 @@ type Container struct {
 	AutoRemove bool       `json:"autoRemove,omitempty"` // removed once it has exited
 	Created    time.Time  `json:"created"`
 	Finished   *time.Time `json:"finished,omitempty"`
+
+	// What run's --hostname, --entrypoint and --label gave (api.Options).
+	Hostname   string            `json:"hostname,omitempty"`
+	Entrypoint []string          `json:"entrypoint,omitempty"`
+	Labels     map[string]string `json:"labels,omitempty"`
+	// Paused: running, its processes frozen (goC-cli pause).
+	Paused bool `json:"paused,omitempty"`
+	// RestartPolicy is run's --restart; RestartCount how many times goCd
+	// has started it again by that policy since it was last started by hand.
+	RestartPolicy string `json:"restartPolicy,omitempty"`
+	RestartCount  int    `json:"restartCount,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.

@@ -4,8 +4,13 @@
 //
 //	goC-cli [--socket PATH] run [-d] [--rm] [--name N] [-e K=V] [-w DIR] [-m|--memory M] [--cpu N] [--pids N] [--network MODE] [-p H:C] IMAGE CMD…
 //	goC-cli ps [-a] | logs [-f] C | stop [-t SECONDS] C | kill [-s SIG] C | rm [-f] C | inspect C | wait C
+//	goC-cli start [-a] C | restart [-t SECONDS] C | pause C | unpause C | top C [ps OPTIONS] | port C [PORT]
 //	goC-cli images | import NAME ARCHIVE | rmi NAME | version | info
 //	goC-cli --help | help [COMMAND] | COMMAND --help | completion bash|zsh|fish|powershell
+//
+// run also takes --hostname, --entrypoint, --label K=V and --restart POLICY
+// (runopts.go); ps --filter KEY=VALUE and -q; logs --since, --tail and -t;
+// inspect --format TEMPLATE (format.go).
 //
 // Which goCd: --socket PATH (GOC_SOCKET), or -H unix:///PATH or -H
 // tcp://HOST:PORT (GOC_HOST) with --tlsverify --tlscacert CA --tlscert CERT

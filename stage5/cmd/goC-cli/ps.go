@@ -12,7 +12,8 @@ import (
 )
 
 func newPsCommand(gl *globals) *cobra.Command {
-	var all bool
+	var all, quiet bool
+	var filters list
 	c := &cobra.Command{
 		Use:               "ps [flags]",
 		Short:             "List containers",
@@ -23,9 +24,12 @@ func newPsCommand(gl *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cs, err := cl.List(all)
+			cs, err := cl.ListFiltered(all, filters)
 			if err != nil {
 				return err
+			}
+			if quiet {
+				return printIDs(c.OutOrStdout(), cs)
 			}
 			if gl.format == "json" {
 				return printJSON(c.OutOrStdout(), cs)
@@ -34,6 +38,8 @@ func newPsCommand(gl *globals) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVarP(&all, "all", "a", false, "Show all containers (default shows just running)")
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display container IDs")
+	c.Flags().VarP(&filters, "filter", "f", "Filter output: status=running|paused|exited|dead, name=REGEXP, label=KEY[=VALUE], id=PREFIX")
 	return c
 }
 
@@ -43,10 +49,23 @@ func printContainers(out io.Writer, cs []api.Container) error {
 	fmt.Fprintln(w, "ID\tNAME\tIMAGE\tSTATUS\tIP\tCOMMAND")
 	for _, ct := range cs {
 		st := ct.Status
+		if ct.Paused {
+			st = api.StatusPaused
+		}
 		if ct.ExitCode != nil {
 			st = fmt.Sprintf("exited (%d)", *ct.ExitCode)
 		}
-		fmt.Fprintf(w, "%.12s\t%s\t%s\t%s\t%s\t%s\n", ct.ID, ct.Name, ct.Image, st, ct.IP, strings.Join(ct.Cmd, " "))
+		fmt.Fprintf(w, "%.12s\t%s\t%s\t%s\t%s\t%s\n", ct.ID, ct.Name, ct.Image, st, ct.IP, strings.Join(append(ct.Entrypoint, ct.Cmd...), " "))
 	}
 	return w.Flush()
+}
+
+// printIDs is ps -q: the short IDs, one a line.
+func printIDs(out io.Writer, cs []api.Container) error {
+	for _, ct := range cs {
+		if _, err := fmt.Fprintf(out, "%.12s\n", ct.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

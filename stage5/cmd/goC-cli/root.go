@@ -46,6 +46,8 @@ func newRootCommand() *cobra.Command {
 	}
 	add("containers", newRunCommand(gl), newPsCommand(gl), newLogsCommand(gl), newStopCommand(gl),
 		newKillCommand(gl), newRmCommand(gl), newInspectCommand(gl), newWaitCommand(gl))
+	add("containers", newPauseCommand(gl), newUnpauseCommand(gl), newTopCommand(gl), newPortCommand(gl))
+	add("containers", newStartCommand(gl), newRestartCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	add("volumes", newVolumeCommand(gl))

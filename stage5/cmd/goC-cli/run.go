@@ -22,6 +22,7 @@ type runOptions struct {
 	detach, rm bool
 	env, ports list
 	sec        securityFlags
+	opts       optionFlags
 	readFile   func(string) ([]byte, error)
 }
 
@@ -85,6 +86,7 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.VarP(&o.ports, "publish", "p", "Publish a container's port to the host: HOSTPORT:CONTAINERPORT[/tcp|udp]")
 	o.sec.register(fs, &o.req)
 	registerMounts(fs, &o.req.MountFlags)
+	o.opts.register(fs, &o.req)
 }
 
 // request is the request the parsed flags and args (IMAGE [COMMAND]
@@ -92,6 +94,9 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 func (o *runOptions) request(args []string) (api.ContainerCreate, error) {
 	req := o.req
 	req.Image, req.Cmd, req.Env, req.Ports, req.AutoRemove, req.Attach = args[0], args[1:], o.env, o.ports, o.rm, !o.detach
+	if err := o.opts.apply(&req); err != nil {
+		return req, err
+	}
 	return req, o.sec.apply(&req, o.readFile)
 }
 

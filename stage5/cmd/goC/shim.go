@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -23,19 +24,22 @@ var shimVerb = cli.Verb{Name: shim.VerbName, Root: true, Run: runShim}
 //	goC shim --dir DIR -- run --id ID [flags] IMAGE CMD…
 //
 // It records its PID and start time in DIR (Record), points its stdout and
-// stderr at DIR's log and becomes "goC run …" in the same process: goC run
-// in the foreground already waits for the container. The shim records the
+// stderr at DIR's log (through a pipe, so that the time each line began is
+// noted) and becomes "goC run …" in the same process: goC run in the
+// foreground already waits for the container. The shim records the
 // container's address once it runs (Info) and how it ended (Result; status
 // 125 if goC run failed). goCd starts it in a session of its own and does
 // not wait for it, so the container outlives goCd; the shim ignores the
-// signals of a hangup.
+// signals of a hangup. (A shim killed with SIGKILL takes the read end of
+// the container's output with it, as containerd's does.)
 func runShim(g *cli.Globals, args []string) int {
 	if len(args) < 4 || args[0] != "--dir" || args[1] == "" || args[2] != "--" || args[3] != "run" {
 		return cli.Fail(errors.New("shim: usage: goC shim --dir DIR -- run …"))
 	}
 	dir := shim.Dir(args[1])
 	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
-	if err := logTo(dir.Log()); err != nil {
+	endLog, err := logTo(dir)
+	if err != nil {
 		return cli.Fail(err)
 	}
 	start, err := process.StartTime(os.Getpid())
@@ -46,19 +50,37 @@ func runShim(g *cli.Globals, args []string) int {
 	res := cli.Run(g, args[4:], func(o *container.Options) {
 		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
 	})
+	endLog()
 	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
 	return res.Status
 }
 
-// logTo points stdout and stderr at the log.
-func logTo(path string) error {
-	log, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
+// logTo points stdout and stderr at a pipe whose bytes go to the log, each
+// line's time noted (shim.Dir.StartLog). endLog points them at the log
+// itself and waits, a little, for the container's last bytes: the log is
+// whole before the result says the container has ended.
+func logTo(dir shim.Dir) (endLog func(), err error) {
+	w, wait, err := dir.StartLog()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer log.Close()
+	defer w.Close()
+	if err := dupOut(w); err != nil {
+		return nil, err
+	}
+	return func() {
+		if log, err := os.OpenFile(dir.Log(), os.O_WRONLY|os.O_APPEND|unix.O_CLOEXEC, 0); err == nil {
+			warn(dupOut(log))
+			log.Close()
+		}
+		wait(2 * time.Second)
+	}, nil
+}
+
+// dupOut makes f the process's stdout and stderr.
+func dupOut(f *os.File) error {
 	for _, fd := range []int{1, 2} {
-		if err := unix.Dup2(int(log.Fd()), fd); err != nil {
+		if err := unix.Dup2(int(f.Fd()), fd); err != nil {
 			return err
 		}
 	}

@@ -30,9 +30,14 @@ func (d *Daemon) list(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
+	f, err := parseFilters(c.QueryParams()["filter"])
+	if err != nil {
+		return err
+	}
 	out := []*api.Container{}
 	for _, ct := range all {
-		if c.QueryParam("all") == "1" || ct.Status == api.StatusRunning {
+		// A status filter looks at every container, as Docker's.
+		if (c.QueryParam("all") == "1" || f["status"] != nil || ct.Status == api.StatusRunning) && f.match(ct) {
 			out = append(out, ct)
 		}
 	}
@@ -51,6 +56,10 @@ func (d *Daemon) inspect(c echo.Context) error {
 // unknown signal) is a 409.
 func (d *Daemon) signal(ct *api.Container, sig string) error {
 	if err := d.goC("kill", ct.ID, sig); err != nil {
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
+	}
+	// A paused container gets the signal once thawed, as Docker's.
+	if err := d.thaw(ct); err != nil {
 		return echo.NewHTTPError(http.StatusConflict, err.Error())
 	}
 	return nil
@@ -77,27 +86,43 @@ func (d *Daemon) stop(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	timeout := defaultStopTimeout
-	if t := c.QueryParam("timeout"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 {
-			return bad("invalid timeout %q", t)
-		}
-		timeout = time.Duration(n) * time.Second
+	timeout, err := stopTimeout(c)
+	if err != nil {
+		return err
 	}
 	if ct.Status != api.StatusRunning {
 		return c.JSON(http.StatusOK, ct)
 	}
+	d.markStopped(ct.ID) // its restart policy does not start it again (policy.go)
+	ct, err = d.stopContainer(ct, timeout)
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return c.JSON(http.StatusOK, ct)
+}
+
+// stopTimeout is the query's timeout, in seconds (default 10).
+func stopTimeout(c echo.Context) (time.Duration, error) {
+	t := c.QueryParam("timeout")
+	if t == "" {
+		return defaultStopTimeout, nil
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		return 0, bad("invalid timeout %q", t)
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// stopContainer sends SIGTERM, then SIGKILL after timeout, and returns the
+// container as it is then.
+func (d *Daemon) stopContainer(ct *api.Container, timeout time.Duration) (*api.Container, error) {
 	_ = d.signal(ct, "TERM")
 	if !d.waitExit(ct.ID, timeout) {
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, killTimeout)
 	}
-	ct, err = d.load(ct.ID)
-	if err != nil {
-		return fmt.Errorf("stop: %w", err)
-	}
-	return c.JSON(http.StatusOK, ct)
+	return d.load(ct.ID)
 }
 
 // waitExit tells whether the container has stopped running (or its record
@@ -184,6 +209,16 @@ func (d *Daemon) logs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	o, selected, err := parseLogOptions(c)
+	if err != nil {
+		return err
+	}
+	if selected { // since, tail or timestamps: line by line (logopts.go)
+		if c.QueryParam("follow") == "1" {
+			defer d.release(ct.ID)
+		}
+		return d.logLines(c.Request().Context(), ct, o, c.QueryParam("follow") == "1", c.Response())
+	}
 	f, err := os.Open(d.dir(ct.ID).Log())
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
@@ -255,6 +290,7 @@ func (d *Daemon) removeContainer(ct *api.Container, force bool) error {
 		if !force {
 			return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("container %s is running: stop it first, or remove it with force", ct.Name))
 		}
+		d.markStopped(ct.ID) // its restart policy must not start it again
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, killTimeout)
 	}

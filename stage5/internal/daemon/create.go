@@ -51,6 +51,7 @@ func (d *Daemon) create(c echo.Context) error {
 	}
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
 		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
+	rec.Hostname, rec.Entrypoint, rec.Labels = hostname(req.Options, cid), req.Entrypoint, req.Labels
 	if err := d.reserve(rec); err != nil {
 		d.removeAnonymous(cid)
 		return fmt.Errorf("create %s: %w", req.Name, err)
@@ -73,6 +74,7 @@ func (d *Daemon) create(c echo.Context) error {
 	if req.AutoRemove {
 		d.autoRemove(cid)
 	}
+	d.supervise(cid, req.Restart)
 	return c.JSON(http.StatusCreated, ct)
 }
 
@@ -97,7 +99,7 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	switch {
 	case req.Image == "":
 		return nil, bad("image is required")
-	case len(req.Cmd) == 0:
+	case len(command(req)) == 0:
 		return nil, bad("cmd is required")
 	case req.Name != "" && id.Validate(req.Name) != nil:
 		return nil, bad("invalid name %q", req.Name)
@@ -109,8 +111,14 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 	if err := checkSecurity(req.Security); err != nil {
 		return nil, err
 	}
+	if err := checkOptions(req.Options); err != nil {
+		return nil, err
+	}
+	if err := checkRestart(req); err != nil {
+		return nil, err
+	}
 	args := append(d.globals(), shim.VerbName, "--dir", string(d.dir(cid)), "--",
-		"run", "--id", cid, "--hostname", id.Short(cid))
+		"run", "--id", cid, "--hostname", hostname(req.Options, cid))
 	for _, e := range req.Env {
 		args = append(args, "-e", e)
 	}
@@ -138,7 +146,7 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 		return nil, err
 	}
 	args = append(args, margs...)
-	return append(append(args, req.Image), req.Cmd...), nil
+	return append(append(args, req.Image), command(req)...), nil
 }
 
 // start starts the shim in a session of its own, not goCd's: it outlives
@@ -157,7 +165,12 @@ func (d *Daemon) start(args []string) error {
 // ended. If goC failed to start it, its record goes and the error is a 400
 // with goC's message. It waits on even if the client has gone, so that an
 // autoRemove container is still watched.
-func (d *Daemon) await(cid string) (*api.Container, error) {
+func (d *Daemon) await(cid string) (*api.Container, error) { return d.awaitRun(cid, d.failed) }
+
+// awaitRun is await, failed saying what goC's failure to start the
+// container makes of it (start.go keeps the record of a container that
+// had run before).
+func (d *Daemon) awaitRun(cid string, failed func(cid string) error) (*api.Container, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	w := d.watchDir(cid)
@@ -168,7 +181,7 @@ func (d *Daemon) await(cid string) (*api.Container, error) {
 			return nil, err
 		}
 		if ct.Status == api.StatusExited && ct.ExitCode != nil && *ct.ExitCode == process.StatusRuntimeError {
-			return nil, d.failed(cid)
+			return nil, failed(cid)
 		}
 		if ct.Status != api.StatusRunning || d.started(cid) {
 			return ct, nil

@@ -8,7 +8,10 @@
 // shim's start), containers.go (the other container endpoints),
 // records.go (what is on disk of a container, and its status),
 // autoremove.go (removing --rm containers once they have exited),
-// images.go (the image endpoints), notify.go (inotify on the records).
+// images.go (the image endpoints), notify.go (inotify on the records),
+// options.go (run's --hostname, --entrypoint, --label), filter.go (ps
+// --filter), logopts.go (logs --since, --tail, -t), manage.go (pause,
+// unpause, top), start.go (start, restart), policy.go (restart policies).
 package daemon
 
 import (
@@ -46,6 +49,9 @@ type Daemon struct {
 	goneMu sync.Mutex
 	gone   map[string]*gone         // auto-removed containers, by ID and name
 	holds  map[string]chan struct{} // closed once an attached client has read the whole log
+	// supervised: the containers whose restart policy a supervisor
+	// watches (policy.go), under goneMu.
+	supervised map[string]bool
 
 	notify *notifier
 }
@@ -63,7 +69,8 @@ func (d *Daemon) init() {
 }
 
 // Recover picks up what a goCd before this one left: autoRemove containers
-// that exited meanwhile are removed, running ones watched again.
+// that exited meanwhile are removed, running ones watched again; those with
+// a restart policy are supervised again (started, if their policy says so).
 func (d *Daemon) Recover() {
 	d.init()
 	all, err := d.all()
@@ -75,6 +82,7 @@ func (d *Daemon) Recover() {
 		if ct.AutoRemove {
 			d.autoRemove(ct.ID)
 		}
+		d.recoverPolicy(ct)
 	}
 }
 
@@ -104,6 +112,11 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/containers/:id/wait", d.wait)
 	v.GET("/containers/:id/logs", d.logs)
 	v.DELETE("/containers/:id", d.remove)
+	v.POST("/containers/:id/pause", d.pause)
+	v.POST("/containers/:id/unpause", d.unpause)
+	v.GET("/containers/:id/top", d.top)
+	v.POST("/containers/:id/start", d.startHandler)
+	v.POST("/containers/:id/restart", d.restart)
 	v.POST("/images", d.importImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)

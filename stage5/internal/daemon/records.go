@@ -86,6 +86,7 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 		return nil, fmt.Errorf("container %s: %s: %w", cid, metaFile, err)
 	}
 	ct := rec.Container
+	ct.RestartPolicy, ct.RestartCount = rec.Request.Restart, d.restarts(cid)
 	dir := d.dir(cid)
 	if info, err := dir.ReadInfo(); err == nil {
 		ct.IP = info.IP
@@ -102,6 +103,7 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 	if (err != nil || !process.Alive(r.PID, r.Start)) && !ended(dir, &ct) {
 		ct.Status = api.StatusDead
 	}
+	ct.Paused = ct.Status == api.StatusRunning && d.isPaused(cid)
 	return &ct, nil
 }
 

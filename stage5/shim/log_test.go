@@ -1,0 +1,63 @@
+package shim
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The log keeps the bytes as written; the times note where each line began
+// and when, a line split across writes once; an old log without times
+// reads with the default time.
+func TestLogTimes(t *testing.T) {
+	d := Dir(t.TempDir())
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.WriteFile(d.Log(), []byte("legacy\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.OpenFile(d.Log(), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var times strings.Builder
+	tick := time.Unix(100, 0)
+	now := func() time.Time { tick = tick.Add(time.Second); return tick }
+	r, w, _ := os.Pipe()
+	go func() {
+		for _, s := range []string{"one\ntw", "o\nthree\n"} {
+			w.WriteString(s)
+			time.Sleep(10 * time.Millisecond) // one read or two: line two began with the first
+		}
+		w.Close()
+	}()
+	copyLog(r, log, &times, now)
+	b, _ := os.ReadFile(d.Log())
+	if string(b) != "legacy\none\ntwo\nthree\n" {
+		t.Fatalf("log = %q", b)
+	}
+	if err := os.WriteFile(d.Times(), []byte(times.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lt, err := d.ReadTimes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lt.At(0, old); !got.Equal(old) {
+		t.Errorf("the legacy line: %v, want the default", got)
+	}
+	if len(lt.offsets) != 3 || lt.offsets[0] != 7 || lt.offsets[1] != 11 || lt.offsets[2] != 15 {
+		t.Fatalf("offsets %v, want [7 11 15]", lt.offsets)
+	}
+	if got := lt.At(11, old); got.Unix() != 101 {
+		t.Errorf("line two began at %v, want 101 s (its first write)", got.Unix())
+	}
+}
+
+func TestReadTimesWithoutFile(t *testing.T) {
+	lt, err := Dir(t.TempDir()).ReadTimes()
+	def := time.Unix(5, 0)
+	if err != nil || !lt.At(42, def).Equal(def) {
+		t.Fatalf("no times file: %v, %v", lt, err)
+	}
+}
