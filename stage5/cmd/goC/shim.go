@@ -45,6 +45,7 @@ func runShim(g *cli.Globals, args []string) int {
 	warn(dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}))
 	res := cli.Run(g, args[4:], func(o *container.Options) {
 		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
+		warn(bundleFor(dir, o, args[4:]))
 	})
 	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
 	return res.Status

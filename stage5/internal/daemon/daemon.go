@@ -46,6 +46,8 @@ type Daemon struct {
 	holds  map[string]chan struct{} // closed once an attached client has read the whole log
 
 	notify *notifier
+
+	execs execTable // exec.go
 }
 
 // DefaultMaxUpload bounds an image upload unless MaxUpload says otherwise.
@@ -105,6 +107,10 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/images", d.importImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)
+	v.POST("/containers/:id/exec", d.execCreate)
+	v.POST("/exec/:id/start", d.execStart)
+	v.POST("/exec/:id/resize", d.execResize)
+	v.GET("/exec/:id/json", d.execInspect)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError
