@@ -46,6 +46,7 @@ func newRootCommand() *cobra.Command {
 	add("containers", newRunCommand(gl), newPsCommand(gl), newLogsCommand(gl), newStopCommand(gl),
 		newKillCommand(gl), newRmCommand(gl), newInspectCommand(gl), newWaitCommand(gl))
 	add("containers", newExecCommand(gl))
+	add("containers", newAttachCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	root.InitDefaultHelpCmd() // cobra's help COMMAND, which must name one

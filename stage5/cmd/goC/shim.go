@@ -43,10 +43,22 @@ func runShim(g *cli.Globals, args []string) int {
 		return cli.Fail(err)
 	}
 	warn(dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}))
+	att, err := attachable(dir) // run -i, -t: attach.go
+	if err != nil {
+		cli.Fail(err)
+		warn(dir.WriteResult(shim.Result{Status: process.StatusRuntimeError}))
+		return process.StatusRuntimeError
+	}
 	res := cli.Run(g, args[4:], func(o *container.Options) {
 		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
 		warn(bundleFor(dir, o, args[4:]))
+		if att != nil {
+			warn(att.prepare(o))
+		}
 	})
+	if att != nil {
+		att.finish()
+	}
 	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
 	return res.Status
 }

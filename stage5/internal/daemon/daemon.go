@@ -111,6 +111,8 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/exec/:id/start", d.execStart)
 	v.POST("/exec/:id/resize", d.execResize)
 	v.GET("/exec/:id/json", d.execInspect)
+	v.POST("/containers/:id/attach", d.attach)
+	v.POST("/containers/:id/resize", d.resize)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError

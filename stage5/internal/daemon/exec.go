@@ -264,7 +264,7 @@ func (d *Daemon) execTty(x *execRun, conn net.Conn, in *bufio.Reader) int {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); l.Close() }()
-	if master, err := receiveConsole(l); err == nil {
+	if master, err := pty.ReceiveConsole(l); err == nil {
 		d.relayTerminal(x, master, conn, in)
 	}
 	err = <-exited
