@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,20 +36,33 @@ type execTable struct {
 	m  map[string]*execRun
 }
 
+// execTTL is how long goCd keeps an exec that has ended, or that was made
+// and never started: its exit code is asked for right after its end.
+const execTTL = 10 * time.Minute
+
 // execRun is one exec: its request and how it is doing.
 type execRun struct {
 	api.Exec
 	req     api.ExecCreate
 	started bool
+	since   time.Time   // made, or ended
 	size    pty.Winsize // the last size asked for
 	master  *os.File    // its terminal's master, while it runs with one
 }
 
+// add adds x, and forgets the execs that ended, or were never started,
+// execTTL before x was made.
 func (t *execTable) add(x *execRun) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = map[string]*execRun{}
+	}
+	x.since = time.Now()
+	for id, old := range t.m {
+		if (!old.started || !old.Running) && x.since.Sub(old.since) > execTTL {
+			delete(t.m, id)
+		}
 	}
 	t.m[x.ID] = x
 }
@@ -186,7 +200,7 @@ func (d *Daemon) execStart(c echo.Context) error {
 // execEnded records an exec's exit code.
 func (d *Daemon) execEnded(x *execRun, status int) {
 	_ = d.execs.with(x.ID, func(r *execRun) error {
-		r.Running, r.ExitCode, r.master = false, &status, nil
+		r.Running, r.ExitCode, r.master, r.since = false, &status, nil, time.Now()
 		return nil
 	})
 }
