@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +24,15 @@ const (
 type Attach struct {
 	Stdin bool `json:"stdin"` // its input is open, for attached clients
 	Tty   bool `json:"tty"`   // it has a terminal, whose master the shim holds
+	// Client: a client attaches right away (goC-cli run -i/-t, not -d):
+	// a container that ends first waits for it (FirstClientTimeout at the
+	// most), so that the client gets its output and its end.
+	Client bool `json:"client,omitempty"`
 }
+
+// FirstClientTimeout bounds how long a shim keeps an ended container
+// (Attach.Client) for the client that was to attach.
+const FirstClientTimeout = 10 * time.Second
 
 // WriteAttach and ReadAttach write and read AttachFile.
 func (d Dir) WriteAttach(a Attach) error        { return d.write(AttachFile, a) }

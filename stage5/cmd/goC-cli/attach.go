@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -73,7 +74,6 @@ func runInteractive(cl *client.Client, req api.ContainerCreate, std stdio) error
 	if req.Tty && req.OpenStdin && !isTerminal(std.in) {
 		return &exitError{status: 125, err: errors.New("the input device is not a TTY (use -i without -t)")}
 	}
-	req.Attach = false // the stream is attach's, not logs'
 	ct, err := cl.Create(req)
 	if err != nil {
 		return &exitError{status: 125, err: err}
@@ -89,9 +89,30 @@ func runInteractive(cl *client.Client, req api.ContainerCreate, std stdio) error
 		}()
 	}
 	err = attachTo(cl, ct.ID, req.OpenStdin, std)
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Status == http.StatusConflict { // it has ended already: its log, its status
+		err = logsAndStatus(cl, ct.ID, std)
+	}
 	var ee *exitError
 	if err != nil && !errors.As(err, &ee) {
 		return &exitError{status: 125, err: err}
 	}
 	return err
+}
+
+// logsAndStatus prints (on stderr) the log of a container that ended before goC-cli
+// could attach (its command could not be run, say), and ends with its
+// status.
+func logsAndStatus(cl *client.Client, ref string, std stdio) error {
+	if err := cl.Logs(ref, false, std.errOut); err != nil {
+		return err
+	}
+	code, err := cl.Wait(ref)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return &exitError{status: code}
+	}
+	return nil
 }

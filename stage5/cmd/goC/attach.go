@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -54,7 +55,9 @@ type attacher struct {
 	pending  [][2][]byte            // {stream, bytes} before the first client
 	size     int
 	attached bool
-	input    *os.File // the container's input: its stdin pipe, or the master
+	first    chan struct{} // closed when the first client attaches
+	started  atomic.Bool   // the container has run (else no client is waited for)
+	input    *os.File      // the container's input: its stdin pipe, or the master
 	master   *os.File
 	pumps    sync.WaitGroup
 }
@@ -72,7 +75,7 @@ func attachable(dir shim.Dir) (*attacher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shim: attach: %w", err)
 	}
-	a := &attacher{dir: dir, opts: opts, log: log, released: func() {},
+	a := &attacher{dir: dir, opts: opts, log: log, released: func() {}, first: make(chan struct{}),
 		clients: map[net.Conn]io.Writer{}, errOut: map[net.Conn]io.Writer{}}
 	if a.l, err = dir.ListenUnix(shim.AttachSocket); err != nil {
 		log.Close()
@@ -99,9 +102,16 @@ func (a *attacher) prepare(o *container.Options) error {
 
 // finish ends the attachment once the container has ended: the shim's
 // ends of the output pipes go (stdout and stderr back to the log), the
-// rest of the output is relayed, the clients' streams end.
+// client that was to attach is waited for, the rest of the output is
+// relayed, the clients' streams end.
 func (a *attacher) finish() {
 	warn(logTo(a.dir.Log()))
+	if a.opts.Client && a.started.Load() {
+		select {
+		case <-a.first:
+		case <-time.After(shim.FirstClientTimeout):
+		}
+	}
 	a.end()
 	a.l.Close()
 	a.released()
@@ -258,6 +268,7 @@ func (a *attacher) add(c net.Conn) {
 			_, _ = w.Write(p[1])
 		}
 		a.pending, a.attached = nil, true
+		close(a.first)
 	}
 	a.clients[c], a.errOut[c] = out, errOut
 }

@@ -25,7 +25,7 @@ func TestAttacherPendingAndInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &attacher{dir: shim.Dir(dir), opts: shim.Attach{Stdin: true}, log: log, input: inW,
+	a := &attacher{dir: shim.Dir(dir), opts: shim.Attach{Stdin: true}, log: log, input: inW, first: make(chan struct{}),
 		clients: map[net.Conn]io.Writer{}, errOut: map[net.Conn]io.Writer{}}
 	a.output(api.Stdout, []byte("before "))
 	a.output(api.Stderr, []byte("oops "))

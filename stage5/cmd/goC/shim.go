@@ -54,6 +54,8 @@ func runShim(g *cli.Globals, args []string) int {
 		warn(bundleFor(dir, o, args[4:]))
 		if att != nil {
 			warn(att.prepare(o))
+			onStart := o.OnStart
+			o.OnStart = func(ip string) { att.started.Store(true); onStart(ip) }
 		}
 	})
 	if att != nil {

@@ -26,7 +26,8 @@ func (d *Daemon) writeAttach(cid string, req api.ContainerCreate) error {
 	if !req.OpenStdin && !req.Tty {
 		return nil
 	}
-	if err := d.dir(cid).WriteAttach(shim.Attach{Stdin: req.OpenStdin, Tty: req.Tty}); err != nil {
+	a := shim.Attach{Stdin: req.OpenStdin, Tty: req.Tty, Client: req.Attach}
+	if err := d.dir(cid).WriteAttach(a); err != nil {
 		return fmt.Errorf("attach: %w", err)
 	}
 	return nil
@@ -72,6 +73,7 @@ func (d *Daemon) attach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer d.release(ct.ID) // an autoRemove container's record may go once the stream has ended
 	sc, err := d.tellShim(ct.ID, "attach")
 	if err != nil {
 		return err
