@@ -28,7 +28,10 @@ var shimVerb = cli.Verb{Name: shim.VerbName, Root: true, Run: runShim}
 // container's address once it runs (Info) and how it ended (Result; status
 // 125 if goC run failed). goCd starts it in a session of its own and does
 // not wait for it, so the container outlives goCd; the shim ignores the
-// signals of a hangup.
+// signals of a hangup. DIR is also the container's bundle, for goC exec
+// (execspec.go). A container run with -i or -t (DIR has attach.json) has
+// its stdio relayed by the shim, to the log and to attached clients
+// (attach.go).
 func runShim(g *cli.Globals, args []string) int {
 	if len(args) < 4 || args[0] != "--dir" || args[1] == "" || args[2] != "--" || args[3] != "run" {
 		return cli.Fail(errors.New("shim: usage: goC shim --dir DIR -- run …"))
