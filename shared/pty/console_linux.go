@@ -1,6 +1,7 @@
 package pty
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -26,4 +27,30 @@ func SendConsole(path string, master *os.File) error {
 		return fmt.Errorf("console socket: %w", err)
 	}
 	return nil
+}
+
+// ReceiveConsole accepts one connection on l and returns the terminal
+// master it passes (SCM_RIGHTS), as goC's --console-socket sends it
+// (SendConsole). It fails once l is closed.
+func ReceiveConsole(l *net.UnixListener) (*os.File, error) {
+	c, err := l.AcceptUnix()
+	if err != nil {
+		return nil, fmt.Errorf("console socket: %w", err)
+	}
+	defer c.Close()
+	name := make([]byte, 4096)
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := c.ReadMsgUnix(name, oob)
+	if err != nil {
+		return nil, fmt.Errorf("console socket: %w", err)
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		return nil, errors.New("console socket: no terminal passed")
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return nil, errors.New("console socket: no terminal passed")
+	}
+	return os.NewFile(uintptr(fds[0]), string(name[:n])), nil
 }

@@ -65,3 +65,31 @@ func TestSendConsoleNoListener(t *testing.T) {
 		t.Fatalf("SendConsole to nothing = %v", err)
 	}
 }
+
+// ReceiveConsole takes what SendConsole sends: the same open file, by name.
+func TestReceiveConsole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, err := os.CreateTemp(t.TempDir(), "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	go SendConsole(path, master)
+	got, err := ReceiveConsole(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	var a, b unix.Stat_t
+	if got.Name() != master.Name() || unix.Fstat(int(got.Fd()), &a) != nil || unix.Fstat(int(master.Fd()), &b) != nil || a.Ino != b.Ino {
+		t.Fatalf("received %s, not the master's file", got.Name())
+	}
+	l.Close()
+	if _, err := ReceiveConsole(l); err == nil {
+		t.Fatal("a closed listener: no error")
+	}
+}

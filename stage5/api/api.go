@@ -24,6 +24,11 @@ type ContainerCreate struct {
 	// Attach: the client will follow the logs; an autoRemove container is
 	// kept until that stream has ended (10 s at the most if it never starts).
 	Attach bool `json:"attach,omitempty"`
+	// OpenStdin keeps the container's input open for attached clients
+	// (run -i); Tty gives it a terminal (run -t). Either makes it
+	// attachable: POST /containers/{id}/attach.
+	OpenStdin bool `json:"openStdin,omitempty"`
+	Tty       bool `json:"tty,omitempty"`
 	Security
 	MountFlags
 	Options

@@ -26,11 +26,12 @@ type Client struct {
 	where string // the socket or tcp://HOST:PORT, for messages
 	base  string // the URL requests start with
 	http  *http.Client
+	dial  func() (net.Conn, error) // a connection of its own, for a stream (stream.go)
 }
 
 // New returns a client of the goCd at socket.
 func New(socket string) *Client {
-	return &Client{where: socket, base: "http://goCd", http: &http.Client{Transport: &http.Transport{
+	return &Client{where: socket, base: "http://goCd", dial: func() (net.Conn, error) { return net.Dial("unix", socket) }, http: &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)

@@ -25,7 +25,8 @@ func NewHost(host string, tlsConfig *tls.Config) (*Client, error) {
 	if tlsConfig == nil {
 		return nil, fmt.Errorf("host %s: goCd serves TCP only with mutual TLS (--tlsverify --tlscacert CA --tlscert CERT --tlskey KEY)", host)
 	}
-	return &Client{where: host, base: "https://" + addr, http: &http.Client{Transport: &http.Transport{
+	dial := func() (net.Conn, error) { return tls.Dial("tcp", addr, tlsConfig) }
+	return &Client{where: host, base: "https://" + addr, dial: dial, http: &http.Client{Transport: &http.Transport{
 		Proxy:           nil, // goCd is reached directly, never through a proxy
 		TLSClientConfig: tlsConfig,
 	}}}, nil

@@ -29,6 +29,9 @@ const (
 	// SeccompFile is the seccomp profile a client sent, written by goCd
 	// for goC run's --security-opt seccomp=FILE.
 	SeccompFile = "seccomp.json"
+	// BundleConfigFile is the container's process as a config.json, written
+	// by the shim: the directory is the container's bundle for goC exec.
+	BundleConfigFile = "config.json"
 )
 
 // Record says which process the shim is (PID and start time, so that a

@@ -48,6 +48,8 @@ func newRootCommand() *cobra.Command {
 		newKillCommand(gl), newRmCommand(gl), newInspectCommand(gl), newWaitCommand(gl))
 	add("containers", newPauseCommand(gl), newUnpauseCommand(gl), newTopCommand(gl), newPortCommand(gl))
 	add("containers", newStartCommand(gl), newRestartCommand(gl))
+	add("containers", newExecCommand(gl))
+	add("containers", newAttachCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	add("volumes", newVolumeCommand(gl))

@@ -57,6 +57,9 @@ func (o *runOptions) command(gl *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !o.detach && (req.OpenStdin || req.Tty) { // attach.go
+				return runInteractive(cl, req, stdio{os.Stdin, c.OutOrStdout(), os.Stderr})
+			}
 			return runContainer(cl, req, o.detach, c.OutOrStdout())
 		},
 	}
@@ -74,6 +77,8 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.SetInterspersed(false)
 	fs.BoolVarP(&o.detach, "detach", "d", false, "Run container in background and print container ID")
 	fs.BoolVar(&o.rm, "rm", false, "Automatically remove the container when it exits")
+	fs.BoolVarP(&o.req.OpenStdin, "interactive", "i", false, "Keep STDIN open even if not attached")
+	fs.BoolVarP(&o.req.Tty, "tty", "t", false, "Allocate a pseudo-TTY")
 	fs.StringVar(&o.req.Name, "name", "", "Assign a name to the container")
 	fs.VarP(&o.env, "env", "e", "Set environment variables")
 	fs.StringVarP(&o.req.Workdir, "workdir", "w", "", "Working directory inside the container")

@@ -31,7 +31,10 @@ var shimVerb = cli.Verb{Name: shim.VerbName, Root: true, Run: runShim}
 // 125 if goC run failed). goCd starts it in a session of its own and does
 // not wait for it, so the container outlives goCd; the shim ignores the
 // signals of a hangup. (A shim killed with SIGKILL takes the read end of
-// the container's output with it, as containerd's does.)
+// the container's output with it, as containerd's does.) DIR is also the
+// container's bundle, for goC exec (execspec.go). A container run with -i
+// or -t (DIR has attach.json) has its stdio relayed by the shim, to the log
+// and to attached clients (attach.go).
 func runShim(g *cli.Globals, args []string) int {
 	if len(args) < 4 || args[0] != "--dir" || args[1] == "" || args[2] != "--" || args[3] != "run" {
 		return cli.Fail(errors.New("shim: usage: goC shim --dir DIR -- run …"))
@@ -47,9 +50,24 @@ func runShim(g *cli.Globals, args []string) int {
 		return cli.Fail(err)
 	}
 	warn(dir.WriteRecord(shim.Record{PID: os.Getpid(), Start: start}))
+	att, err := attachable(dir) // run -i, -t: attach.go
+	if err != nil {
+		cli.Fail(err)
+		warn(dir.WriteResult(shim.Result{Status: process.StatusRuntimeError}))
+		return process.StatusRuntimeError
+	}
 	res := cli.Run(g, args[4:], func(o *container.Options) {
 		o.OnStart = func(ip string) { warn(dir.WriteInfo(shim.Info{IP: ip})) }
+		warn(bundleFor(dir, o, args[4:]))
+		if att != nil {
+			warn(att.prepare(o))
+			onStart := o.OnStart
+			o.OnStart = func(ip string) { att.started.Store(true); onStart(ip) }
+		}
 	})
+	if att != nil {
+		att.finish()
+	}
 	endLog()
 	warn(dir.WriteResult(shim.Result{Status: res.Status, OOMKills: res.Stats.OOMKills}))
 	return res.Status

@@ -60,6 +60,10 @@ func (d *Daemon) create(c echo.Context) error {
 		d.discard(cid)
 		return fmt.Errorf("create %s: %w", req.Name, err)
 	}
+	if err := d.writeAttach(cid, req); err != nil { // attach.go
+		d.discard(cid)
+		return fmt.Errorf("create %s: %w", req.Name, err)
+	}
 	if req.Attach && req.AutoRemove {
 		d.hold(cid)
 	}

@@ -54,6 +54,8 @@ type Daemon struct {
 	supervised map[string]bool
 
 	notify *notifier
+
+	execs execTable // exec.go
 }
 
 // DefaultMaxUpload bounds an image upload unless MaxUpload says otherwise.
@@ -124,6 +126,12 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.GET("/volumes", d.listVolumes)
 	v.GET("/volumes/:name", d.inspectVolume)
 	v.DELETE("/volumes/:name", d.removeVolume)
+	v.POST("/containers/:id/exec", d.execCreate)
+	v.POST("/exec/:id/start", d.execStart)
+	v.POST("/exec/:id/resize", d.execResize)
+	v.GET("/exec/:id/json", d.execInspect)
+	v.POST("/containers/:id/attach", d.attach)
+	v.POST("/containers/:id/resize", d.resize)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError
