@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check
 
 all: stages
 
@@ -69,11 +69,32 @@ $(GOLANGCI):
 	GOBIN=$(BUILD)/tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	mv $(BUILD)/tools/golangci-lint $@
 
-lint: $(GOLANGCI)
+lint: $(GOLANGCI) pictures-check
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
 	$(GOLANGCI) run ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
 	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --config ../../.golangci.yml ./...
+
+# pictures: each docs/pictures/NAME.dot drawn as NAME.svg beside it, by
+# Graphviz compiled to WebAssembly (github.com/goccy/go-graphviz, pinned in
+# docs/pictures/render/go.mod, a module of its own outside go.work): no cgo,
+# no system package, the same bytes on every machine. pictures-check (part
+# of lint) draws them again into a temporary directory and names every
+# committed SVG that differs from its source's drawing, or has no source.
+PICTURES := cd docs/pictures/render && export GOWORK=off TMPDIR=$(BUILD)/pictures &&
+pictures:
+	mkdir -p $(BUILD)/pictures
+	$(PICTURES) $(GO) run . -o .. ../*.dot
+
+pictures-check:
+	@mkdir -p $(BUILD)/pictures; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
+	out=$$(gofmt -l docs/pictures/render); if [ -n "$$out" ]; then echo "not gofmt-clean: $$out"; exit 1; fi; \
+	($(PICTURES) $(GO) vet . && $(GO) run . -o "$$t" ../*.dot) || exit 1; bad=0; \
+	for src in docs/pictures/*.dot; do svg=$${src%.dot}.svg; \
+		cmp -s "$$t/$$(basename $$svg)" $$svg || { echo "$$svg: not what $$src draws (make pictures)"; bad=1; }; done; \
+	for svg in docs/pictures/*.svg; do \
+		[ -f $${svg%.svg}.dot ] || { echo "$$svg: no source $${svg%.svg}.dot"; bad=1; }; done; \
+	exit $$bad
 
 unit:
 	$(GO) test -exec $(ASROOT) -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
