@@ -55,3 +55,24 @@ func TestNoDaemon(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+// A list without filters asks for /containers, not /containers? (a URL a
+// user sees in error messages); with filters, the query carries them.
+func TestListURL(t *testing.T) {
+	var got []string
+	sock := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.RequestURI())
+		w.Write([]byte(`[]`))
+	})
+	c := New(sock)
+	if _, err := c.ListFiltered(false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListFiltered(true, []string{"name=web"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/v1/containers", "/v1/containers?all=1&filter=name%3Dweb"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("requests = %q, want %q", got, want)
+	}
+}

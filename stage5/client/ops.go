@@ -18,8 +18,12 @@ func (c *Client) ListFiltered(all bool, filters []string) ([]api.Container, erro
 	if all {
 		q.Set("all", "1")
 	}
+	path := "/containers"
+	if query := q.Encode(); query != "" {
+		path += "?" + query
+	}
 	var cs []api.Container
-	return cs, c.do("GET", "/containers?"+q.Encode(), nil, &cs)
+	return cs, c.do("GET", path, nil, &cs)
 }
 
 // LogOptions select what Logs streams, as docker logs's flags.
