@@ -41,7 +41,7 @@ func newStatsCommand(gl *globals) *cobra.Command {
 					refs = append(refs, ct.ID)
 				}
 			}
-			if noStream {
+			if noStream || len(refs) == 0 { // none: the titles alone, once
 				return statsOnce(cl, refs, c.OutOrStdout())
 			}
 			return statsStream(cl, refs, c.OutOrStdout())
