@@ -189,10 +189,11 @@ bench: stage$(NEWEST) rootfs
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench . -benchtime 30x .
 
 # bench-compat: docker run --rm busybox true with goC and with runc, side by
-# side, through one private dockerd.
-bench-compat: stage4 rootfs
+# side, through one private dockerd; exec CONTAINER true through goC, goC-cli,
+# docker (runc and goC) and podman (goC), interleaved.
+bench-compat: stage4 stage5 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
-	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench BenchmarkDockerRun -benchtime 20x .
+	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench 'BenchmarkDockerRun|BenchmarkExecCompat' -benchtime 20x .
 
 clean:
 	rm -rf $(BIN) $(BUILD)

@@ -50,6 +50,7 @@ func newRootCommand() *cobra.Command {
 	add("containers", newStartCommand(gl), newRestartCommand(gl))
 	add("containers", newExecCommand(gl))
 	add("containers", newAttachCommand(gl))
+	add("containers", newStatsCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	add("volumes", newVolumeCommand(gl))

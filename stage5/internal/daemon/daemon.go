@@ -132,6 +132,7 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.GET("/exec/:id/json", d.execInspect)
 	v.POST("/containers/:id/attach", d.attach)
 	v.POST("/containers/:id/resize", d.resize)
+	v.GET("/containers/:id/stats", d.stats)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError
