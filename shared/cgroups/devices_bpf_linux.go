@@ -2,8 +2,10 @@ package cgroups
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -112,12 +114,15 @@ func encode(prog []insn) []byte {
 func attachDeviceFilter(dir string, rules []DeviceRule) error {
 	code := encode(deviceProgram(rules))
 	license := []byte("Apache-2.0\x00")
-	fd, err := loadProgram(code, license, nil)
+	fd, err := retryLoad(func() (uintptr, error) { return loadProgram(code, license, nil) })
 	if err != nil {
-		// Again, with the verifier's log for the message.
+		// Again, with the verifier's log for the message (one line).
 		logBuf := make([]byte, 256<<10)
-		_, err2 := loadProgram(code, license, logBuf)
-		return fmt.Errorf("device cgroup: load BPF program: %w: %s (%w)", err, unix.ByteSliceToString(logBuf), err2)
+		if fd2, err2 := retryLoad(func() (uintptr, error) { return loadProgram(code, license, logBuf) }); err2 == nil {
+			unix.Close(int(fd2))
+		}
+		log := strings.Join(strings.Fields(unix.ByteSliceToString(logBuf)), " ")
+		return fmt.Errorf("device cgroup: load BPF program: %w (verifier: %q)", err, log)
 	}
 	prog := os.NewFile(fd, "bpf-prog")
 	defer prog.Close()
@@ -137,6 +142,24 @@ func attachDeviceFilter(dir string, rules []DeviceRule) error {
 
 // loadProgram is bpf(BPF_PROG_LOAD); with logBuf, the verifier writes
 // its reasoning there.
+// bpfLoadAttempts bounds retryLoad, as libbpf bounds its own.
+const bpfLoadAttempts = 10
+
+// retryLoad calls load again while it fails with EAGAIN or EINTR: the
+// verifier gives up when a signal is pending, and the Go runtime signals
+// its threads (SIGURG, for preemption) — often enough under emulation
+// (QEMU's TCG) that one try in many fails.
+func retryLoad(load func() (uintptr, error)) (uintptr, error) {
+	var err error
+	for range bpfLoadAttempts {
+		var fd uintptr
+		if fd, err = load(); !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
+			return fd, err
+		}
+	}
+	return 0, fmt.Errorf("%w (%d tries)", err, bpfLoadAttempts)
+}
+
 func loadProgram(code, license, logBuf []byte) (uintptr, error) {
 	load := struct {
 		progType, insnCnt  uint32
