@@ -226,7 +226,7 @@ func (s Store) Get(name string) (*Image, error) {
 	}
 	var img Image
 	if err := json.Unmarshal(b, &img); err != nil {
-		return nil, fmt.Errorf("%w %s (remove it): %s: %v", ErrDamaged, name, s.imagePath(name), err)
+		return nil, fmt.Errorf("%w %s (remove it): %s: %w", ErrDamaged, name, s.imagePath(name), err)
 	}
 	for _, l := range img.Layers {
 		if !exists(s.LayerDir(l)) {
