@@ -38,7 +38,11 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 		w := tabwriter.NewWriter(os.Stdout, 8, 1, 3, ' ', 0)
 		fmt.Fprintln(w, "NAME\tLAYERS\tSIZE\tCREATED")
 		for _, i := range imgs {
-			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, i.Created.Format(time.RFC3339))
+			created := i.Created.Format(time.RFC3339)
+			if i.Damaged != "" {
+				created = "damaged (goC image rm " + i.Name + ")"
+			}
+			fmt.Fprintf(w, "%s\t%d\t%.1f MB\t%s\n", i.Name, len(i.Layers), float64(i.Size)/1e6, created)
 		}
 		return w.Flush()
 	case "rm":

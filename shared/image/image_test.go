@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,5 +206,71 @@ func TestImportDirAndTar(t *testing.T) {
 	}
 	if _, err := s.Import("../x", p, nil); err == nil {
 		t.Fatal("hostile image name accepted")
+	}
+}
+
+// A damaged image (issue 17: its JSON garbled or truncated, a layer gone)
+// is listed, named, refused by Get with its name, and removable; the
+// other images are untouched.
+func TestDamagedImages(t *testing.T) {
+	s := Store{Root: t.TempDir()}
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "f"), []byte("x"), 0o644)
+	for _, n := range []string{"good", "garbled", "empty"} {
+		if _, err := s.Import(n, src, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(s.imagePath("garbled"), []byte(`{"name": "garb`), 0o600)
+	os.WriteFile(s.imagePath("empty"), nil, 0o600)
+	// nolayer: its own layer (other content than good's), gone.
+	os.WriteFile(filepath.Join(src, "g"), []byte("y"), 0o644)
+	img, err := s.Import("nolayer", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(s.LayerDir(img.Layers[0])); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"garbled", "empty", "nolayer"} {
+		if _, err := s.Get(n); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), n) {
+			t.Errorf("Get(%s) = %v, want ErrDamaged naming it", n, err)
+		}
+	}
+	imgs, err := s.List()
+	if err != nil || len(imgs) != 4 {
+		t.Fatalf("List = %d images, %v; want 4", len(imgs), err)
+	}
+	for _, img := range imgs {
+		if (img.Name == "good") != (img.Damaged == "") {
+			t.Errorf("%s: damaged %q", img.Name, img.Damaged)
+		}
+	}
+	for _, n := range []string{"garbled", "empty", "nolayer"} {
+		if err := s.Remove(n, nil); err != nil {
+			t.Errorf("Remove(%s): %v", n, err)
+		}
+	}
+	good, err := s.Get("good")
+	if err != nil || !exists(s.LayerDir(good.Layers[0])) {
+		t.Fatalf("good after the others went: %v", err)
+	}
+	if imgs, _ := s.List(); len(imgs) != 1 {
+		t.Fatalf("List = %d images, want 1", len(imgs))
+	}
+}
+
+// goC run's refusal names a damaged image as such, else says it is none.
+func TestRefusal(t *testing.T) {
+	s := Store{Root: t.TempDir()}
+	_, err := s.Get("nothere")
+	if got := Refusal("nothere", err).Error(); got != "nothere is neither a rootfs directory nor an image (goC image ls)" {
+		t.Errorf("Refusal of an unknown image = %q", got)
+	}
+	os.MkdirAll(filepath.Join(s.Root, "images"), 0o700)
+	os.WriteFile(s.imagePath("bad"), []byte("{"), 0o600)
+	_, err = s.Get("bad")
+	if err := Refusal("bad", err); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "damaged image bad") {
+		t.Errorf("Refusal of a damaged image = %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -39,6 +40,8 @@ type Image struct {
 	Env     []string  `json:"env,omitempty"`
 	Cmd     []string  `json:"cmd,omitempty"`
 	Workdir string    `json:"workdir,omitempty"`
+	// Damaged says why the image cannot be used (List only; not stored).
+	Damaged string `json:"-"`
 }
 
 // Store is the image store under Root.
@@ -46,6 +49,10 @@ type Store struct{ Root string }
 
 // ErrNotExist is an unknown image name.
 var ErrNotExist = errors.New("no such image")
+
+// ErrDamaged is an image whose record cannot be read or whose layer is
+// gone (issue 17): it cannot run; goC image rm removes it.
+var ErrDamaged = errors.New("damaged image")
 
 func (s Store) imagePath(name string) string { return filepath.Join(s.Root, "images", name+".json") }
 
@@ -196,6 +203,15 @@ func report(w io.Writer, format string, args ...any) {
 	}
 }
 
+// Refusal is goC run's error for name, no directory, that Get refused
+// with err: err itself for a damaged image, else that it is neither.
+func Refusal(name string, err error) error {
+	if errors.Is(err, ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", name)
+}
+
 // Get returns image name.
 func (s Store) Get(name string) (*Image, error) {
 	if err := id.Validate(name); err != nil {
@@ -209,7 +225,15 @@ func (s Store) Get(name string) (*Image, error) {
 		return nil, err
 	}
 	var img Image
-	return &img, json.Unmarshal(b, &img)
+	if err := json.Unmarshal(b, &img); err != nil {
+		return nil, fmt.Errorf("%w %s (remove it): %s: %w", ErrDamaged, name, s.imagePath(name), err)
+	}
+	for _, l := range img.Layers {
+		if !exists(s.LayerDir(l)) {
+			return nil, fmt.Errorf("%w %s (remove it): layer %s is gone", ErrDamaged, name, l)
+		}
+	}
+	return &img, nil
 }
 
 // List returns every image, by name.
@@ -221,7 +245,12 @@ func (s Store) List() ([]*Image, error) {
 	var out []*Image
 	for _, e := range entries {
 		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
-			if img, err := s.Get(n); err == nil {
+			img, err := s.Get(n)
+			if errors.Is(err, ErrDamaged) {
+				slog.Warn("image store", "image", n, "err", err)
+				img = &Image{Name: n, Damaged: err.Error()}
+			}
+			if img != nil {
 				out = append(out, img)
 			}
 		}
@@ -233,7 +262,7 @@ func (s Store) List() ([]*Image, error) {
 // Remove deletes image name unless inUse says a container uses it, and
 // then every layer no image needs any more.
 func (s Store) Remove(name string, inUse func(string) bool) error {
-	if _, err := s.Get(name); err != nil {
+	if _, err := s.Get(name); err != nil && !errors.Is(err, ErrDamaged) {
 		return err
 	}
 	if inUse != nil && inUse(name) {

@@ -1,7 +1,9 @@
 package state
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -26,10 +28,16 @@ type Info struct {
 
 // Info reports the container as it is now: its status derived from the
 // live system, paused when its cgroup is frozen; its PID until it has
-// stopped.
+// stopped. One whose state.json cannot be read is stopped, with a warning.
 func (c *Container) Info() Info {
 	st, err := c.Read()
 	i := Info{OCIVersion: specs.Version, ID: c.ID, Status: c.Status(st)}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		// Damaged (issue 17): named, and stopped for whoever manages
+		// it, so that delete --force removes what is left of it.
+		slog.Warn("container state damaged: reported stopped; goC delete --force removes it", "id", c.ID, "err", err)
+		i.Status = Stopped
+	}
 	if err != nil {
 		return i
 	}

@@ -84,6 +84,15 @@ func TestInfo(t *testing.T) {
 	dead.Start++ // its PID is another process's now
 	stopped := save(dead, false)
 	freeze("stopped", "1") // a frozen cgroup makes no stopped container paused
+	// Damaged state.json (issue 17): garbled, truncated to nothing.
+	damaged := func(id, content string) *Container {
+		c := save(live(t, id), false)
+		if err := os.WriteFile(filepath.Join(c.Dir, StateFile), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	garbled, empty := damaged("garbled", `{"id": "garb`), damaged("empty", "")
 
 	for _, tc := range []struct {
 		c      *Container
@@ -96,6 +105,8 @@ func TestInfo(t *testing.T) {
 		{paused, Paused, true},
 		{noCgroup, Running, true},
 		{stopped, Stopped, false},
+		{garbled, Stopped, false},
+		{empty, Stopped, false},
 	} {
 		t.Run(tc.c.ID, func(t *testing.T) {
 			i := tc.c.Info()
@@ -103,6 +114,12 @@ func TestInfo(t *testing.T) {
 				t.Fatalf("Info() = %+v, want %s", i, tc.status)
 			}
 			st, err := tc.c.Read()
+			if tc.c == garbled || tc.c == empty {
+				if err == nil || i.Pid != 0 || i.Bundle != "" {
+					t.Errorf("a damaged container reports %+v", i)
+				}
+				return
+			}
 			if tc.status == Creating {
 				if err == nil || i.Pid != 0 || i.Bundle != "" {
 					t.Errorf("a container being created reports %+v", i)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/cgroups"
 	"goc.dev/shared/id"
 	"goc.dev/shared/process"
 )
@@ -221,8 +223,20 @@ func (c *Container) Status(s *State) string {
 // Fifo is the exec fifo's path.
 func (c *Container) Fifo() string { return filepath.Join(c.Dir, ExecFifo) }
 
-// Remove deletes the container's directory.
-func (c *Container) Remove() error { return os.RemoveAll(c.Dir) }
+// Remove deletes the container's directory. One whose state.json is
+// damaged (issue 17) has its cgroup sought where goC makes it by default
+// (DefaultParent/ID) and destroyed, its processes with it: what can be
+// cleaned without the state.
+func (c *Container) Remove() error {
+	if _, err := c.Read(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if cg, err := findCgroup(cgroups.DefaultParent, c.ID, nil); err == nil {
+			if err := cg.Destroy(); err != nil && !errors.Is(err, os.ErrNotExist) {
+				slog.Warn("damaged container: its cgroup", "id", c.ID, "err", err)
+			}
+		}
+	}
+	return os.RemoveAll(c.Dir)
+}
 
 // WriteAtomic writes a file through a temporary file and a rename, so
 // readers see the old content or the new, never half of it.

@@ -244,7 +244,7 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		// Not a directory: an image, if the store has one by that name.
 		store := image.Store{Root: g.DataRoot}
 		if img, err = store.Get(args[0]); err != nil {
-			return c, fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", args[0])
+			return c, image.Refusal(args[0], err)
 		}
 		layer, overlay = store.Layer(img, cid)
 		root = filepath.Join(layer, "merged")

@@ -95,7 +95,7 @@ func (d *Daemon) listImages(c echo.Context) error {
 // removeImage has goC remove the image; goC's refusal (in use) is a 409.
 func (d *Daemon) removeImage(c echo.Context) error {
 	name := c.Param("name")
-	if _, err := d.store().Get(name); err != nil {
+	if _, err := d.store().Get(name); err != nil && !errors.Is(err, image.ErrDamaged) {
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())
 	}
 	if err := d.goC("image", "rm", name); err != nil {

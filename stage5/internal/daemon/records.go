@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,6 +75,10 @@ func (d *Daemon) discard(cid string) {
 	d.release(cid)
 }
 
+// damaged holds the IDs of containers whose meta.json goCd has warned of,
+// once each.
+var damaged sync.Map
+
 // load reads a container's record and derives its status: exited once the
 // shim recorded a result, running while the shim lives, dead otherwise.
 func (d *Daemon) load(cid string) (*api.Container, error) {
@@ -83,7 +88,12 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 	}
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil {
-		return nil, fmt.Errorf("container %s: %s: %w", cid, metaFile, err)
+		// Damaged (issue 17): listed under its ID, so that it can be
+		// removed; its status is the shim's files' as ever.
+		if _, said := damaged.LoadOrStore(cid, true); !said {
+			slog.Warn("a container's record is damaged: listed under its ID", "container", cid, "file", metaFile, "err", err)
+		}
+		rec = record{Container: api.Container{ID: cid, Name: cid}}
 	}
 	ct := rec.Container
 	ct.RestartPolicy, ct.RestartCount = rec.Request.Restart, d.restarts(cid)
@@ -98,6 +108,12 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 	r, err := dir.ReadRecord()
 	if shim.IsMissing(err) {
 		return &ct, nil // the shim has not recorded itself yet
+	}
+	if err != nil { // damaged (issue 17): its shim may still run
+		slog.Warn("a container's shim record is damaged: looking for its shim", "container", cid, "err", err)
+		if r, err = dir.FindShim(); err == nil {
+			warnf(dir.WriteRecord(r), "rebuild a shim record")
+		}
 	}
 	// Gone without a result, unless it wrote one just before it went.
 	if (err != nil || !process.Alive(r.PID, r.Start)) && !ended(dir, &ct) {

@@ -2,9 +2,12 @@ package daemon
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +111,72 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// A garbled meta.json (issue 17) neither hides the container nor the
+// others: it is listed under its ID, its status derived from the shim's
+// files as ever, and can be removed.
+func TestLoadGarbledMeta(t *testing.T) {
+	d := &Daemon{DataRoot: t.TempDir(), StateRoot: t.TempDir()}
+	d.init()
+	for _, id := range []string{"c0ffee01", "c0ffee02"} {
+		if err := d.reserve(record{Container: api.Container{ID: id, Name: "n" + id}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.dir(id).WriteResult(shim.Result{Status: 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(string(d.dir("c0ffee01")), metaFile), []byte(`{"id":"c0f`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all, err := d.all()
+	if err != nil || len(all) != 2 {
+		t.Fatalf("all = %d containers, %v; want 2", len(all), err)
+	}
+	ct, err := d.find("c0ffee01")
+	if err != nil || ct.Name != "c0ffee01" || ct.Status != api.StatusExited {
+		t.Fatalf("find of the garbled one = %+v, %v; want it by its ID, exited", ct, err)
+	}
+	if err := d.removeContainer(ct, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.find("nc0ffee02"); err != nil {
+		t.Fatalf("the other one: %v", err)
+	}
+}
+
+// A garbled shim record of a shim that still runs (issue 17): the shim is
+// found by its command line, the container still runs.
+func TestLoadGarbledShimRecord(t *testing.T) {
+	d := &Daemon{DataRoot: t.TempDir()}
+	d.init()
+	if err := d.reserve(record{Container: api.Container{ID: "c0ffee", Name: "n"}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := d.dir("c0ffee")
+	if err := os.WriteFile(filepath.Join(string(dir), shim.RecordFile), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A stand-in shim: a shell whose command line names the directory.
+	cmd := exec.Command("sh", "-c", "sleep 60; :", "goC", "shim", "--dir", string(dir), "--", "run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	ok := false
+	for i := 0; i < 200 && !ok; i++ { // until the child has exec'd sh
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid))
+		ok = strings.Contains(string(b), "shim\x00--dir")
+		time.Sleep(5 * time.Millisecond)
+	}
+	if ct, err := d.load("c0ffee"); err != nil || ct.Status != api.StatusRunning {
+		t.Fatalf("load = %+v, %v; want running (its shim lives)", ct, err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if ct, err := d.load("c0ffee"); err != nil || ct.Status != api.StatusDead {
+		t.Fatalf("load = %+v, %v; want dead (its shim has gone)", ct, err)
+	}
 }
