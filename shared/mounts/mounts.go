@@ -129,8 +129,14 @@ func (m Mount) String() string { return strings.Join(m.Args(), " ") }
 
 // Args are the goC run flags that make m: --mount for a bind (a volume
 // resolved to its directory first: goC run has no volumes), --tmpfs for a
-// tmpfs, whose options --mount cannot all say.
+// tmpfs, whose options --mount cannot all say — except for a tmpfs whose
+// target has a ':', which --tmpfs would read as the start of its options
+// (/data:exec), made by --mount (it has size and mode alone, as
+// ParseMount's tmpfs does).
 func (m Mount) Args() []string {
+	if f, ok := tmpfsMountFields(m); ok {
+		return []string{"--mount", csvJoin(f)}
+	}
 	if m.Type == TypeTmpfs {
 		opts := m.Options
 		if m.ReadOnly {
@@ -152,6 +158,26 @@ func (m Mount) Args() []string {
 		f = append(f, "bind-propagation="+m.Propagation)
 	}
 	return []string{"--mount", csvJoin(f)}
+}
+
+// tmpfsMountFields are --mount's fields for a tmpfs whose target has a ':'
+// and whose options --mount can say.
+func tmpfsMountFields(m Mount) ([]string, bool) {
+	if m.Type != TypeTmpfs || !strings.Contains(m.Target, ":") {
+		return nil, false
+	}
+	f := []string{"type=tmpfs", "target=" + m.Target}
+	for _, o := range m.Options {
+		k, v, _ := strings.Cut(o, "=")
+		if k != "size" && k != "mode" {
+			return nil, false
+		}
+		f = append(f, "tmpfs-"+k+"="+v)
+	}
+	if m.ReadOnly {
+		f = append(f, "readonly")
+	}
+	return f, true
 }
 
 // csvJoin joins fields as encoding/csv writes a record: a field with a

@@ -122,6 +122,7 @@ func TestArgsRoundTrip(t *testing.T) {
 		{Type: TypeBind, Source: "/src", Target: "/app"},
 		{Type: TypeTmpfs, Target: "/run"},
 		{Type: TypeTmpfs, Target: "/run", Options: []string{"exec", "size=1024"}},
+		{Type: TypeTmpfs, Target: "/data:exec", Options: []string{"size=1024", "mode=1770"}, ReadOnly: true}, // not /data with exec
 	} {
 		args := m.Args()
 		fs := flag.NewFlagSet("run", flag.ContinueOnError)
