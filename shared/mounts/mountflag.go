@@ -75,7 +75,11 @@ func ParseMount(s string) (Mount, error) {
 			return Mount{}, fmt.Errorf("unexpected key '%s' in '%s'", key, f)
 		}
 	}
-	return m, checkMount(m, tmpfs, volume)
+	if err := checkMount(m, tmpfs, volume); err != nil {
+		return Mount{}, err
+	}
+	m.Target = path.Clean(m.Target)
+	return m, nil
 }
 
 // checkMount checks a --mount's fields together, as Docker's daemon does.
@@ -124,6 +128,7 @@ func ParseTmpfs(s string) (Mount, error) {
 	if err := checkTarget(m); err != nil {
 		return Mount{}, err
 	}
+	m.Target = path.Clean(target)
 	if opts == "" {
 		return m, nil
 	}

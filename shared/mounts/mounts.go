@@ -90,6 +90,7 @@ func ParseVolume(s string) (Mount, error) {
 	if err := checkTarget(m); err != nil {
 		return fail("%v", err)
 	}
+	m.Target = path.Clean(m.Target)
 	if len(parts) < 3 {
 		return m, nil
 	}
@@ -108,7 +109,11 @@ func ParseVolume(s string) (Mount, error) {
 	return m, nil
 }
 
-// checkTarget checks m's target as Docker does, and cleans it.
+// checkTarget checks m's target as Docker does; the parsers then keep it
+// cleaned (/app/../data is /data), so that no accepted target holds "..". A
+// NUL or a line break in a path is refused: the kernel takes no NUL, and
+// Args could not hand a line break to goC run intact (encoding/csv reads
+// \r\n as \n and drops a final \r).
 func checkTarget(m Mount) error {
 	prefix := fmt.Sprintf("invalid mount config for type %q: ", m.Type)
 	switch {
@@ -118,8 +123,8 @@ func checkTarget(m Mount) error {
 		return fmt.Errorf("%sinvalid mount path: '%s' mount path must be absolute", prefix, m.Target)
 	case path.Clean(m.Target) == "/":
 		return fmt.Errorf("%sinvalid specification: destination can't be '/'", prefix)
-	case strings.ContainsRune(m.Target, 0) || strings.ContainsRune(m.Source, 0):
-		return fmt.Errorf("%sNUL in a path", prefix)
+	case strings.ContainsAny(m.Target, "\x00\r\n") || strings.ContainsAny(m.Source, "\x00\r\n"):
+		return fmt.Errorf("%sNUL or line break in a path", prefix)
 	}
 	return nil
 }
@@ -129,8 +134,14 @@ func (m Mount) String() string { return strings.Join(m.Args(), " ") }
 
 // Args are the goC run flags that make m: --mount for a bind (a volume
 // resolved to its directory first: goC run has no volumes), --tmpfs for a
-// tmpfs, whose options --mount cannot all say.
+// tmpfs, whose options --mount cannot all say — except for a tmpfs whose
+// target has a ':', which --tmpfs would read as the start of its options
+// (/data:exec), made by --mount (it has size and mode alone, as
+// ParseMount's tmpfs does).
 func (m Mount) Args() []string {
+	if f, ok := tmpfsMountFields(m); ok {
+		return []string{"--mount", csvJoin(f)}
+	}
 	if m.Type == TypeTmpfs {
 		opts := m.Options
 		if m.ReadOnly {
@@ -152,6 +163,26 @@ func (m Mount) Args() []string {
 		f = append(f, "bind-propagation="+m.Propagation)
 	}
 	return []string{"--mount", csvJoin(f)}
+}
+
+// tmpfsMountFields are --mount's fields for a tmpfs whose target has a ':'
+// and whose options --mount can say.
+func tmpfsMountFields(m Mount) ([]string, bool) {
+	if m.Type != TypeTmpfs || !strings.Contains(m.Target, ":") {
+		return nil, false
+	}
+	f := []string{"type=tmpfs", "target=" + m.Target}
+	for _, o := range m.Options {
+		k, v, _ := strings.Cut(o, "=")
+		if k != "size" && k != "mode" {
+			return nil, false
+		}
+		f = append(f, "tmpfs-"+k+"="+v)
+	}
+	if m.ReadOnly {
+		f = append(f, "readonly")
+	}
+	return f, true
 }
 
 // csvJoin joins fields as encoding/csv writes a record: a field with a

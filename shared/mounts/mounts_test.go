@@ -40,6 +40,9 @@ func TestParseVolume(t *testing.T) {
 		{in: "vol:/app:rshared", err: `invalid mode: rshared`},
 		{in: "/src:/app:nocopy", err: `invalid mode: nocopy`},
 		{in: "/a:/b:ro:x", err: `invalid volume specification: '/a:/b:ro:x'`},
+		{in: "/src:/app/../data/", want: Mount{Type: TypeBind, Source: "/src", Target: "/data", CreateSource: true}},
+		{in: "/\r", err: `line break in a path`}, // FuzzParseVolume: --mount would read it back as /
+		{in: "/src:/a\r\nb", err: `line break in a path`},
 	} {
 		got, err := ParseVolume(tc.in)
 		check(t, "-v "+tc.in, got, err, tc.want, tc.err)
@@ -77,6 +80,7 @@ func TestParseMount(t *testing.T) {
 		{in: "type=tmpfs,target=/app,tmpfs-size=lots", err: `invalid value for tmpfs-size: lots`},
 		{in: "type=volume,source=./x,target=/app", err: `includes invalid characters`},
 		{in: `type=bind,"source=/src`, err: `invalid argument`},
+		{in: "type=tmpfs,target=/run/../x", want: Mount{Type: TypeTmpfs, Target: "/x"}},
 	} {
 		got, err := ParseMount(tc.in)
 		check(t, "--mount "+tc.in, got, err, tc.want, tc.err)
@@ -96,6 +100,7 @@ func TestParseTmpfs(t *testing.T) {
 		{in: "/run:colour=red", err: `invalid tmpfs option "colour=red"`},
 		{in: "/run:rbind", err: `invalid tmpfs option "rbind"`},
 		{in: "/run:size", err: `invalid tmpfs option "size"`},
+		{in: "/../0", want: Mount{Type: TypeTmpfs, Target: "/0"}}, // FuzzParseTmpfs: kept as /../0
 	} {
 		got, err := ParseTmpfs(tc.in)
 		check(t, "--tmpfs "+tc.in, got, err, tc.want, tc.err)
@@ -122,6 +127,7 @@ func TestArgsRoundTrip(t *testing.T) {
 		{Type: TypeBind, Source: "/src", Target: "/app"},
 		{Type: TypeTmpfs, Target: "/run"},
 		{Type: TypeTmpfs, Target: "/run", Options: []string{"exec", "size=1024"}},
+		{Type: TypeTmpfs, Target: "/data:exec", Options: []string{"size=1024", "mode=1770"}, ReadOnly: true}, // not /data with exec
 	} {
 		args := m.Args()
 		fs := flag.NewFlagSet("run", flag.ContinueOnError)

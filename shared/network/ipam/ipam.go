@@ -179,6 +179,9 @@ func (st Store) Update(subnet netip.Prefix, fn func(*State) error) error {
 			name := strings.TrimSuffix(filepath.Base(st.Path), ".json")
 			return fmt.Errorf("network %s has subnet %s, not %s: use its subnet, or remove the network first", name, s.Subnet, subnet)
 		}
+		if err := s.check(); err != nil {
+			return fmt.Errorf("read leases %s: %w", st.Path, err)
+		}
 	}
 	if err := fn(s); err != nil {
 		return err
