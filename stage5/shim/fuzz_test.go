@@ -82,4 +82,3 @@ func FuzzLogTimes(f *testing.F) {
 		t.Errorf("At(%d) = %v: no line at or before %d has that time (offsets %v)", off, got, off, fmt.Sprint(lt.offsets))
 	})
 }
-
