@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short
 
 all: stages
 
@@ -100,6 +100,16 @@ unit:
 	$(GO) test -exec $(ASROOT) -count=1 goc.dev/shared/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
 	cd e2e && $(GO) test -count=1 -run 'TestDocs|TestLayout' .
 
+# fuzz: every Go fuzz target (func FuzzXxx in a _test.go of shared or a
+# stage) for FUZZTIME each, one at a time, -parallel 1, as you (no root);
+# a crash fails naming the target and its saved input (docs/e2e.md). make
+# test runs it with FUZZTIME=5s (fuzz-short).
+FUZZTIME ?= 60s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) e2e/fuzz/run.sh
+fuzz-short:
+	GO=$(GO) FUZZTIME=5s e2e/fuzz/run.sh
+
 # e2e: the scenarios inside the VM, once per cgroup mode: built as you, QEMU
 # runs as you (KVM when you may open /dev/kvm). VM=lima (macOS): only
 # vm/lima.sh, which runs make test inside a Lima Linux VM (nothing is built
@@ -119,7 +129,7 @@ e2e-host: stages rootfs
 	@vm/deps.sh runc sudo
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' GOC_REPO=$(CURDIR) $(GO) test -exec $(ASROOT) -count=1 -v -run 'TestScenarios|TestDocBlocks' . 2>&1 | $(CURDIR)/vm/summary.sh host
 
-test: lint unit test-asuser e2e-host test-oci e2e test-compat test-cri
+test: lint unit fuzz-short test-asuser e2e-host test-oci e2e test-compat test-cri
 
 # test-asuser: the README's make demo, then make unit, as a new user with
 # sudo whose Go is on their own PATH only (e2e/asuser/run.sh: a throwaway

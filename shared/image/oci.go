@@ -1,11 +1,14 @@
 package image
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -35,7 +38,16 @@ type ociConfig struct {
 
 // importOCI reads an OCI image layout (as skopeo copy … oci:DIR or umoci
 // write it): index.json → the first manifest → its layers, bottom first.
-func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
+// A refused layout leaves no layer it unpacked behind.
+func (s Store) importOCI(img *Image, dir string, progress io.Writer) (err error) {
+	var fresh []string
+	defer func() {
+		for _, l := range fresh {
+			if err != nil {
+				os.RemoveAll(s.LayerDir(l))
+			}
+		}
+	}()
 	var idx ociIndex
 	if err := readJSON(blobOrFile(dir, "index.json"), &idx); err != nil {
 		return err
@@ -46,7 +58,7 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
 	desc := idx.Manifests[0]
 	if strings.Contains(desc.MediaType, "image.index") {
 		var nested ociIndex
-		if err := readJSON(blobPath(dir, desc.Digest), &nested); err != nil {
+		if err := readBlob(dir, desc.Digest, &nested); err != nil {
 			return err
 		}
 		if len(nested.Manifests) == 0 {
@@ -55,12 +67,12 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
 		desc = nested.Manifests[0]
 	}
 	var m ociManifest
-	if err := readJSON(blobPath(dir, desc.Digest), &m); err != nil {
+	if err := readBlob(dir, desc.Digest, &m); err != nil {
 		return err
 	}
 	var cfg ociConfig
 	if m.Config.Digest != "" {
-		if err := readJSON(blobPath(dir, m.Config.Digest), &cfg); err != nil {
+		if err := readBlob(dir, m.Config.Digest, &cfg); err != nil {
 			return err
 		}
 		img.Env, img.Workdir = cfg.Config.Env, cfg.Config.WorkingDir
@@ -70,6 +82,9 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
 		if strings.Contains(l.MediaType, "zstd") {
 			return fmt.Errorf("layer %s: zstd-compressed layers are not supported", l.Digest)
 		}
+		if err := checkBlob(dir, l.Digest); err != nil {
+			return err
+		}
 		f, err := os.Open(blobPath(dir, l.Digest))
 		if err != nil {
 			return err
@@ -78,6 +93,9 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
 		if err != nil {
 			f.Close()
 			return err
+		}
+		if !exists(s.LayerDir(l.Digest)) {
+			fresh = append(fresh, l.Digest)
 		}
 		d, n, err := s.addLayer(r, l.Digest, progress, i+1, len(m.Layers))
 		f.Close()
@@ -90,9 +108,42 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) error {
 	return nil
 }
 
+// A digest goC accepts: sha256, as every layout it reads uses.
+var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// blobPath is where a layout keeps the blob of a digest checkBlob accepted.
 func blobPath(dir, digest string) string {
-	algo, hex, _ := strings.Cut(digest, ":")
-	return filepath.Join(dir, "blobs", filepath.Base(algo), filepath.Base(hex))
+	return filepath.Join(dir, "blobs", "sha256", strings.TrimPrefix(digest, "sha256:"))
+}
+
+// checkBlob refuses a digest that is not sha256:HEX and a blob whose
+// content does not hash to its digest, so that only blobs/sha256/ is read
+// and only what the manifest names is unpacked.
+func checkBlob(dir, digest string) error {
+	if !digestRE.MatchString(digest) {
+		return fmt.Errorf("digest %q: not sha256:<64 hex digits>", digest)
+	}
+	f, err := os.Open(blobPath(dir, digest))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("blob %s: %w", digest, err)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != digest {
+		return fmt.Errorf("blob %s: content has digest %s", digest, got)
+	}
+	return nil
+}
+
+// readBlob reads a JSON blob after checking its digest.
+func readBlob(dir, digest string, v any) error {
+	if err := checkBlob(dir, digest); err != nil {
+		return err
+	}
+	return readJSON(blobPath(dir, digest), v)
 }
 
 func blobOrFile(dir, name string) string { return filepath.Join(dir, name) }

@@ -108,11 +108,17 @@ func extract(root int, name string, h *tar.Header, r io.Reader) error {
 	}
 	if strings.HasPrefix(base, whiteoutPrefix) {
 		target := strings.TrimPrefix(base, whiteoutPrefix)
+		if target == "" || target == "." || target == ".." {
+			return fmt.Errorf("whiteout of %q refused", target)
+		}
 		removeAt(parent, target)
 		return unix.Mknodat(parent, target, unix.S_IFCHR, 0)
 	}
 
-	if h.Typeflag != tar.TypeDir {
+	// What is there is replaced, a directory only by a non-directory:
+	// chmod below follows a symlink, so a symlink is never kept.
+	var st unix.Stat_t
+	if h.Typeflag != tar.TypeDir || unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		removeAt(parent, base)
 	}
 	mode := uint32(h.Mode & 0o7777)
@@ -154,9 +160,9 @@ func extract(root int, name string, h *tar.Header, r io.Reader) error {
 		}
 		err = unix.Linkat(tp, path.Base(target), parent, base, 0)
 		unix.Close(tp)
-		if err != nil {
-			return err
-		}
+		// A hard link shares its target's owner, mode and times: setting
+		// them here would follow it if the target is a symlink.
+		return err
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 		typ := map[byte]uint32{tar.TypeChar: unix.S_IFCHR, tar.TypeBlock: unix.S_IFBLK, tar.TypeFifo: unix.S_IFIFO}[h.Typeflag]
 		if err := unix.Mknodat(parent, base, typ|mode, int(unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor)))); err != nil {
