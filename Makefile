@@ -103,12 +103,12 @@ unit:
 # fuzz: every Go fuzz target (func FuzzXxx in a _test.go of shared or a
 # stage) for FUZZTIME each, one at a time, -parallel 1, as you (no root);
 # a crash fails naming the target and its saved input (docs/e2e.md). make
-# test runs it with FUZZTIME=5s (fuzz-short).
+# test runs it with FUZZTIME=3s (fuzz-short).
 FUZZTIME ?= 60s
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) e2e/fuzz/run.sh
 fuzz-short:
-	GO=$(GO) FUZZTIME=5s e2e/fuzz/run.sh
+	GO=$(GO) FUZZTIME=3s e2e/fuzz/run.sh
 
 # e2e: the scenarios inside the VM, once per cgroup mode: built as you, QEMU
 # runs as you (KVM when you may open /dev/kvm). VM=lima (macOS): only
