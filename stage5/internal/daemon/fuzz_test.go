@@ -17,9 +17,13 @@ import (
 
 // files lists every path under the daemon's roots.
 func files(t *testing.T, d *Daemon) []string {
+	t.Helper()
 	var all []string
 	for _, root := range []string{d.DataRoot, d.StateRoot} {
 		filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
+			if err != nil && !os.IsNotExist(err) {
+				t.Errorf("walk %s: %v", p, err)
+			}
 			all = append(all, p)
 			return nil
 		})
