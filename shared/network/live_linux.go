@@ -29,10 +29,12 @@ func liveLeases(stateDir, bridge string) func(netip.Prefix) ([]ipam.Found, error
 				ids = append(ids, e.Name())
 			}
 		}
-		published := map[string][]ipam.Port{}
-		if n, err := openNAT(); err != nil {
+		n, err := openNAT()
+		if err != nil {
 			return nil, err
-		} else if published, err = n.published(); err != nil {
+		}
+		published, err := n.published()
+		if err != nil {
 			return nil, err
 		}
 		for cid := range published {
