@@ -2,7 +2,9 @@
 // persisted in one JSON file per network, and guarded by a file lock so
 // that concurrent goC processes never hand out the same address. Every
 // lease names its owner (a goC process, by PID and start time), so leases
-// whose owner has died can be reclaimed instead of leaking forever.
+// whose owner has died can be reclaimed instead of leaking forever. A
+// damaged file does not stop the network: it is moved aside and the leases
+// rebuilt from the containers that run (Store.Live, Rebuild).
 package ipam
 
 import (
