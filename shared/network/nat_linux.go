@@ -5,11 +5,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/network/ipam"
 )
 
 // goC's rules live in one nftables table of their own, "ip goC", made
@@ -118,30 +121,74 @@ func (n *nat) ensureMasquerade(bridge string, subnet netip.Prefix) error {
 
 // publish adds DNAT rules sending host ports to the container.
 func (n *nat) publish(id string, ip netip.Addr, ports []Port) error {
-	a := ip.As4()
 	for _, p := range ports {
-		proto := byte(unix.IPPROTO_TCP)
-		if p.Proto == "udp" {
-			proto = unix.IPPROTO_UDP
-		}
 		for _, ch := range []*nftables.Chain{n.pre, n.out} {
-			n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: ch, UserData: []byte(portTag(id)), Exprs: []expr.Any{
-				&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
-				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
-				&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
-				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
-				&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
-				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(p.Host)},
-				&expr.Immediate{Register: 1, Data: a[:]},
-				&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(p.Container)},
-				&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
-			}})
+			n.conn.AddRule(&nftables.Rule{Table: n.table, Chain: ch, UserData: []byte(portTag(id)), Exprs: portExprs(ip, p)})
 		}
 	}
 	if err := n.conn.Flush(); err != nil {
 		return fmt.Errorf("nftables: publish ports: %w", err)
 	}
 	return nil
+}
+
+// portExprs is the rule sending host port p to ip.
+func portExprs(ip netip.Addr, p Port) []expr.Any {
+	a := ip.As4()
+	proto := byte(unix.IPPROTO_TCP)
+	if p.Proto == "udp" {
+		proto = unix.IPPROTO_UDP
+	}
+	return []expr.Any{
+		&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
+		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(p.Host)},
+		&expr.Immediate{Register: 1, Data: a[:]},
+		&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(p.Container)},
+		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
+	}
+}
+
+// rulePort reads back the host port a portExprs rule publishes.
+func rulePort(exprs []expr.Any) (ipam.Port, bool) {
+	var p ipam.Port
+	for i := 0; i+1 < len(exprs); i++ {
+		cmp, ok := exprs[i+1].(*expr.Cmp)
+		if !ok {
+			continue
+		}
+		switch e := exprs[i].(type) {
+		case *expr.Meta:
+			if e.Key == expr.MetaKeyL4PROTO && len(cmp.Data) == 1 {
+				p.Proto = map[byte]string{unix.IPPROTO_TCP: "tcp", unix.IPPROTO_UDP: "udp"}[cmp.Data[0]]
+			}
+		case *expr.Payload:
+			if e.Base == expr.PayloadBaseTransportHeader && e.Offset == 2 && len(cmp.Data) == 2 {
+				p.Host = binaryutil.BigEndian.Uint16(cmp.Data)
+			}
+		}
+	}
+	return p, p.Proto != "" && p.Host != 0
+}
+
+// published lists the host ports published to each container, by ID, as
+// the prerouting chain's tagged rules hold them.
+func (n *nat) published() (map[string][]ipam.Port, error) {
+	rules, err := n.conn.GetRules(n.table, n.pre)
+	if err != nil {
+		return nil, fmt.Errorf("nftables rules: %w", err)
+	}
+	ports := map[string][]ipam.Port{}
+	for _, r := range rules {
+		cid, ok := strings.CutPrefix(string(bytes.TrimRight(r.UserData, "\x00")), "port:")
+		if p, isPort := rulePort(r.Exprs); ok && isPort {
+			ports[cid] = append(ports[cid], p)
+		}
+	}
+	return ports, nil
 }
 
 // deleteTagged removes the rules of every chain whose tag matches.

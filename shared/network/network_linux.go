@@ -243,15 +243,16 @@ func (a *Attachment) Release() error {
 }
 
 func (a *Attachment) store() ipam.Store {
-	return ipam.Store{Path: filepath.Join(a.cfg.StateDir, a.cfg.Bridge+".json")}
+	return ipam.Store{Path: filepath.Join(a.cfg.StateDir, a.cfg.Bridge+".json"), Live: liveLeases(a.cfg.StateDir, a.cfg.Bridge)}
 }
 
 // vethName is the host end of a container's veth pair: "goC" and the
 // container's short ID, 15 characters (the most a name may have).
 func vethName(cid string) string { return "goC" + id.Short(cid) }
 
-// RemoveBridge deletes a bridge with its NAT rules and its leases file
-// (the bridge and masquerade rules otherwise stay, as Docker's do).
+// RemoveBridge deletes a bridge with its NAT rules and its leases file, and
+// a damaged one kept beside it (the bridge and masquerade rules otherwise
+// stay, as Docker's do).
 func RemoveBridge(stateDir, bridge string) error {
 	var errs []error
 	if n, err := openNAT(); err != nil {
@@ -260,7 +261,7 @@ func RemoveBridge(stateDir, bridge string) error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, deleteLink(bridge))
-	for _, f := range []string{bridge + ".json", bridge + ".json.lock"} {
+	for _, f := range []string{bridge + ".json", bridge + ".json.lock", bridge + ".json.damaged"} {
 		if err := os.Remove(filepath.Join(stateDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}

@@ -2,7 +2,9 @@
 // persisted in one JSON file per network, and guarded by a file lock so
 // that concurrent goC processes never hand out the same address. Every
 // lease names its owner (a goC process, by PID and start time), so leases
-// whose owner has died can be reclaimed instead of leaking forever.
+// whose owner has died can be reclaimed instead of leaking forever. A
+// damaged file does not stop the network: it is moved aside and the leases
+// rebuilt from the containers that run (Store.Live, Rebuild).
 package ipam
 
 import (
@@ -148,10 +150,17 @@ func next(ip, first, last netip.Addr) netip.Addr {
 // Store keeps a network's State in a file, one writer at a time.
 type Store struct {
 	Path string // the JSON file; a lock file sits beside it
+	// Live finds the addresses in use on the network, for a damaged file
+	// (see Update). Without it a damaged file is an error.
+	Live func(subnet netip.Prefix) ([]Found, error)
 }
 
 // Update locks the store, reads the state (a new one for subnet if there is
 // none), lets fn change it, and writes it back atomically if fn succeeds.
+// A file that names another subnet is refused: the network exists with
+// that subnet. A damaged file — not JSON, truncated, empty, naming no
+// subnet, or holding leases no Allocate makes — is moved aside and the
+// state rebuilt from Live (see Rebuild), with a warning naming the file.
 func (st Store) Update(subnet netip.Prefix, fn func(*State) error) error {
 	if err := os.MkdirAll(filepath.Dir(st.Path), 0o700); err != nil {
 		return err
@@ -165,29 +174,42 @@ func (st Store) Update(subnet netip.Prefix, fn func(*State) error) error {
 		return &os.PathError{Op: "flock", Path: lock.Name(), Err: err}
 	}
 
-	s := &State{Subnet: subnet}
-	b, err := os.ReadFile(st.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	s, err := st.load(subnet)
+	if err != nil {
 		return err
-	default:
-		if err := json.Unmarshal(b, s); err != nil {
-			return fmt.Errorf("read leases %s: %w", st.Path, err)
-		}
-		if s.Subnet != subnet {
-			name := strings.TrimSuffix(filepath.Base(st.Path), ".json")
-			return fmt.Errorf("network %s has subnet %s, not %s: use its subnet, or remove the network first", name, s.Subnet, subnet)
-		}
-		if err := s.check(); err != nil {
-			return fmt.Errorf("read leases %s: %w", st.Path, err)
-		}
 	}
 	if err := fn(s); err != nil {
 		return err
 	}
 	sort.Slice(s.Leases, func(i, j int) bool { return s.Leases[i].IP.Less(s.Leases[j].IP) })
 	return writeAtomic(st.Path, s)
+}
+
+// load reads the state under the lock.
+func (st Store) load(subnet netip.Prefix) (*State, error) {
+	b, err := os.ReadFile(st.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return &State{Subnet: subnet}, nil
+	case err != nil:
+		return nil, err
+	}
+	s := &State{}
+	damage := json.Unmarshal(b, s)
+	switch {
+	case damage != nil:
+	case !s.Subnet.IsValid():
+		damage = errors.New("names no subnet")
+	case s.Subnet != subnet:
+		name := strings.TrimSuffix(filepath.Base(st.Path), ".json")
+		return nil, fmt.Errorf("network %s has subnet %s, not %s: use its subnet, or remove the network first", name, s.Subnet, subnet)
+	default:
+		damage = s.check()
+	}
+	if damage == nil {
+		return s, nil
+	}
+	return st.rebuild(subnet, damage)
 }
 
 // Read returns the stored state without changing it.

@@ -1,0 +1,169 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+
+	"goc.dev/shared/network/ipam"
+)
+
+// liveLeases is ipam.Store.Live for a bridge: the addresses in use on it
+// now (see live.go).
+func liveLeases(stateDir, bridge string) func(netip.Prefix) ([]ipam.Found, error) {
+	return func(netip.Prefix) ([]ipam.Found, error) {
+		ports, err := bridgePorts(bridge)
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		if ents, err := os.ReadDir(filepath.Join(stateDir, "containers")); err == nil {
+			for _, e := range ents {
+				ids = append(ids, e.Name())
+			}
+		}
+		n, err := openNAT()
+		if err != nil {
+			return nil, err
+		}
+		published, err := n.published()
+		if err != nil {
+			return nil, err
+		}
+		for cid := range published {
+			ids = append(ids, cid)
+		}
+		return found(ports, ids, published), nil
+	}
+}
+
+// bridgePorts lists the veths on the bridge with the addresses of their
+// other ends, looked up in the network namespaces of the running
+// processes (the one the kernel gives the veth's peer's netnsid).
+func bridgePorts(bridge string) ([]bridgePort, error) {
+	br, err := netlink.LinkByName(bridge)
+	var notFound netlink.LinkNotFoundError
+	if errors.As(err, &notFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bridge %s: %w", bridge, err)
+	}
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("links: %w", err)
+	}
+	procs := procList()
+	own := owners(procs)
+	nsids := namespaceIDs(procs)
+	var out []bridgePort
+	for _, l := range links {
+		a := l.Attrs()
+		if a.MasterIndex != br.Attrs().Index || l.Type() != "veth" {
+			continue
+		}
+		p := bridgePort{Veth: a.Name}
+		if holder, ok := nsids[a.NetNsID]; ok && a.NetNsID >= 0 {
+			p.Owner = own[holder.NetNS]
+			p.IPs, err = peerAddrs(holder.PID, a.ParentIndex)
+			if err != nil {
+				return nil, fmt.Errorf("bridge %s: port %s: %w", bridge, a.Name, err)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// peerAddrs is the IPv4 addresses of link index in pid's network namespace.
+func peerAddrs(pid, index int) ([]netip.Addr, error) {
+	var ips []netip.Addr
+	err := inNetns(pid, func(h *netlink.Handle) error {
+		link, err := h.LinkByIndex(index)
+		if err != nil {
+			return err
+		}
+		addrs, err := h.AddrList(link, netlink.FAMILY_V4)
+		for _, a := range addrs {
+			if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok {
+				ips = append(ips, ip)
+			}
+		}
+		return err
+	})
+	return ips, err
+}
+
+// namespaceIDs maps the netnsid the kernel gives each network namespace of
+// procs (seen from goC's own) to one process in it. Namespaces without an
+// ID (goC's own, those no link points into) are left out.
+func namespaceIDs(procs []proc) map[int]proc {
+	ids := map[int]proc{}
+	seen := map[string]bool{}
+	for _, p := range procs {
+		if seen[p.NetNS] {
+			continue
+		}
+		seen[p.NetNS] = true
+		ns, err := netns.GetFromPid(p.PID)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		nsid, err := netlink.GetNetNsIdByFd(int(ns))
+		ns.Close()
+		if err == nil && nsid >= 0 {
+			ids[nsid] = p
+		}
+	}
+	return ids
+}
+
+// procList reads every process's parent, start time and network
+// namespace from /proc (processes that end meanwhile are left out).
+func procList() []proc {
+	ents, _ := os.ReadDir("/proc")
+	var procs []proc
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		if p, ok := parseStat(string(b)); ok {
+			p.PID, p.NetNS = pid, ns
+			procs = append(procs, p)
+		}
+	}
+	return procs
+}
+
+// parseStat reads the parent (field 4) and start time (field 22) of a
+// /proc/PID/stat line. The command name (field 2) may hold spaces and
+// parentheses: the fields after it start after the last ')'.
+func parseStat(s string) (proc, bool) {
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return proc{}, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return proc{}, false
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[19], 10, 64)
+	return proc{PPID: ppid, Start: start}, err1 == nil && err2 == nil
+}
