@@ -73,6 +73,8 @@ func (d *Daemon) init() {
 // Recover picks up what a goCd before this one left: autoRemove containers
 // that exited meanwhile are removed, running ones watched again; those with
 // a restart policy are supervised again (started, if their policy says so).
+// What is due now is done before Recover returns, and so before goCd
+// serves: the first ps after a restart lists what runs (issue 17).
 func (d *Daemon) Recover() {
 	d.init()
 	all, err := d.all()
@@ -81,10 +83,14 @@ func (d *Daemon) Recover() {
 		return
 	}
 	for _, ct := range all {
-		if ct.AutoRemove {
+		switch {
+		case ct.AutoRemove && ct.Status != api.StatusRunning:
+			d.reap(ct)
+		case ct.AutoRemove:
 			d.autoRemove(ct.ID)
+		default:
+			d.recoverPolicy(ct)
 		}
-		d.recoverPolicy(ct)
 	}
 }
 
