@@ -28,7 +28,9 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/image"
+	"goc.dev/shared/process"
 	"goc.dev/stage5/api"
+	"goc.dev/stage5/shim"
 )
 
 // Daemon holds goCd's configuration.
@@ -83,6 +85,13 @@ func (d *Daemon) Recover() {
 		return
 	}
 	for _, ct := range all {
+		if ct.Status == api.StatusRunning && d.neverStarted(ct) {
+			// As a start that failed: the record says so.
+			warnf(d.dir(ct.ID).WriteResult(shim.Result{Status: process.StatusRuntimeError}), "recover: a result")
+			if ct, err = d.load(ct.ID); err != nil {
+				continue
+			}
+		}
 		switch {
 		case ct.AutoRemove && ct.Status != api.StatusRunning:
 			d.reap(ct)

@@ -2,12 +2,14 @@ package daemon
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"goc.dev/shared/process"
 	"goc.dev/stage5/api"
 )
 
@@ -95,5 +97,36 @@ func TestRecoverRemovesBeforeServing(t *testing.T) {
 	// wait answers its exit code, as for one removed by a watcher.
 	if code, body := call(t, e2, "POST", "/v1/containers/"+ct.ID+"/wait", nil); code != 200 || body != "{\"exitCode\":0}\n" {
 		t.Fatalf("wait = %d %s", code, body)
+	}
+}
+
+// A container whose shim never started (goCd killed between making its
+// record and starting the shim) is not listed running for ever after goCd
+// starts again: it has exited, goC's status 125, as a start that failed
+// (was: running, and rm -f waited 30 s for it to stop). One whose shim
+// runs but has not recorded itself yet still runs.
+func TestRecoverShimNeverStarted(t *testing.T) {
+	d, _ := fake(t)
+	rec := record{Container: api.Container{ID: strings.Repeat("ab", 32), Name: "never", Image: "img", Created: time.Now()}}
+	starting := record{Container: api.Container{ID: strings.Repeat("cd", 32), Name: "starting", Image: "img", Created: time.Now()}}
+	for _, r := range []record{rec, starting} {
+		if err := d.reserve(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A shim, by its command line, that has not written its record.
+	cmd := exec.Command("sh", "-c", "sleep 60; :", "goC", "shim", "--dir", string(d.dir(starting.ID)), "--", "run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+
+	d2, _ := restarted(t, d)
+	ct, err := d2.load(rec.ID)
+	if err != nil || ct.Status != api.StatusExited || exitCode(ct) != process.StatusRuntimeError {
+		t.Fatalf("a container whose shim never started, after goCd started again: %+v, %v; want exited (125)", ct, err)
+	}
+	if ct, err := d2.load(starting.ID); err != nil || ct.Status != api.StatusRunning {
+		t.Fatalf("a container whose shim runs, not recorded yet: %+v, %v; want running", ct, err)
 	}
 }
