@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"goc.dev/stage5/api"
 )
 
 // An autoRemove container (run --rm) is goCd's to remove once it has
@@ -32,17 +34,23 @@ func (d *Daemon) autoRemove(cid string) {
 		if err != nil || !d.awaitReader(ctx, cid) {
 			return // removed by someone else, or goCd closes
 		}
-		g := &gone{code: exitCode(ct), removed: make(chan struct{})}
-		d.goneMu.Lock()
-		d.gone[ct.ID], d.gone[ct.Name] = g, g
-		d.goneMu.Unlock()
-		if err := d.removeContainer(ct, false); err != nil {
-			slog.Warn("auto-remove", "container", ct.Name, "err", err)
-		} else {
-			d.removeAnonymous(ct.ID) // as docker run --rm's
-		}
-		close(g.removed)
+		d.reap(ct)
 	}()
+}
+
+// reap removes an autoRemove container that has exited, keeping its exit
+// code for wait.
+func (d *Daemon) reap(ct *api.Container) {
+	g := &gone{code: exitCode(ct), removed: make(chan struct{})}
+	d.goneMu.Lock()
+	d.gone[ct.ID], d.gone[ct.Name] = g, g
+	d.goneMu.Unlock()
+	if err := d.removeContainer(ct, false); err != nil {
+		slog.Warn("auto-remove", "container", ct.Name, "err", err)
+	} else {
+		d.removeAnonymous(ct.ID) // as docker run --rm's
+	}
+	close(g.removed)
 }
 
 // untilClosed is a context that is done once goCd closes.

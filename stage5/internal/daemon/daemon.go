@@ -28,7 +28,9 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/image"
+	"goc.dev/shared/process"
 	"goc.dev/stage5/api"
+	"goc.dev/stage5/shim"
 )
 
 // Daemon holds goCd's configuration.
@@ -73,6 +75,8 @@ func (d *Daemon) init() {
 // Recover picks up what a goCd before this one left: autoRemove containers
 // that exited meanwhile are removed, running ones watched again; those with
 // a restart policy are supervised again (started, if their policy says so).
+// What is due now is done before Recover returns, and so before goCd
+// serves: the first ps after a restart lists what runs (issue 17).
 func (d *Daemon) Recover() {
 	d.init()
 	all, err := d.all()
@@ -81,10 +85,21 @@ func (d *Daemon) Recover() {
 		return
 	}
 	for _, ct := range all {
-		if ct.AutoRemove {
-			d.autoRemove(ct.ID)
+		if ct.Status == api.StatusRunning && d.neverStarted(ct) {
+			// As a start that failed: the record says so.
+			warnf(d.dir(ct.ID).WriteResult(shim.Result{Status: process.StatusRuntimeError}), "recover: a result")
+			if ct, err = d.load(ct.ID); err != nil {
+				continue
+			}
 		}
-		d.recoverPolicy(ct)
+		switch {
+		case ct.AutoRemove && ct.Status != api.StatusRunning:
+			d.reap(ct)
+		case ct.AutoRemove:
+			d.autoRemove(ct.ID)
+		default:
+			d.recoverPolicy(ct)
+		}
 	}
 }
 

@@ -229,11 +229,26 @@ func (d *Daemon) setRestarts(cid string, n int) {
 // recoverPolicy is Recover's part for a container with a restart policy:
 // as Docker's daemon does when it starts, an always container a user had
 // stopped is started again (unless-stopped's stays stopped), and its
-// supervisor runs again.
+// supervisor runs again. One that has exited and is to start again starts
+// at once, no back-off, before goCd serves (as Docker's daemon, before its
+// API answers): else the first ps after a restart lists it exited.
 func (d *Daemon) recoverPolicy(ct *api.Container) {
-	if ct.RestartPolicy == api.RestartAlways && ct.Status != api.StatusRunning && d.marked(ct.ID, stoppedFile) {
+	p, err := parsePolicy(ct.RestartPolicy)
+	if err != nil || p.name == api.RestartNo || ct.Status == api.StatusRunning {
+		d.supervise(ct.ID, ct.RestartPolicy)
+		return
+	}
+	if p.name == api.RestartAlways && d.marked(ct.ID, stoppedFile) {
 		if err := os.Remove(d.recordFile(ct.ID, stoppedFile)); err != nil {
 			slog.Warn("restart policy: recover", "container", ct.Name, "err", err)
+		}
+	}
+	if p.again(ct, d.marked(ct.ID, stoppedFile)) {
+		if err := d.relaunch(ct.ID); err != nil {
+			slog.Warn("restart policy: recover", "container", ct.Name, "err", err)
+		} else {
+			d.setRestarts(ct.ID, ct.RestartCount+1)
+			slog.Info("restart policy: started again", "container", ct.Name, "policy", p.name, "count", ct.RestartCount+1)
 		}
 	}
 	d.supervise(ct.ID, ct.RestartPolicy)

@@ -123,6 +123,25 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 	return &ct, nil
 }
 
+// neverStarted tells whether a container that counts as running (its shim
+// has not recorded itself yet) has no shim at all: none runs with its
+// directory on its command line. That is what a goCd killed between making
+// the record and starting the shim (create, or a start's relaunch) leaves.
+// For Recover only: a shim the goCd before this one started has been
+// exec'd long before, and so is found by its command line.
+func (d *Daemon) neverStarted(ct *api.Container) bool {
+	dir := d.dir(ct.ID)
+	if _, err := dir.ReadRecord(); !shim.IsMissing(err) || dir.HasResult() {
+		return false
+	}
+	_, err := dir.FindShim()
+	if err == nil {
+		return false
+	}
+	slog.Warn("a container's shim never started: exited", "container", ct.Name, "err", err)
+	return true
+}
+
 // ended tells whether the shim has recorded a result, and fills it in.
 // A result that cannot be read still says the container has ended; its
 // exit code is then unknown.
