@@ -26,6 +26,7 @@ import (
 
 	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/id"
+	"goc.dev/shared/registry"
 )
 
 // DefaultRoot is where images (and containers' writable layers) live.
@@ -40,6 +41,8 @@ type Image struct {
 	Env     []string  `json:"env,omitempty"`
 	Cmd     []string  `json:"cmd,omitempty"`
 	Workdir string    `json:"workdir,omitempty"`
+	// Digest is the manifest's (or index's) of a pulled image.
+	Digest string `json:"digest,omitempty"`
 	// Damaged says why the image cannot be used (List only; not stored).
 	Damaged string `json:"-"`
 }
@@ -212,14 +215,16 @@ func Refusal(name string, err error) error {
 	return fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", name)
 }
 
-// Get returns image name.
-func (s Store) Get(name string) (*Image, error) {
-	if err := id.Validate(name); err != nil {
-		return nil, fmt.Errorf("invalid image name %q", name)
+// Get returns image name: a name given to goC image import, or a
+// reference goC image pull stored (busybox finds docker.io/library/busybox:latest).
+func (s Store) Get(given string) (*Image, error) {
+	name, err := s.resolve(given)
+	if err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(s.imagePath(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrNotExist, name)
+		return nil, fmt.Errorf("%w: %s", ErrNotExist, given)
 	}
 	if err != nil {
 		return nil, err
@@ -236,23 +241,44 @@ func (s Store) Get(name string) (*Image, error) {
 	return &img, nil
 }
 
+// resolve is the name image name is stored under: name itself if it is a
+// valid import name or a canonical reference with a record, else the
+// canonical form of the reference name is.
+func (s Store) resolve(name string) (string, error) {
+	if id.Validate(name) == nil && exists(s.imagePath(name)) || registry.IsCanonical(name) {
+		return name, nil
+	}
+	if r, err := registry.Parse(name); err == nil {
+		return r.String(), nil
+	}
+	if id.Validate(name) == nil {
+		return name, nil
+	}
+	return "", fmt.Errorf("invalid image name %q", name)
+}
+
 // List returns every image, by name.
 func (s Store) List() ([]*Image, error) {
-	entries, err := os.ReadDir(filepath.Join(s.Root, "images"))
+	dir := filepath.Join(s.Root, "images")
+	var names []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if n, ok := strings.CutSuffix(p, ".json"); ok && err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+			names = append(names, strings.TrimPrefix(n, dir+"/"))
+		}
+		return err
+	})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	var out []*Image
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
-			img, err := s.Get(n)
-			if errors.Is(err, ErrDamaged) {
-				slog.Warn("image store", "image", n, "err", err)
-				img = &Image{Name: n, Damaged: err.Error()}
-			}
-			if img != nil {
-				out = append(out, img)
-			}
+	for _, n := range names {
+		img, err := s.Get(n)
+		if errors.Is(err, ErrDamaged) {
+			slog.Warn("image store", "image", n, "err", err)
+			img = &Image{Name: n, Damaged: err.Error()}
+		}
+		if img != nil {
+			out = append(out, img)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -265,6 +291,7 @@ func (s Store) Remove(name string, inUse func(string) bool) error {
 	if _, err := s.Get(name); err != nil && !errors.Is(err, ErrDamaged) {
 		return err
 	}
+	name, _ = s.resolve(name)
 	if inUse != nil && inUse(name) {
 		return fmt.Errorf("image %s is used by a container: delete the container first", name)
 	}

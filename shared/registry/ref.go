@@ -24,7 +24,13 @@ var component = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 // a first component with a dot or a colon (or localhost) is a registry
 // host[:port], ":TAG" and "@sha256:HEX" name the version.
 func Parse(s string) (Reference, error) {
-	r, err := name.ParseReference(s)
+	var r name.Reference
+	var err error
+	if strings.Contains(s, "@") { // parsed apart for a precise error
+		r, err = name.NewDigest(s)
+	} else {
+		r, err = name.NewTag(s)
+	}
 	if err != nil {
 		return Reference{}, fmt.Errorf("invalid reference %q: %w", s, err)
 	}
@@ -61,3 +67,6 @@ func IsCanonical(s string) bool {
 	r, err := Parse(s)
 	return err == nil && r.String() == s
 }
+
+// Ref is the reference as go-containerregistry has it.
+func (r Reference) Ref() name.Reference { return r.ref }
