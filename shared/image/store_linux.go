@@ -207,10 +207,18 @@ func report(w io.Writer, format string, args ...any) {
 }
 
 // Refusal is goC run's error for name, no directory, that Get refused
-// with err: err itself for a damaged image, else that it is neither.
+// with err: err itself for a damaged image, the path's error for a path
+// that is no image reference, else that it is neither.
 func Refusal(name string, err error) error {
 	if errors.Is(err, ErrDamaged) {
 		return err
+	}
+	if _, perr := registry.Parse(name); perr != nil && strings.Contains(name, "/") {
+		_, err := os.Stat(name)
+		if err == nil {
+			err = &fs.PathError{Err: fs.ErrNotExist}
+		}
+		return fmt.Errorf("rootfs %s: %w", name, errors.Unwrap(err))
 	}
 	return fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", name)
 }
