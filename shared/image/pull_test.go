@@ -127,6 +127,9 @@ func TestPull(t *testing.T) {
 	if l, _ := os.ReadDir(filepath.Join(s.Root, "layers", "sha256")); len(l) != 0 {
 		t.Errorf("after rm, layers left: %v", l)
 	}
+	if l, _ := os.ReadDir(filepath.Join(s.Root, "images")); len(l) != 0 {
+		t.Errorf("after rm, left in images/: %v", l)
+	}
 }
 
 func TestPullRefusesTamperedBlob(t *testing.T) {

@@ -311,6 +311,9 @@ func (s Store) Remove(name string, inUse func(string) bool) error {
 	if err := os.Remove(s.imagePath(name)); err != nil {
 		return err
 	}
+	for d := filepath.Dir(s.imagePath(name)); d != filepath.Join(s.Root, "images"); d = filepath.Dir(d) {
+		os.Remove(d) // a pulled image's registry directory, once empty
+	}
 	keep := map[string]bool{}
 	imgs, _ := s.List()
 	for _, img := range imgs {
