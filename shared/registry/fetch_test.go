@@ -74,7 +74,7 @@ func TestFetchImage(t *testing.T) {
 	}
 	rc.Close()
 	if _, err := Fetch(context.Background(), mustParse(t, host+"/busy:nope"), Options{}); err == nil ||
-		!strings.Contains(err.Error(), "MANIFEST_UNKNOWN") {
+		!strings.Contains(err.Error(), "MANIFEST_UNKNOWN") || !NotFound(err) {
 		t.Errorf("unknown tag: %v, want MANIFEST_UNKNOWN", err)
 	}
 }

@@ -6,6 +6,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -16,6 +17,9 @@ import (
 // Reference is an image reference: registry, repository, and a tag or a
 // digest.
 type Reference struct{ ref name.Reference }
+
+// ErrBadReference is a reference Parse refuses.
+var ErrBadReference = errors.New("invalid reference")
 
 // A repository path component, as Docker's reference grammar has it.
 var component = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
@@ -32,11 +36,11 @@ func Parse(s string) (Reference, error) {
 		r, err = name.NewTag(s)
 	}
 	if err != nil {
-		return Reference{}, fmt.Errorf("invalid reference %q: %w", s, err)
+		return Reference{}, fmt.Errorf("%w %q: %w", ErrBadReference, s, err)
 	}
 	for _, c := range strings.Split(r.Context().RepositoryStr(), "/") {
 		if !component.MatchString(c) {
-			return Reference{}, fmt.Errorf("invalid reference %q: repository path component %q", s, c)
+			return Reference{}, fmt.Errorf("%w %q: repository path component %q", ErrBadReference, s, c)
 		}
 	}
 	return Reference{r}, nil

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,9 @@ func TestParseRefuses(t *testing.T) {
 		if err == nil {
 			t.Errorf("Parse(%q) = %s, want an error", in, r)
 			continue
+		}
+		if !errors.Is(err, ErrBadReference) {
+			t.Errorf("Parse(%q): %v is no ErrBadReference", in, err)
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, "invalid reference ") || strings.Contains(msg, "\n") {
 			t.Errorf("Parse(%q): %q, want one line starting 'invalid reference'", in, msg)
