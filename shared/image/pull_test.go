@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 
 	"goc.dev/shared/registry"
 )
@@ -129,6 +130,34 @@ func TestPull(t *testing.T) {
 	}
 	if l, _ := os.ReadDir(filepath.Join(s.Root, "images")); len(l) != 0 {
 		t.Errorf("after rm, left in images/: %v", l)
+	}
+}
+
+// A zstd-compressed layer (the OCI media type ...tar+zstd) unpacks as a gzip one.
+func TestPullZstdLayer(t *testing.T) {
+	tr := newRegistry(t)
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/z", body: "zstd\n", typ: tar.TypeReg}))
+	zw.Close()
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(buf.Bytes(), types.OCILayerZStd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := registry.Parse(tr.host + "/z:1")
+	if err := remote.Write(r.Ref(), img); err != nil {
+		t.Fatal(err)
+	}
+	s := Store{Root: t.TempDir()}
+	got, err := s.Pull(context.Background(), tr.host+"/z:1", registry.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.LayerDir(got.Layers[0]), "etc", "z")); err != nil || string(b) != "zstd\n" {
+		t.Errorf("etc/z of a zstd layer: %q, %v", b, err)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/atomicfile"
@@ -142,15 +143,18 @@ func (s Store) importTar(img *Image, src string, progress io.Writer) error {
 	return err
 }
 
-// decompress sees gzip by its magic number.
+// decompress sees gzip and zstd by their magic numbers.
 func decompress(f io.Reader) (io.Reader, error) {
 	br := &peekReader{r: f}
-	magic, err := br.peek(2)
+	magic, err := br.peek(4)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		return gzip.NewReader(br)
+	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return zstd.NewReader(br, zstd.WithDecoderConcurrency(1)) // synchronous: no goroutine left behind
 	}
 	return br, nil
 }
