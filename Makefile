@@ -126,7 +126,7 @@ endif
 # e2e-host: the scenarios on this machine's own kernel and cgroups, then the
 # chapters' command blocks as written (TestDocBlocks, docs/e2e.md).
 e2e-host: stages rootfs
-	@vm/deps.sh runc sudo
+	@vm/deps.sh runc sudo docker-registry skopeo umoci
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) GOC_STAGES='$(E2E_STAGES)' GOC_REPO=$(CURDIR) $(GO) test -exec $(ASROOT) -count=1 -v -run 'TestScenarios|TestDocBlocks' . 2>&1 | $(CURDIR)/vm/summary.sh host
 
 test: lint unit fuzz-short test-asuser e2e-host test-oci e2e test-compat test-cri

@@ -39,6 +39,7 @@ var helpers = map[string]func(){
 	"waitstate":    waitstate,
 	"mkoci":        mkoci,
 	"mktar":        mktar,
+	"flipbyte":     flipbyte,
 	"mkcerts":      mkcerts,
 	"mkimage":      mkimage,
 	"console":      console,

@@ -53,6 +53,21 @@ func mktar() {
 	}
 }
 
+// flipbyte FILE flips one bit of FILE's middle byte: a tampered blob.
+func flipbyte() {
+	if len(os.Args) != 2 {
+		fatalf("usage: flipbyte file")
+	}
+	b, err := os.ReadFile(os.Args[1])
+	if err != nil || len(b) == 0 {
+		fatalf("flipbyte: %v (or empty)", err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(os.Args[1], b, 0o644); err != nil {
+		fatalf("flipbyte: %v", err)
+	}
+}
+
 func addFile(tw *tar.Writer, name, body string) {
 	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))})
 	tw.Write([]byte(body))
@@ -71,18 +86,21 @@ func writeLayout(dir string, layers ...[]byte) {
 		}
 		return "sha256:" + d
 	}
-	cfg := put([]byte(`{"config":{"Env":["FROM_IMAGE=yes"]}}`))
-	var ls []map[string]string
+	desc := func(mediaType string, b []byte) map[string]any { // with its size, as registries want
+		return map[string]any{"mediaType": mediaType, "digest": put(b), "size": len(b)}
+	}
+	cfg := desc("application/vnd.oci.image.config.v1+json", []byte(`{"config":{"Env":["FROM_IMAGE=yes"]}}`))
+	var ls []map[string]any
 	for _, l := range layers {
 		var gz bytes.Buffer
 		w := gzip.NewWriter(&gz)
 		w.Write(l)
 		w.Close()
-		ls = append(ls, map[string]string{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(gz.Bytes())})
+		ls = append(ls, desc("application/vnd.oci.image.layer.v1.tar+gzip", gz.Bytes()))
 	}
 	m, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-		"config": map[string]string{"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg}, "layers": ls})
-	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []map[string]string{{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(m)}}})
+		"config": cfg, "layers": ls})
+	idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []map[string]any{desc("application/vnd.oci.image.manifest.v1+json", m)}})
 	os.WriteFile(filepath.Join(dir, "index.json"), idx, 0o644)
 	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
 }

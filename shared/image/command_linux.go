@@ -1,20 +1,25 @@
 package image
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"text/tabwriter"
 	"time"
+
+	"goc.dev/shared/registry"
 )
 
 // Command is "goC image ARGS…" on the store: import NAME SOURCE (with
-// progress on stderr when it is a terminal), ls (a table on stdout) and
-// rm NAME, which refuses an image inUse says a container runs from.
+// progress on stderr when it is a terminal), pull REF (progress lines on
+// stderr), ls (a table on stdout) and rm NAME, which refuses an image
+// inUse says a container runs from.
 func (s Store) Command(args []string, inUse func(name string) bool) error {
 	if len(args) == 0 {
-		return errors.New("image: need import, ls or rm")
+		return errors.New("image: need import, pull, ls or rm")
 	}
 	switch args[0] {
 	case "import":
@@ -30,6 +35,8 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 			return err
 		}
 		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
+	case "pull":
+		return s.pullCommand(args[1:])
 	case "ls":
 		imgs, err := s.List()
 		if err != nil {
@@ -51,7 +58,35 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 		}
 		return s.Remove(args[1], inUse)
 	default:
-		return fmt.Errorf("image: unknown command %q (import, ls, rm)", args[0])
+		return fmt.Errorf("image: unknown command %q (import, pull, ls, rm)", args[0])
 	}
+	return nil
+}
+
+// pullCommand is "goC image pull [--platform P] [--insecure-registry HOST]… REF".
+func (s Store) pullCommand(args []string) error {
+	var o registry.Options
+	fs := flag.NewFlagSet("image pull", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.Platform, "platform", "", "")
+	fs.Func("insecure-registry", "", func(h string) error { o.Insecure = append(o.Insecure, h); return nil })
+	var refs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return fmt.Errorf("image pull: %w", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		refs, args = append(refs, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(refs) != 1 {
+		return errors.New("image pull: need REF")
+	}
+	img, err := s.Pull(context.Background(), refs[0], o, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d layer(s), %.1f MB, digest %s\n", img.Name, len(img.Layers), float64(img.Size)/1e6, img.Digest)
 	return nil
 }

@@ -8,10 +8,16 @@ func TestCommandArgumentErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "image: need import, ls or rm"},
+		{nil, "image: need import, pull, ls or rm"},
 		{[]string{"import", "x"}, "image import: need NAME and SOURCE"},
 		{[]string{"rm"}, "image rm: need NAME"},
-		{[]string{"pull"}, `image: unknown command "pull" (import, ls, rm)`},
+		{[]string{"pull"}, "image pull: need REF"},
+		{[]string{"pull", "a", "b"}, "image pull: need REF"},
+		{[]string{"pull", "--nope", "a"}, "image pull: flag provided but not defined: -nope"},
+		{[]string{"pull", "a", "--platform"}, "image pull: flag needs an argument: -platform"},
+		{[]string{"pull", "Bad:Ref"}, `invalid reference "Bad:Ref": repository can only contain the characters ` + "`abcdefghijklmnopqrstuvwxyz0123456789_-./`: Bad"},
+		{[]string{"pull", "--platform", "a/b/c/d", "x"}, `pull docker.io/library/x:latest: platform "a/b/c/d": too many slashes in platform spec: a/b/c/d`},
+		{[]string{"push"}, `image: unknown command "push" (import, pull, ls, rm)`},
 	} {
 		if err := s.Command(tc.args, func(string) bool { return false }); err == nil || err.Error() != tc.want {
 			t.Errorf("image %q: %v, want %q", tc.args, err, tc.want)

@@ -22,10 +22,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/id"
+	"goc.dev/shared/registry"
 )
 
 // DefaultRoot is where images (and containers' writable layers) live.
@@ -40,6 +42,8 @@ type Image struct {
 	Env     []string  `json:"env,omitempty"`
 	Cmd     []string  `json:"cmd,omitempty"`
 	Workdir string    `json:"workdir,omitempty"`
+	// Digest is the manifest's (or index's) of a pulled image.
+	Digest string `json:"digest,omitempty"`
 	// Damaged says why the image cannot be used (List only; not stored).
 	Damaged string `json:"-"`
 }
@@ -139,15 +143,18 @@ func (s Store) importTar(img *Image, src string, progress io.Writer) error {
 	return err
 }
 
-// decompress sees gzip by its magic number.
+// decompress sees gzip and zstd by their magic numbers.
 func decompress(f io.Reader) (io.Reader, error) {
 	br := &peekReader{r: f}
-	magic, err := br.peek(2)
+	magic, err := br.peek(4)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		return gzip.NewReader(br)
+	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return zstd.NewReader(br, zstd.WithDecoderConcurrency(1)) // synchronous: no goroutine left behind
 	}
 	return br, nil
 }
@@ -204,22 +211,32 @@ func report(w io.Writer, format string, args ...any) {
 }
 
 // Refusal is goC run's error for name, no directory, that Get refused
-// with err: err itself for a damaged image, else that it is neither.
+// with err: err itself for a damaged image, the path's error for a path
+// that is no image reference, else that it is neither.
 func Refusal(name string, err error) error {
 	if errors.Is(err, ErrDamaged) {
 		return err
 	}
+	if _, perr := registry.Parse(name); perr != nil && strings.Contains(name, "/") {
+		_, err := os.Stat(name)
+		if err == nil {
+			err = &fs.PathError{Err: fs.ErrNotExist}
+		}
+		return fmt.Errorf("rootfs %s: %w", name, errors.Unwrap(err))
+	}
 	return fmt.Errorf("%s is neither a rootfs directory nor an image (goC image ls)", name)
 }
 
-// Get returns image name.
-func (s Store) Get(name string) (*Image, error) {
-	if err := id.Validate(name); err != nil {
-		return nil, fmt.Errorf("invalid image name %q", name)
+// Get returns image name: a name given to goC image import, or a
+// reference goC image pull stored (busybox finds docker.io/library/busybox:latest).
+func (s Store) Get(given string) (*Image, error) {
+	name, err := s.resolve(given)
+	if err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(s.imagePath(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrNotExist, name)
+		return nil, fmt.Errorf("%w: %s", ErrNotExist, given)
 	}
 	if err != nil {
 		return nil, err
@@ -236,23 +253,44 @@ func (s Store) Get(name string) (*Image, error) {
 	return &img, nil
 }
 
+// resolve is the name image name is stored under: name itself if it is a
+// valid import name or a canonical reference with a record, else the
+// canonical form of the reference name is.
+func (s Store) resolve(name string) (string, error) {
+	if id.Validate(name) == nil && exists(s.imagePath(name)) || registry.IsCanonical(name) {
+		return name, nil
+	}
+	if r, err := registry.Parse(name); err == nil {
+		return r.String(), nil
+	}
+	if id.Validate(name) == nil {
+		return name, nil
+	}
+	return "", fmt.Errorf("invalid image name %q", name)
+}
+
 // List returns every image, by name.
 func (s Store) List() ([]*Image, error) {
-	entries, err := os.ReadDir(filepath.Join(s.Root, "images"))
+	dir := filepath.Join(s.Root, "images")
+	var names []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if n, ok := strings.CutSuffix(p, ".json"); ok && err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+			names = append(names, strings.TrimPrefix(n, dir+"/"))
+		}
+		return err
+	})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	var out []*Image
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
-			img, err := s.Get(n)
-			if errors.Is(err, ErrDamaged) {
-				slog.Warn("image store", "image", n, "err", err)
-				img = &Image{Name: n, Damaged: err.Error()}
-			}
-			if img != nil {
-				out = append(out, img)
-			}
+	for _, n := range names {
+		img, err := s.Get(n)
+		if errors.Is(err, ErrDamaged) {
+			slog.Warn("image store", "image", n, "err", err)
+			img = &Image{Name: n, Damaged: err.Error()}
+		}
+		if img != nil {
+			out = append(out, img)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -265,6 +303,7 @@ func (s Store) Remove(name string, inUse func(string) bool) error {
 	if _, err := s.Get(name); err != nil && !errors.Is(err, ErrDamaged) {
 		return err
 	}
+	name, _ = s.resolve(name)
 	if inUse != nil && inUse(name) {
 		return fmt.Errorf("image %s is used by a container: delete the container first", name)
 	}
@@ -275,6 +314,9 @@ func (s Store) Remove(name string, inUse func(string) bool) error {
 	defer unlock()
 	if err := os.Remove(s.imagePath(name)); err != nil {
 		return err
+	}
+	for d := filepath.Dir(s.imagePath(name)); d != filepath.Join(s.Root, "images"); d = filepath.Dir(d) {
+		os.Remove(d) // a pulled image's registry directory, once empty
 	}
 	keep := map[string]bool{}
 	imgs, _ := s.List()

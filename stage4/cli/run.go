@@ -238,9 +238,6 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
 		return c, fmt.Errorf("rootfs %s: not a directory", args[0])
 	} else if err != nil {
-		if strings.Contains(args[0], "/") {
-			return c, fmt.Errorf("rootfs %s: %w", args[0], errors.Unwrap(err))
-		}
 		// Not a directory: an image, if the store has one by that name.
 		store := image.Store{Root: g.DataRoot}
 		if img, err = store.Get(args[0]); err != nil {

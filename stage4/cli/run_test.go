@@ -123,6 +123,7 @@ func TestRootfsOptions(t *testing.T) {
 		{"missing rootfs", []string{filepath.Join(root, "nope"), "sh"}, container.Options{}, "rootfs " + root + "/nope: no such file or directory"},
 		{"rootfs is a file", []string{file, "sh"}, container.Options{}, "rootfs " + file + ": not a directory"},
 		{"neither a directory nor an image", []string{"noimage", "sh"}, container.Options{}, "noimage is neither a rootfs directory nor an image"},
+		{"a reference not pulled", []string{"127.0.0.1:5000/busy:1", "sh"}, container.Options{}, "127.0.0.1:5000/busy:1 is neither a rootfs directory nor an image"},
 		{"relative workdir", []string{"-w", "srv", root, "sh"}, container.Options{}, `run: working directory "srv" must be absolute`},
 		{"bad env", []string{"-e", "=x", root, "sh"}, container.Options{}, `invalid environment variable "=x"`},
 		{"bad hostname", []string{"--hostname", "a b", root, "sh"}, container.Options{}, `run: invalid hostname "a b"`},

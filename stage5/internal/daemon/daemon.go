@@ -135,6 +135,7 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/containers/:id/start", d.startHandler)
 	v.POST("/containers/:id/restart", d.restart)
 	v.POST("/images", d.importImage)
+	v.POST("/images/pull", d.pullImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)
 	v.POST("/volumes", d.createVolume)

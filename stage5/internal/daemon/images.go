@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,7 +95,10 @@ func (d *Daemon) listImages(c echo.Context) error {
 
 // removeImage has goC remove the image; goC's refusal (in use) is a 409.
 func (d *Daemon) removeImage(c echo.Context) error {
-	name := c.Param("name")
+	name, err := url.PathUnescape(c.Param("name")) // a pulled image's name has a '/'
+	if err != nil {
+		return bad("image name %q: %v", c.Param("name"), err)
+	}
 	if _, err := d.store().Get(name); err != nil && !errors.Is(err, image.ErrDamaged) {
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())
 	}
