@@ -262,7 +262,7 @@ status() {
 }
 
 # shim_id PID: the container ID a shim runs (its goC run --id).
-shim_id() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | awk 'prev == "--id" {print; exit} {prev = $0}'; }
+shim_id() { tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | awk 'prev == "--id" {print; exit} {prev = $0}'; }
 
 # victim_shim: one shim, at random, of a container that is not one of the
 # long ones.
@@ -294,10 +294,12 @@ gone() {
 # removable (goC-cli rm, no -f) unless goCd's --rm removed it first.
 kill_shim() {
 	local pid="" id st j
-	for j in $(seq 50); do pid=$(victim_shim) && break; sleep 0.1; done
+	for j in $(seq 50); do # a load run's shim may end before it is killed
+		pid=$(victim_shim) && id=$(shim_id "$pid") && [ -n "$id" ] && kill -9 "$pid" 2>/dev/null && break
+		pid=""
+		sleep 0.1
+	done
 	[ -n "$pid" ] || { bad "part 3 cycle $1: no shim to kill"; return 1; }
-	id=$(shim_id "$pid")
-	kill -9 "$pid"
 	KILLED_SHIM=$((KILLED_SHIM + 1))
 	gone "$pid"
 	wait "$creator" 2>/dev/null
