@@ -203,7 +203,7 @@ bench: stage$(NEWEST) rootfs
 # shim under a running load, counting mounts, cgroups, links, leases, state
 # entries, goCd's RSS and fds before, every 100 cycles and after; fails
 # naming what did not come back (e2e/soak/run.sh, docs/e2e.md). Not part of
-# make test: about half an hour here at the defaults. As root, in a mount
+# make test: about a quarter of an hour here at the defaults. As root, in a mount
 # and network namespace of its own.
 SOAK_N     ?= 1000
 SOAK_RUNS  ?= 1000
