@@ -301,14 +301,7 @@ func (d *Daemon) removeContainer(ct *api.Container, force bool) error {
 			slog.Warn("remove: goC delete", "container", ct.Name, "err", err)
 		}
 	}
-	dir := string(d.dir(ct.ID))
-	err := os.RemoveAll(dir)
-	if err != nil {
-		// The shim may have been writing its last record just then.
-		time.Sleep(50 * time.Millisecond)
-		err = os.RemoveAll(dir)
-	}
-	if err != nil {
+	if err := d.removeRecord(ct.ID); err != nil {
 		return fmt.Errorf("remove %s: %w", ct.Name, err)
 	}
 	return nil

@@ -79,6 +79,7 @@ func (d *Daemon) init() {
 // serves: the first ps after a restart lists what runs (issue 17).
 func (d *Daemon) Recover() {
 	d.init()
+	d.sweep()
 	all, err := d.all()
 	if err != nil {
 		slog.Warn("recover", "err", err)

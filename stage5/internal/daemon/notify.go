@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 	"unsafe"
@@ -33,8 +34,9 @@ type watched struct {
 func newNotifier() *notifier {
 	n := &notifier{dirs: map[string]*watched{}, byWd: map[int32]*watched{}}
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC)
-	if err != nil {
-		return n // dirWatch.wait then polls
+	if err != nil { // say so: waits then take up to their poll interval longer
+		slog.Warn("no inotify instance (fs.inotify.max_user_instances?): containers' records are polled", "err", err)
+		return n
 	}
 	n.fd, n.ready = fd, true
 	go n.read()

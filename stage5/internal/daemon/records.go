@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,9 +67,62 @@ func (d *Daemon) reserve(rec record) error {
 	return nil
 }
 
+// removedPrefix names a record set aside to be removed (removeRecord).
+const removedPrefix = ".removed-"
+
+// removeRecord removes a container's record. It is renamed aside first, so
+// that a goCd killed midway leaves no record without its meta.json (which
+// no list shows and no rm removes), only a directory the next goCd's
+// Recover sweeps. A shim writing its last file just then may add one to
+// the directory set aside: the second try removes it.
+func (d *Daemon) removeRecord(cid string) error {
+	aside := filepath.Join(d.containers(), removedPrefix+cid)
+	if err := os.Rename(string(d.dir(cid)), aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("record: %w", err)
+	}
+	err := os.RemoveAll(aside)
+	if err != nil {
+		time.Sleep(50 * time.Millisecond)
+		err = os.RemoveAll(aside)
+	}
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	return nil
+}
+
+// sweep removes what goCds killed midway left under containers/: records
+// set aside by removeRecord, and records without meta.json (it is written
+// when the directory is made, and removed first by a RemoveAll) whose shim
+// is gone. For Recover, before goCd serves: no create is under way.
+func (d *Daemon) sweep() {
+	entries, err := os.ReadDir(d.containers())
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		dir := filepath.Join(d.containers(), name)
+		if !strings.HasPrefix(name, removedPrefix) {
+			if _, err := os.Lstat(filepath.Join(dir, metaFile)); !errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if _, err := shim.Dir(dir).FindShim(); err == nil {
+				slog.Warn("a container's record has no "+metaFile+", but its shim runs: left", "container", name)
+				continue
+			}
+			slog.Warn("a container's record has no "+metaFile+" (a goCd killed while making or removing it): removed", "container", name)
+			if _, err := os.Stat(filepath.Join(d.StateRoot, name)); err == nil && d.goC("delete", "--force", name) != nil {
+				continue // its goC state stays, and so does the record
+			}
+		}
+		warnf(os.RemoveAll(dir), "recover: remove a record's remains")
+	}
+}
+
 // discard removes the record of a container that did not start.
 func (d *Daemon) discard(cid string) {
-	if err := os.RemoveAll(string(d.dir(cid))); err != nil {
+	if err := d.removeRecord(cid); err != nil {
 		slog.Warn("discard a container's record", "container", cid, "err", err)
 	}
 	d.removeAnonymous(cid)
