@@ -8,7 +8,9 @@
 # Environment: E2E_STAGES (stage binaries to test, default every bin/stageN), E2E_MODES (default
 # "v2 v1"), E2E_RUN (a -test.run pattern, default all scenarios and the docs blocks), E2E_OCI=0 (no OCI suite),
 # OCI_RUN (a regexp: the OCI files to run; default the cgroup, namespace and lifecycle ones, "." for all 58),
-# OCI_UPDATE=1 (rewrite the vm-vMODE.txt files from the run).
+# OCI_UPDATE=1 (rewrite the vm-vMODE.txt files from the run), E2E_HOST_MODE (v1 or v2: make test sets it to
+# the cgroup mode of this machine, on which make e2e-host has just run every scenario and docs block; the VM's
+# run of that mode then runs only the scenarios that name cgroups, GOC_CGROUP_SCENARIOS, and no docs block).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -50,7 +52,11 @@ fi
 
 # GOC_VM: the docs blocks run in a checkout of links the runner makes
 # (e2e/docs_run_test.go): no make, Go or sudo in the guest.
-cmd="cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' GOC_REPO=/goc GOC_VM=1 ./e2e.test -test.v -test.timeout 40m -test.run '$run'"
+# The guest's mode is on its kernel command line.
+hostmode=${E2E_HOST_MODE:-}
+cmd="m=\$(sed -n 's/.*goc\.cgroup=\(v[12]\).*/\1/p' /proc/cmdline); r='$run'; only=0"
+cmd="$cmd; if [ \"\$m\" = '$hostmode' ]; then r=TestScenarios; only=1; echo \"GOC-VM: make e2e-host ran every scenario on cgroup \$m: here only those naming cgroups\"; fi"
+cmd="$cmd; cd /goc/e2e && GOC_BIN=/goc/bin GOC_ROOTFS=/goc/rootfs GOC_STAGES='$stages' GOC_REPO=/goc GOC_VM=1 GOC_CGROUP_SCENARIOS=\$only ./e2e.test -test.v -test.timeout 40m -test.run \"\$r\""
 
 # The OCI validation suite (built on the host, see e2e/oci), for stage 5's
 # goC: its programs, the harness, and the expected results. busybox's tar
@@ -73,7 +79,7 @@ if [ "$oci" = 1 ]; then
 	# prints its rewritten file between markers, for the host to keep.
 	update=''
 	[ -n "${OCI_UPDATE:-}" ] && update=" -update; s2=\$?; echo GOC-OCI-EXPECTED-BEGIN; cat expected/vm-\$m.txt; echo GOC-OCI-EXPECTED-END; [ \$s2 -eq 0 ]"
-	cmd="$cmd; s=\$?; m=\$(sed -n 's/.*goc\.cgroup=\(v[12]\).*/\1/p' /proc/cmdline); cd /goc/oci && ./oci $ociflags -env vm-\$m -expected expected/vm-\$m.txt$update || s=1; exit \$s"
+	cmd="$cmd; s=\$?; cd /goc/oci && ./oci $ociflags -env vm-\$m -expected expected/vm-\$m.txt$update || s=1; exit \$s"
 fi
 "$here/initramfs.sh" "$kcache" "$payload" "$cmd" "$initrd"
 echo "vm: initramfs $(du -h "$initrd" | cut -f1), kernel $(basename "$kcache")"
