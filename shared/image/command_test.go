@@ -22,7 +22,8 @@ func TestCommandArgumentErrors(t *testing.T) {
 		{[]string{"pull", "--platform", "a/b/c/d", "x"}, `pull docker.io/library/x:latest: platform "a/b/c/d": too many slashes in platform spec: a/b/c/d`},
 		{[]string{"push"}, "image push: need REF"},
 		{[]string{"push", "--insecure", "h", "r"}, "image push: flag provided but not defined: -insecure"},
-		{[]string{"push", "a@sha256:" + strings.Repeat("a", 64)}, "no such image: a@sha256:" + strings.Repeat("a", 64)},
+		{[]string{"push", "a@sha256:" + strings.Repeat("a", 64)}, `invalid reference "a@sha256:` + strings.Repeat("a", 64) + `": push needs a tag, not a digest`},
+		{[]string{"push", "a:1"}, "no such image: a:1"},
 		{[]string{"tag", "a"}, "image tag: need SOURCE and TARGET"},
 		{[]string{"frob"}, `image: unknown command "frob" (import, pull, push, tag, ls, rm)`},
 	} {

@@ -33,6 +33,9 @@ func (s Store) Push(ctx context.Context, ref string, o registry.Options, progres
 	if err != nil {
 		return nil, err
 	}
+	if r.Tag() == "" {
+		return nil, fmt.Errorf("%w %q: push needs a tag, not a digest", registry.ErrBadReference, ref)
+	}
 	name, err := s.Find(ref)
 	if err != nil {
 		return nil, err

@@ -131,3 +131,17 @@ func (s Store) write(img *Image) error {
 	}
 	return atomicfile.Write(p, b, 0o600)
 }
+
+// RepoTag is the image's name as Docker's images lists it: the repository
+// (Docker Hub's without docker.io/ and library/) and the tag,
+// "<none>" for a name given to import and for a reference by digest.
+func (img *Image) RepoTag() (repo, tag string) {
+	r, err := registry.Parse(img.Name)
+	if err != nil || r.String() != img.Name {
+		return img.Name, "<none>"
+	}
+	if tag = r.Tag(); tag == "" {
+		tag = "<none>"
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(r.Repository(), "docker.io/library/"), "docker.io/"), tag
+}

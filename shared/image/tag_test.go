@@ -97,3 +97,18 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find of an ID two names share: %v", err)
 	}
 }
+
+func TestRepoTag(t *testing.T) {
+	d := "sha256:" + strings.Repeat("d", 64)
+	for name, want := range map[string]string{
+		"bb":                               "bb <none>",
+		"docker.io/library/busybox:latest": "busybox latest",
+		"docker.io/someone/app:1.2":        "someone/app 1.2",
+		"127.0.0.1:5000/test/bb:v1":        "127.0.0.1:5000/test/bb v1",
+		"127.0.0.1:5000/test/bb@" + d:      "127.0.0.1:5000/test/bb <none>",
+	} {
+		if repo, tag := (&Image{Name: name}).RepoTag(); repo+" "+tag != want {
+			t.Errorf("RepoTag(%s) = %s %s, want %s", name, repo, tag, want)
+		}
+	}
+}

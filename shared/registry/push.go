@@ -96,3 +96,11 @@ func (f fileLayer) MediaType() (types.MediaType, error) { return types.OCILayer,
 // Repository is the reference's registry and repository:
 // docker.io/library/busybox, 127.0.0.1:5000/test/bb.
 func (r Reference) Repository() string { return r.Registry() + "/" + r.ref.Context().RepositoryStr() }
+
+// Tag is the reference's tag, "" for a reference by digest.
+func (r Reference) Tag() string {
+	if t, ok := r.ref.(name.Tag); ok {
+		return t.TagStr()
+	}
+	return ""
+}
