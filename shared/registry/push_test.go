@@ -62,7 +62,7 @@ func TestPush(t *testing.T) {
 		t.Errorf("manifest = %+v", m)
 	}
 	if len(cf.RootFS.DiffIDs) != 2 || cf.RootFS.DiffIDs[0].String() != layers[0].DiffID || cf.Config.Cmd[0] != "sh" ||
-		cf.Config.Env[0] != "A=1" || !cf.Created.Time.Equal(created) || cf.OS != "linux" {
+		cf.Config.Env[0] != "A=1" || !cf.Created.Equal(created) || cf.OS != "linux" {
 		t.Errorf("config = %+v", cf)
 	}
 	if _, err := Push(context.Background(), mustParse(t, host+"/test/bb@"+digest), v1.Config{}, created, layers, Options{}); err == nil ||
