@@ -15,11 +15,11 @@ import (
 
 // Command is "goC image ARGS…" on the store: import NAME SOURCE (with
 // progress on stderr when it is a terminal), pull REF (progress lines on
-// stderr), ls (a table on stdout) and rm NAME, which refuses an image
-// inUse says a container runs from.
+// stderr), push REF, tag IMAGE REF, ls (a table on stdout) and rm IMAGE,
+// which refuses an image inUse says a container runs from.
 func (s Store) Command(args []string, inUse func(name string) bool) error {
 	if len(args) == 0 {
-		return errors.New("image: need import, pull, ls or rm")
+		return errors.New("image: need import, pull, push, tag, ls or rm")
 	}
 	switch args[0] {
 	case "import":
@@ -37,6 +37,8 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
 	case "pull":
 		return s.pullCommand(args[1:])
+	case "push", "tag":
+		return s.pushCommand(args)
 	case "ls":
 		imgs, err := s.List()
 		if err != nil {
@@ -58,7 +60,7 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 		}
 		return s.Remove(args[1], inUse)
 	default:
-		return fmt.Errorf("image: unknown command %q (import, pull, ls, rm)", args[0])
+		return fmt.Errorf("image: unknown command %q (import, pull, push, tag, ls, rm)", args[0])
 	}
 	return nil
 }

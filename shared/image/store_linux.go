@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -297,13 +298,14 @@ func (s Store) List() ([]*Image, error) {
 	return out, err
 }
 
-// Remove deletes image name unless inUse says a container uses it, and
-// then every layer no image needs any more.
-func (s Store) Remove(name string, inUse func(string) bool) error {
-	if _, err := s.Get(name); err != nil && !errors.Is(err, ErrDamaged) {
+// Remove deletes the image given names (Find: a name, a reference, a
+// digest or an ID prefix) unless inUse says a container uses it, and then
+// every layer no image needs any more.
+func (s Store) Remove(given string, inUse func(string) bool) error {
+	name, err := s.Find(given)
+	if err != nil {
 		return err
 	}
-	name, _ = s.resolve(name)
 	if inUse != nil && inUse(name) {
 		return fmt.Errorf("image %s is used by a container: delete the container first", name)
 	}
@@ -369,35 +371,41 @@ func TarTree(tw *tar.Writer, dir string) error {
 		if err != nil {
 			return err
 		}
-		link := ""
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			if link, err = os.Readlink(p); err != nil {
-				return err
-			}
+		return tarEntry(tw, p, rel, fi)
+	})
+}
+
+// tarEntry writes the file at p, described by fi, into tw as rel.
+func tarEntry(tw *tar.Writer, p, rel string, fi fs.FileInfo) error {
+	link := ""
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		var err error
+		if link, err = os.Readlink(p); err != nil {
+			return err
 		}
-		h, err := tar.FileInfoHeader(fi, link)
+	}
+	h, err := tar.FileInfoHeader(fi, link)
+	if err != nil {
+		return err
+	}
+	h.Name = rel
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		h.Uid, h.Gid = int(st.Uid), int(st.Gid)
+		h.Uname, h.Gname = "", ""
+	}
+	if err := tw.WriteHeader(h); err != nil {
+		return err
+	}
+	if fi.Mode().IsRegular() {
+		f, err := os.Open(p)
 		if err != nil {
 			return err
 		}
-		h.Name = rel
-		if st, ok := fi.Sys().(*unix.Stat_t); ok {
-			h.Uid, h.Gid = int(st.Uid), int(st.Gid)
-			h.Uname, h.Gname = "", ""
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(tw, f)
-			f.Close()
-			return err
-		}
-		return nil
-	})
+		_, err = io.Copy(tw, f)
+		f.Close()
+		return err
+	}
+	return nil
 }
 
 type countReader struct {

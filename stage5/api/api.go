@@ -111,6 +111,14 @@ type Image struct {
 	Layers  int       `json:"layers"`
 	Size    int64     `json:"size"`
 	Created time.Time `json:"created"`
+	// As Docker's images shows it: the repository and tag of the name
+	// ("<none>" for an imported name), the image ID (sha256:…, the same
+	// for every name of one image) and the registry's manifest digest of a
+	// pulled or pushed image.
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+	ID         string `json:"id"`
+	Digest     string `json:"digest,omitempty"`
 }
 
 // VersionInfo is GET /v1/version.

@@ -137,6 +137,8 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/containers/:id/restart", d.restart)
 	v.POST("/images", d.importImage)
 	v.POST("/images/pull", d.pullImage)
+	v.POST("/images/tag", d.tagImage)
+	v.POST("/images/push", d.pushImage)
 	v.GET("/images", d.listImages)
 	v.DELETE("/images/:name", d.removeImage)
 	v.POST("/volumes", d.createVolume)

@@ -78,7 +78,9 @@ func (d *Daemon) imageJSON(c echo.Context, name string, code int) error {
 }
 
 func apiImage(img *image.Image) api.Image {
-	return api.Image{Name: img.Name, Layers: len(img.Layers), Size: img.Size, Created: img.Created}
+	repo, tag := img.RepoTag()
+	return api.Image{Name: img.Name, Layers: len(img.Layers), Size: img.Size, Created: img.Created,
+		Repository: repo, Tag: tag, ID: img.ID(), Digest: img.Digest}
 }
 
 func (d *Daemon) listImages(c echo.Context) error {
@@ -93,14 +95,20 @@ func (d *Daemon) listImages(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// removeImage has goC remove the image; goC's refusal (in use) is a 409.
+// removeImage has goC remove the image named by a name, a reference,
+// REPO@DIGEST or an ID prefix (image.Store.Find): 404 for none, 409 for
+// one that names several images; goC's refusal (in use) is a 409.
 func (d *Daemon) removeImage(c echo.Context) error {
-	name, err := url.PathUnescape(c.Param("name")) // a pulled image's name has a '/'
+	given, err := url.PathUnescape(c.Param("name")) // a pulled image's name has a '/'
 	if err != nil {
 		return bad("image name %q: %v", c.Param("name"), err)
 	}
-	if _, err := d.store().Get(name); err != nil && !errors.Is(err, image.ErrDamaged) {
+	name, err := d.store().Find(given)
+	if errors.Is(err, image.ErrNotExist) {
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusConflict, err.Error())
 	}
 	if err := d.goC("image", "rm", name); err != nil {
 		return echo.NewHTTPError(http.StatusConflict, err.Error())

@@ -1,0 +1,178 @@
+package image
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sys/unix"
+
+	"goc.dev/shared/registry"
+)
+
+// Push sends the image ref names (Find) to the registry ref names: each
+// layer, stored unpacked, is written again as a tar (LayerTar), gzipped
+// into a temporary file while its two digests are computed, then
+// registry.Push writes the blobs the registry lacks and the manifest. The
+// image's record gets the manifest's digest.
+func (s Store) Push(ctx context.Context, ref string, o registry.Options, progress io.Writer) (*Image, error) {
+	r, err := registry.Parse(ref)
+	if err != nil {
+		return nil, err
+	}
+	if r.Tag() == "" {
+		return nil, fmt.Errorf("%w %q: push needs a tag, not a digest", registry.ErrBadReference, ref)
+	}
+	name, err := s.Find(ref)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := s.lock() // no layer goes while it is read
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	img, err := s.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(s.Root, ".push-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	var layers []registry.PushLayer
+	for i, l := range img.Layers {
+		pl, err := compressLayer(s.LayerDir(l), filepath.Join(tmp, strconv.Itoa(i)))
+		if err != nil {
+			return nil, fmt.Errorf("push %s: layer %s: %w", r, l, err)
+		}
+		report(progress, "layer %d/%d %.19s… %.1f MB", i+1, len(img.Layers), pl.Digest, float64(pl.Size)/1e6)
+		layers = append(layers, pl)
+	}
+	if img.Digest, err = registry.Push(ctx, r, img.config(), img.Created, layers, o); err != nil {
+		return nil, err
+	}
+	return img, s.write(img)
+}
+
+// config is the image configuration a push sends: goC keeps the
+// entrypoint and the command as one list, sent as Cmd.
+func (img *Image) config() v1.Config {
+	return v1.Config{Env: img.Env, Cmd: img.Cmd, WorkingDir: img.Workdir}
+}
+
+// compressLayer writes the layer unpacked in dir to file as a gzipped tar.
+func compressLayer(dir, file string) (registry.PushLayer, error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return registry.PushLayer{}, err
+	}
+	defer f.Close()
+	blob, diff := sha256.New(), sha256.New()
+	cw := &countWriter{w: io.MultiWriter(f, blob)}
+	zw := gzip.NewWriter(cw)
+	if err := LayerTar(io.MultiWriter(zw, diff), dir); err != nil {
+		return registry.PushLayer{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return registry.PushLayer{}, err
+	}
+	if err := f.Close(); err != nil {
+		return registry.PushLayer{}, err
+	}
+	return registry.PushLayer{Path: file, Digest: "sha256:" + hex.EncodeToString(blob.Sum(nil)),
+		DiffID: "sha256:" + hex.EncodeToString(diff.Sum(nil)), Size: cw.n}, nil
+}
+
+// LayerTar writes the layer unpacked in dir as an image layer's tar: the
+// files as TarTree writes them, and what Unpack made of whiteouts turned
+// back — a 0:0 character device into ".wh.NAME", a directory marked
+// opaque into its ".wh..wh..opq" entry.
+func LayerTar(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode()&fs.ModeCharDevice != 0 && st.Rdev == 0 {
+			wh := path.Join(path.Dir(rel), whiteoutPrefix+path.Base(rel))
+			return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: wh, Mode: 0o600, ModTime: fi.ModTime()})
+		}
+		if err := tarEntry(tw, p, rel, fi); err != nil {
+			return err
+		}
+		if v := make([]byte, 1); fi.IsDir() {
+			if n, err := unix.Lgetxattr(p, "trusted.overlay.opaque", v); err == nil && n == 1 && v[0] == 'y' {
+				return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: rel + "/" + opaqueMarker, Mode: 0o600, ModTime: fi.ModTime()})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// pushCommand is "goC image tag SOURCE TARGET" and
+// "goC image push [--insecure-registry HOST]… REF" (progress on stderr).
+func (s Store) pushCommand(args []string) error {
+	if args[0] == "tag" {
+		if len(args) != 3 {
+			return errors.New("image tag: need SOURCE and TARGET")
+		}
+		img, err := s.Tag(args[1], args[2])
+		if err == nil {
+			fmt.Printf("%s: %s\n", img.Name, img.ID())
+		}
+		return err
+	}
+	var o registry.Options
+	fs := flag.NewFlagSet("image push", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Func("insecure-registry", "", func(h string) error { o.Insecure = append(o.Insecure, h); return nil })
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("image push: %w", err)
+	}
+	if fs.NArg() != 1 {
+		return errors.New("image push: need REF")
+	}
+	img, err := s.Push(context.Background(), fs.Arg(0), o, os.Stderr)
+	if err == nil {
+		fmt.Printf("%s: digest %s\n", img.Name, img.Digest)
+	}
+	return err
+}

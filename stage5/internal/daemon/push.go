@@ -1,0 +1,42 @@
+package daemon
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/image"
+	"goc.dev/shared/registry"
+)
+
+// tagImage gives the image ?source= (a name, reference, digest or ID
+// prefix) the second name ?target=, a reference: 404 for an unknown
+// source, 400 for a bad target.
+func (d *Daemon) tagImage(c echo.Context) error {
+	img, err := d.store().Tag(c.QueryParam("source"), c.QueryParam("target"))
+	switch {
+	case errors.Is(err, image.ErrNotExist):
+		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case err != nil:
+		return bad("%s", err.Error())
+	}
+	return c.JSON(http.StatusCreated, apiImage(img))
+}
+
+// pushImage sends the image ?ref= names to the registry it names, with
+// goC's own image Push (plain HTTP only to loopback registries): 404 for
+// an image goCd does not have, 400 for a bad reference, 502 for a
+// failure of the registry. The answer carries the manifest's digest.
+func (d *Daemon) pushImage(c echo.Context) error {
+	img, err := d.store().Push(c.Request().Context(), c.QueryParam("ref"), registry.Options{}, nil)
+	switch {
+	case errors.Is(err, registry.ErrBadReference):
+		return bad("%s", err.Error())
+	case errors.Is(err, image.ErrNotExist):
+		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case err != nil:
+		return echo.NewHTTPError(http.StatusBadGateway, err.Error())
+	}
+	return c.JSON(http.StatusOK, apiImage(img))
+}
