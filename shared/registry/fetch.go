@@ -28,8 +28,14 @@ type Options struct {
 	// Insecure names the registries (host or host:port) that may be reached
 	// over plain HTTP besides loopback ones, as Docker's --insecure-registry.
 	Insecure []string
-	// Transport carries the requests (nil: http.DefaultTransport).
+	// Transport carries the requests (nil: http.DefaultTransport's
+	// settings, trusting the CAs of CertsDir).
 	Transport http.RoundTripper
+	// Auth answers a registry that asks for credentials (nil: none).
+	Auth Credentials
+	// CertsDir holds HOST[:PORT]/*.crt, CAs trusted for that registry
+	// ("": DefaultCertsDir).
+	CertsDir string
 }
 
 // Image is what Fetch resolved a reference to.
@@ -70,15 +76,18 @@ func Fetch(ctx context.Context, ref Reference, o Options) (*Image, error) {
 			return nil, err
 		}
 	}
-	base := o.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	g := guard{base: base, insecure: o.Insecure}
-	desc, err := remote.Get(r, remote.WithContext(ctx), remote.WithPlatform(plat), remote.WithTransport(g),
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
+	g, err := o.transport(r.Context().RegistryStr())
 	if err != nil {
 		return nil, err
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(plat), remote.WithTransport(g),
+		remote.WithRetryBackoff(remote.Backoff{Steps: 1})}
+	if o.Auth != nil {
+		opts = append(opts, remote.WithAuthFromKeychain(keychain{o.Auth}))
+	}
+	desc, err := remote.Get(r, opts...)
+	if err != nil {
+		return nil, o.explain(r.Context().RegistryStr(), err)
 	}
 	img, err := desc.Image()
 	if err != nil {
