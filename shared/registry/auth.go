@@ -55,12 +55,18 @@ func (k keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
 // Login checks a against registry as docker login does: the registry's
 // /v2/ answers 200 with them (after a token exchange if it asks for a
 // bearer token). A registry that asks for no credentials takes any.
+// registry is read as authfile.Key reads it: https://HOST:PORT/v2/ is
+// HOST:PORT, docker.io Docker Hub.
 func Login(ctx context.Context, registry string, a authfile.Auth, o Options) error {
+	host := authfile.Key(registry)
+	if host == authfile.DockerHub {
+		host = name.DefaultRegistry
+	}
 	var opts []name.Option
-	if plainHTTP(registry, o.Insecure) {
+	if plainHTTP(host, o.Insecure) {
 		opts = append(opts, name.Insecure)
 	}
-	reg, err := name.NewRegistry(registry, opts...)
+	reg, err := name.NewRegistry(host, opts...)
 	if err != nil {
 		return fmt.Errorf("%w %q: %w", ErrBadReference, registry, err)
 	}

@@ -76,7 +76,7 @@ func TestFetchAuthAndTLS(t *testing.T) {
 func TestLogin(t *testing.T) {
 	host, certs := tlsRegistry(t)
 	ctx := context.Background()
-	if err := Login(ctx, host, authfile.Auth{Username: "ann", Password: "secret"}, Options{CertsDir: certs}); err != nil {
+	if err := Login(ctx, "https://"+host+"/v2/", authfile.Auth{Username: "ann", Password: "secret"}, Options{CertsDir: certs}); err != nil {
 		t.Errorf("right password: %v", err)
 	}
 	err := Login(ctx, host, authfile.Auth{Username: "ann", Password: "wrong"}, Options{CertsDir: certs})
