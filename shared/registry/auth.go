@@ -152,7 +152,7 @@ func (o Options) certPool(host string) (*x509.CertPool, error) {
 func (o Options) explain(host string, err error) error {
 	var cv *tls.CertificateVerificationError
 	if errors.As(err, &cv) {
-		return fmt.Errorf("registry %s: certificate not trusted: %v (its CA goes in %s)",
+		return fmt.Errorf("registry %s: certificate not trusted: %w (its CA goes in %s)",
 			host, cv.Err, filepath.Join(o.certsDir(), host, "ca.crt"))
 	}
 	return err

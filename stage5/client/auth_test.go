@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -46,7 +47,5 @@ func TestLoginAndRegistryAuth(t *testing.T) {
 }
 
 func asError(err error, target **Error) bool {
-	e, ok := err.(*Error)
-	*target = e
-	return ok
+	return errors.As(err, target)
 }

@@ -47,7 +47,7 @@ func newLoginCommand(gl *globals) *cobra.Command {
 	return c
 }
 
-func newLogoutCommand(gl *globals) *cobra.Command {
+func newLogoutCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:               "logout [SERVER]",
 		Short:             "Log out from a registry",

@@ -53,7 +53,7 @@ func newRootCommand() *cobra.Command {
 	add("containers", newStatsCommand(gl))
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("images", newPullCommand(gl))
-	add("images", newLoginCommand(gl), newLogoutCommand(gl))
+	add("images", newLoginCommand(gl), newLogoutCommand())
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	add("volumes", newVolumeCommand(gl))
 	root.InitDefaultHelpCmd() // cobra's help COMMAND, which must name one
