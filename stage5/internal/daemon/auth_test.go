@@ -90,3 +90,16 @@ func TestAuthAndPullWithCredentials(t *testing.T) {
 		return nil
 	})
 }
+
+// goCd's --insecure-registry and --certs-dir reach every pull and login.
+func TestRegistryOptions(t *testing.T) {
+	d := &Daemon{InsecureRegistries: []string{"reg.example:5000"}, CertsDir: "/etc/x/certs.d"}
+	o := d.registryOptions(&api.AuthConfig{Username: "ann", Password: "pw", ServerAddress: "reg.example:5000"})
+	a, ok, _ := o.Auth.Lookup("reg.example:5000")
+	if len(o.Insecure) != 1 || o.Insecure[0] != "reg.example:5000" || o.CertsDir != "/etc/x/certs.d" || !ok || a.Password != "pw" {
+		t.Errorf("registryOptions = %+v (%+v %v)", o, a, ok)
+	}
+	if o := d.registryOptions(nil); o.Auth != nil {
+		t.Errorf("no X-Registry-Auth: credentials %+v", o.Auth)
+	}
+}
