@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/testcerts"
@@ -41,6 +42,7 @@ var helpers = map[string]func(){
 	"mktar":        mktar,
 	"flipbyte":     flipbyte,
 	"mkcerts":      mkcerts,
+	"htpasswd":     htpasswd,
 	"mkimage":      mkimage,
 	"console":      console,
 	"udpget":       udpget,
@@ -128,6 +130,20 @@ func mkcerts() {
 	if err := testcerts.Write(os.Args[1]); err != nil {
 		fatalf("mkcerts: %v", err)
 	}
+}
+
+// htpasswd USER PASS prints an htpasswd line for USER with a bcrypt hash
+// of PASS, the only hash Debian's docker-registry accepts (Debian's
+// htpasswd is in apache2-utils, which the host need not have).
+func htpasswd() {
+	if len(os.Args) != 3 {
+		fatalf("usage: htpasswd user pass")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(os.Args[2]), bcrypt.MinCost)
+	if err != nil {
+		fatalf("htpasswd: %v", err)
+	}
+	fmt.Printf("%s:%s\n", os.Args[1], h)
 }
 
 // status N CMD… runs CMD, passing its output through, and succeeds only if

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"goc.dev/shared/registry"
+	"goc.dev/shared/registry/authfile"
 )
 
 // Command is "goC image ARGS…" on the store: import NAME SOURCE (with
@@ -65,10 +66,15 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 	return nil
 }
 
-// pullCommand is "goC image pull [--platform P] [--insecure-registry HOST]… REF".
+// pullCommand is "goC image pull [--platform P] [--insecure-registry HOST]…
+// [--certs-dir DIR] REF", with the credentials goC-cli login stored.
 func (s Store) pullCommand(args []string) error {
 	var o registry.Options
+	if creds, err := authfile.Default(); err == nil {
+		o.Auth = creds
+	}
 	fs := flag.NewFlagSet("image pull", flag.ContinueOnError)
+	fs.StringVar(&o.CertsDir, "certs-dir", registry.DefaultCertsDir, "")
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.Platform, "platform", "", "")
 	fs.Func("insecure-registry", "", func(h string) error { o.Insecure = append(o.Insecure, h); return nil })

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/registry"
+	"goc.dev/shared/registry/authfile"
 )
 
 // Push sends the image ref names (Find) to the registry ref names: each
@@ -161,8 +162,12 @@ func (s Store) pushCommand(args []string) error {
 		return err
 	}
 	var o registry.Options
+	if creds, err := authfile.Default(); err == nil { // goC-cli login's, as pull
+		o.Auth = creds
+	}
 	fs := flag.NewFlagSet("image push", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.CertsDir, "certs-dir", registry.DefaultCertsDir, "")
 	fs.Func("insecure-registry", "", func(h string) error { o.Insecure = append(o.Insecure, h); return nil })
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("image push: %w", err)

@@ -28,8 +28,14 @@ type Options struct {
 	// Insecure names the registries (host or host:port) that may be reached
 	// over plain HTTP besides loopback ones, as Docker's --insecure-registry.
 	Insecure []string
-	// Transport carries the requests (nil: http.DefaultTransport).
+	// Transport carries the requests (nil: http.DefaultTransport's
+	// settings, trusting the CAs of CertsDir).
 	Transport http.RoundTripper
+	// Auth answers a registry that asks for credentials (nil: none).
+	Auth Credentials
+	// CertsDir holds HOST[:PORT]/*.crt, CAs trusted for that registry
+	// ("": DefaultCertsDir).
+	CertsDir string
 }
 
 // Image is what Fetch resolved a reference to.
@@ -63,28 +69,40 @@ func Fetch(ctx context.Context, ref Reference, o Options) (*Image, error) {
 		}
 		plat = *p
 	}
-	r := ref.ref
-	if plainHTTP(r.Context().RegistryStr(), o.Insecure) {
-		var err error
-		if r, err = name.ParseReference(r.String(), name.Insecure); err != nil {
-			return nil, err
-		}
-	}
-	base := o.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	g := guard{base: base, insecure: o.Insecure}
-	desc, err := remote.Get(r, remote.WithContext(ctx), remote.WithPlatform(plat), remote.WithTransport(g),
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
+	r, opts, err := o.remote(ctx, ref.ref)
 	if err != nil {
 		return nil, err
+	}
+	desc, err := remote.Get(r, append(opts, remote.WithPlatform(plat))...)
+	if err != nil {
+		return nil, o.explain(r.Context().RegistryStr(), err)
 	}
 	img, err := desc.Image()
 	if err != nil {
 		return nil, err
 	}
 	return describe(ref, desc.Digest.String(), img)
+}
+
+// remote is r as go-containerregistry is to reach it (plain HTTP where
+// that is allowed) and the options of every request to its registry: the
+// guarded transport (with the CAs of CertsDir), the credentials, no retry.
+func (o Options) remote(ctx context.Context, r name.Reference) (name.Reference, []remote.Option, error) {
+	if plainHTTP(r.Context().RegistryStr(), o.Insecure) {
+		var err error
+		if r, err = name.ParseReference(r.String(), name.Insecure); err != nil {
+			return nil, nil, err
+		}
+	}
+	g, err := o.transport(r.Context().RegistryStr())
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithTransport(g), remote.WithRetryBackoff(remote.Backoff{Steps: 1})}
+	if o.Auth != nil {
+		opts = append(opts, remote.WithAuthFromKeychain(keychain{o.Auth}))
+	}
+	return r, opts, nil
 }
 
 // describe reads img's config and layer list.

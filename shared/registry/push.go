@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"runtime"
 	"time"
@@ -39,20 +38,12 @@ func Push(ctx context.Context, ref Reference, config v1.Config, created time.Tim
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
 	}
-	r := ref.ref
-	if plainHTTP(r.Context().RegistryStr(), o.Insecure) {
-		if r, err = name.ParseReference(r.String(), name.Insecure); err != nil {
-			return "", err
-		}
-	}
-	base := o.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	err = remote.Write(r, img, remote.WithContext(ctx), remote.WithTransport(guard{base: base, insecure: o.Insecure}),
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
+	r, opts, err := o.remote(ctx, ref.ref)
 	if err != nil {
-		return "", fmt.Errorf("push %s: %w", ref, err)
+		return "", err
+	}
+	if err = remote.Write(r, img, opts...); err != nil {
+		return "", fmt.Errorf("push %s: %w", ref, o.explain(r.Context().RegistryStr(), err))
 	}
 	d, err := img.Digest()
 	return d.String(), err

@@ -105,7 +105,7 @@ func Verbs() []Verb {
 		{"checkpoint", "", false, errVerb(func(_ *Globals, a []string) error { return cmdCheckpoint("checkpoint", a) })},
 		{"restore", "", false, errVerb(func(_ *Globals, a []string) error { return cmdCheckpoint("restore", a) })},
 		{"image", "  image import NAME SOURCE                  import a rootfs dir, a tar(.gz) or an OCI image layout\n" +
-			"  image pull [--platform P] [--insecure-registry HOST] REF   pull from a registry (docker.io/… by default)\n" +
+			"  image pull [--platform P] [--insecure-registry HOST] [--certs-dir DIR] REF   pull from a registry (docker.io/… by default)\n" +
 			"  image ls | rm IMAGE | tag IMAGE REF | push [--insecure-registry HOST] REF   list, remove, name, push\n", true, errVerb(cmdImage)},
 	}
 }

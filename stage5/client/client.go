@@ -27,6 +27,8 @@ type Client struct {
 	base  string // the URL requests start with
 	http  *http.Client
 	dial  func() (net.Conn, error) // a connection of its own, for a stream (stream.go)
+
+	registryAuth string // X-Registry-Auth of every request (auth.go)
 }
 
 // New returns a client of the goCd at socket.
@@ -64,6 +66,9 @@ func (c *Client) send(method, path string, body io.Reader) (*http.Response, erro
 	req, err := http.NewRequest(method, c.base+"/"+api.Version+path, body)
 	if err != nil {
 		return nil, err
+	}
+	if c.registryAuth != "" {
+		req.Header.Set(api.RegistryAuthHeader, c.registryAuth)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

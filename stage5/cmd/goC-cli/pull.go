@@ -21,6 +21,9 @@ func newPullCommand(gl *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cl, err = withRegistryAuth(cl, args[0]); err != nil { // login.go
+				return err
+			}
 			img, err := cl.Pull(args[0], platform)
 			if err != nil {
 				return err

@@ -54,6 +54,7 @@ func newRootCommand() *cobra.Command {
 	add("images", newImagesCommand(gl), newImportCommand(gl), newRmiCommand(gl))
 	add("images", newPullCommand(gl))
 	add("images", newTagCommand(gl), newPushCommand(gl))
+	add("images", newLoginCommand(gl), newLogoutCommand())
 	add("goCd", newVersionCommand(gl), newInfoCommand(gl))
 	add("volumes", newVolumeCommand(gl))
 	root.InitDefaultHelpCmd() // cobra's help COMMAND, which must name one

@@ -6,6 +6,7 @@
 //
 //	goCd [--socket PATH] [--group NAME] [--data-root DIR] [--root DIR] [--runtime PATH] [--max-upload SIZE]
 //	     [--tcp 127.0.0.1:PORT --tlsverify --tlscacert CA --tlscert CERT --tlskey KEY]
+//	     [--insecure-registry HOST[:PORT]]… [--certs-dir DIR]
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/image"
+	"goc.dev/shared/registry"
 	"goc.dev/shared/state"
 	"goc.dev/stage5/client"
 	"goc.dev/stage5/internal/daemon"
@@ -53,6 +55,10 @@ func run() error {
 	flag.StringVar(&lc.tlsCert, "tlscert", "", "goCd's certificate (PEM)")
 	flag.StringVar(&lc.tlsKey, "tlskey", "", "goCd's key (PEM)")
 	maxUpload := flag.String("max-upload", "8g", "the largest image archive an import takes")
+	var insecure []string
+	flag.Func("insecure-registry", "a registry (HOST[:PORT]) that may be reached over plain HTTP (loopback ones may)",
+		func(h string) error { insecure = append(insecure, h); return nil })
+	certsDir := flag.String("certs-dir", registry.DefaultCertsDir, "registries' CAs, as Docker's certs.d: HOST:PORT/ca.crt")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		return errors.New("must run as root")
@@ -74,7 +80,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version, MaxUpload: limit}
+	d := &daemon.Daemon{Runtime: rt, DataRoot: *dataRoot, StateRoot: *root, Version: version, MaxUpload: limit,
+		InsecureRegistries: insecure, CertsDir: *certsDir}
 	d.Recover()
 	defer d.Close()
 	e := echo.New()

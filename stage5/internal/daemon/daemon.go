@@ -40,6 +40,10 @@ type Daemon struct {
 	StateRoot string // goC's --root
 	Version   string
 	MaxUpload int64 // the largest image archive import takes; 0: DefaultMaxUpload
+	// InsecureRegistries may be reached over plain HTTP besides loopback
+	// ones; CertsDir holds registries' CAs (auth.go).
+	InsecureRegistries []string
+	CertsDir           string
 
 	mu sync.Mutex // serializes name reservations
 
@@ -152,6 +156,7 @@ func (d *Daemon) Routes(e *echo.Echo) {
 	v.POST("/containers/:id/attach", d.attach)
 	v.POST("/containers/:id/resize", d.resize)
 	v.GET("/containers/:id/stats", d.stats)
+	v.POST("/auth", d.checkAuth)
 }
 
 // errorHandler answers every error as {"message": …}: an echo.HTTPError

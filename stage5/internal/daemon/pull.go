@@ -10,16 +10,26 @@ import (
 )
 
 // pullImage fetches ?ref= (and ?platform=) from its registry into goCd's
-// store with goC's own image Pull: 400 for a bad reference, 404 for one the
-// registry does not have, 502 for any other failure of the registry.
+// store with goC's own image Pull, with the credentials of X-Registry-Auth
+// (auth.go): 400 for a bad reference, 401 when the registry refuses the
+// credentials (or their lack), 404 for one the registry does not have, 502
+// for any other failure of the registry.
 func (d *Daemon) pullImage(c echo.Context) error {
 	ref := c.QueryParam("ref")
-	img, err := d.store().Pull(c.Request().Context(), ref, registry.Options{Platform: c.QueryParam("platform")}, nil)
+	auth, err := requestAuth(c)
+	if err != nil {
+		return err
+	}
+	o := d.registryOptions(auth)
+	o.Platform = c.QueryParam("platform")
+	img, err := d.store().Pull(c.Request().Context(), ref, o, nil)
 	switch {
 	case errors.Is(err, registry.ErrBadReference):
 		return bad("%s", err.Error())
 	case registry.NotFound(err):
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case registry.Unauthorized(err):
+		return echo.NewHTTPError(http.StatusUnauthorized, err.Error())
 	case err != nil:
 		return echo.NewHTTPError(http.StatusBadGateway, err.Error())
 	}

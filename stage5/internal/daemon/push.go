@@ -25,16 +25,23 @@ func (d *Daemon) tagImage(c echo.Context) error {
 }
 
 // pushImage sends the image ?ref= names to the registry it names, with
-// goC's own image Push (plain HTTP only to loopback registries): 404 for
+// goC's own image Push, with the credentials of X-Registry-Auth and the
+// registries goCd trusts (as pull): 401 when the registry refuses, 404 for
 // an image goCd does not have, 400 for a bad reference, 502 for a
 // failure of the registry. The answer carries the manifest's digest.
 func (d *Daemon) pushImage(c echo.Context) error {
-	img, err := d.store().Push(c.Request().Context(), c.QueryParam("ref"), registry.Options{}, nil)
+	auth, err := requestAuth(c) // X-Registry-Auth, as pull (auth.go)
+	if err != nil {
+		return err
+	}
+	img, err := d.store().Push(c.Request().Context(), c.QueryParam("ref"), d.registryOptions(auth), nil)
 	switch {
 	case errors.Is(err, registry.ErrBadReference):
 		return bad("%s", err.Error())
 	case errors.Is(err, image.ErrNotExist):
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case registry.Unauthorized(err):
+		return echo.NewHTTPError(http.StatusUnauthorized, err.Error())
 	case err != nil:
 		return echo.NewHTTPError(http.StatusBadGateway, err.Error())
 	}
