@@ -42,6 +42,11 @@ type Image struct {
 	Env     []string  `json:"env,omitempty"`
 	Cmd     []string  `json:"cmd,omitempty"`
 	Workdir string    `json:"workdir,omitempty"`
+	// Entrypoint comes before Cmd (Command); a record without it, of
+	// before it was kept, has both in Cmd.
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	User       string   `json:"user,omitempty"`       // as the image config has it: UID, NAME, UID:GID…
+	StopSignal string   `json:"stopSignal,omitempty"` // SIGTERM's stand-in for goC-cli stop
 	// Digest is the manifest's (or index's) of a pulled image.
 	Digest string `json:"digest,omitempty"`
 	// Damaged says why the image cannot be used (List only; not stored).
