@@ -87,7 +87,7 @@ func (s Store) lock() (func(), error) {
 }
 
 // Import reads src — a rootfs directory, a tar or tar.gz of one, or an OCI
-// image layout directory — into the store as image name. Progress lines go
+// image layout directory or a tar of one — into the store as image name. Progress lines go
 // to progress if it is not nil.
 func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 	if err := id.Validate(name); err != nil {
@@ -111,6 +111,8 @@ func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 		err = s.importOCI(img, src, progress)
 	case fi.IsDir():
 		err = s.importDir(img, src, progress)
+	case isOCITar(src):
+		err = s.importOCITar(img, src, progress)
 	default:
 		err = s.importTar(img, src, progress)
 	}
