@@ -31,7 +31,16 @@ func (img *Image) setConfig(env, entrypoint, cmd []string, workdir, user, stopSi
 // record written before Entrypoint was kept has the pair in Cmd, and runs
 // as before. img may be nil (a rootfs directory: args alone).
 func (img *Image) Command(entrypoint *[]string, args []string) []string {
-	var ep, cmd []string
+	ep, cmd := img.Parts(entrypoint, args)
+	if len(ep)+len(cmd) == 0 {
+		return nil
+	}
+	return append(append([]string(nil), ep...), cmd...)
+}
+
+// Parts is Command in its two parts: the entrypoint and the command that
+// follows it (nil for none).
+func (img *Image) Parts(entrypoint *[]string, args []string) (ep, cmd []string) {
 	if img != nil {
 		ep, cmd = img.Entrypoint, img.Cmd
 	}
@@ -44,11 +53,15 @@ func (img *Image) Command(entrypoint *[]string, args []string) []string {
 	if len(args) > 0 {
 		cmd = args
 	}
-	out := append(append([]string(nil), ep...), cmd...)
-	if len(out) == 0 {
+	return clip(ep), clip(cmd)
+}
+
+// clip is a copy of s, nil if it is empty.
+func clip(s []string) []string {
+	if len(s) == 0 {
 		return nil
 	}
-	return out
+	return append([]string(nil), s...)
 }
 
 // StopSignal checks a stop signal as an image or docker run --stop-signal
@@ -86,11 +99,11 @@ func (s Store) User(img *Image, user string) (string, error) {
 	}
 	uid, gid, err := s.lookup(img, "passwd", u, "user")
 	if err != nil {
-		return "", fmt.Errorf("invalid user %q: %w", user, err)
+		return "", err
 	}
 	if hasGroup {
 		if gid, _, err = s.lookup(img, "group", g, "group"); err != nil {
-			return "", fmt.Errorf("invalid user %q: %w", user, err)
+			return "", err
 		}
 	}
 	return fmt.Sprintf("%d:%d", uid, gid), nil
@@ -102,7 +115,7 @@ func (s Store) User(img *Image, user string) (string, error) {
 func (s Store) lookup(img *Image, file, name, what string) (id, id2 uint32, err error) {
 	n, numErr := strconv.ParseUint(name, 10, 32)
 	if strings.Trim(name, "0123456789") == "" && (numErr != nil || n == 1<<32-1) {
-		return 0, 0, fmt.Errorf("%s %q is out of range", what, name)
+		return 0, 0, fmt.Errorf("%s %q: out of range (at most 4294967294)", what, name)
 	}
 	b, err := s.etcFile(img, file)
 	if err != nil && (numErr != nil || !errors.Is(err, fs.ErrNotExist)) {

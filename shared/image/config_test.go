@@ -92,7 +92,8 @@ func TestUser(t *testing.T) {
 		{"app:ghosts", "", `group "ghosts": no such group in the image's /etc/group`},
 		{"app:", "", `invalid user "app:"`},
 		{":1", "", `invalid user ":1"`},
-		{"99999999999", "", `invalid user "99999999999"`},
+		{"99999999999", "", `user "99999999999": out of range`},
+		{"0:4294967295", "", `group "4294967295": out of range`},
 		{"a:b:c", "", `invalid user "a:b:c"`},
 	}
 	for _, tc := range cases {
