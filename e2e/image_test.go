@@ -13,12 +13,14 @@ import (
 	"goc.dev/shared/image"
 )
 
-// mkoci OUT ROOTFS writes an OCI image layout with two layers: ROOTFS plus
-// /etc/motd and /opt/old, then a layer that deletes /etc/motd (a whiteout),
-// makes /opt opaque and adds /opt/new.
+// mkoci OUT ROOTFS [CONFIG [DIR]] writes an OCI image layout with two
+// layers: ROOTFS plus /etc/motd and /opt/old, then a layer that deletes
+// /etc/motd (a whiteout), makes /opt opaque and adds /opt/new. CONFIG, a
+// JSON file, is the image's config blob ({"config":{"Entrypoint":…}});
+// DIR's files make a third layer.
 func mkoci() {
-	if len(os.Args) != 3 {
-		fatalf("usage: mkoci out rootfs")
+	if len(os.Args) < 3 || len(os.Args) > 5 {
+		fatalf("usage: mkoci out rootfs [config.json [dir]]")
 	}
 	out, rootfs := os.Args[1], os.Args[2]
 	var base bytes.Buffer
@@ -35,7 +37,24 @@ func mkoci() {
 	addFile(tw, "opt/.wh..wh..opq", "")
 	addFile(tw, "opt/new", "new")
 	tw.Close()
-	writeLayout(out, base.Bytes(), top.Bytes())
+	layers := [][]byte{base.Bytes(), top.Bytes()}
+	config := []byte(`{"config":{"Env":["FROM_IMAGE=yes"]}}`)
+	if len(os.Args) > 3 {
+		var err error
+		if config, err = os.ReadFile(os.Args[3]); err != nil {
+			fatalf("mkoci: %v", err)
+		}
+	}
+	if len(os.Args) > 4 {
+		var extra bytes.Buffer
+		tw = tar.NewWriter(&extra)
+		if err := image.TarTree(tw, os.Args[4]); err != nil {
+			fatalf("mkoci: %v", err)
+		}
+		tw.Close()
+		layers = append(layers, extra.Bytes())
+	}
+	writeLayout(out, config, layers...)
 }
 
 // mktar OUT writes a tar whose second entry climbs out with "..".
@@ -73,7 +92,7 @@ func addFile(tw *tar.Writer, name, body string) {
 	tw.Write([]byte(body))
 }
 
-func writeLayout(dir string, layers ...[]byte) {
+func writeLayout(dir string, config []byte, layers ...[]byte) {
 	blobs := filepath.Join(dir, "blobs", "sha256")
 	if err := os.MkdirAll(blobs, 0o755); err != nil {
 		fatalf("mkoci: %v", err)
@@ -89,7 +108,7 @@ func writeLayout(dir string, layers ...[]byte) {
 	desc := func(mediaType string, b []byte) map[string]any { // with its size, as registries want
 		return map[string]any{"mediaType": mediaType, "digest": put(b), "size": len(b)}
 	}
-	cfg := desc("application/vnd.oci.image.config.v1+json", []byte(`{"config":{"Env":["FROM_IMAGE=yes"]}}`))
+	cfg := desc("application/vnd.oci.image.config.v1+json", config)
 	var ls []map[string]any
 	for _, l := range layers {
 		var gz bytes.Buffer

@@ -117,7 +117,7 @@ func writeLayout(t *testing.T, dir string, layers ...[]byte) {
 		check(os.WriteFile(filepath.Join(blobs, d), b, 0o644))
 		return "sha256:" + d
 	}
-	cfg := put([]byte(`{"config":{"Env":["PATH=/bin","FROM=image"],"Cmd":["sh"],"WorkingDir":"/srv"}}`))
+	cfg := put([]byte(`{"config":{"Env":["PATH=/bin","FROM=image"],"Cmd":["sh"],"WorkingDir":"/srv","Entrypoint":["/bin/ep"],"User":"app:staff","StopSignal":"SIGQUIT"}}`))
 	var ls []map[string]string
 	for _, l := range layers {
 		var gz bytes.Buffer
@@ -143,8 +143,12 @@ func TestImportOCIAndRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(img.Layers) != 2 || img.Workdir != "/srv" || strings.Join(img.Cmd, " ") != "sh" || img.Env[1] != "FROM=image" {
+	if len(img.Layers) != 2 || img.Workdir != "/srv" || strings.Join(img.Cmd, " ") != "sh" || img.Env[1] != "FROM=image" ||
+		strings.Join(img.Entrypoint, " ") != "/bin/ep" || img.User != "app:staff" || img.StopSignal != "SIGQUIT" {
 		t.Fatalf("image = %+v", img)
+	}
+	if got, err := s.Get("app"); err != nil || strings.Join(got.Command(nil, nil), " ") != "/bin/ep sh" || got.User != "app:staff" {
+		t.Fatalf("Get = %+v, %v", got, err)
 	}
 	if !strings.HasSuffix(s.Lower(img), strings.ReplaceAll(img.Layers[0], ":", "/")) {
 		t.Fatalf("lowerdir %q does not end with the base layer", s.Lower(img))

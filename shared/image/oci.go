@@ -33,6 +33,8 @@ type ociConfig struct {
 		Cmd        []string `json:"Cmd"`
 		Entrypoint []string `json:"Entrypoint"`
 		WorkingDir string   `json:"WorkingDir"`
+		User       string   `json:"User"`
+		StopSignal string   `json:"StopSignal"`
 	} `json:"config"`
 }
 
@@ -75,8 +77,8 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) (err error)
 		if err := readBlob(dir, m.Config.Digest, &cfg); err != nil {
 			return err
 		}
-		img.Env, img.Workdir = cfg.Config.Env, cfg.Config.WorkingDir
-		img.Cmd = append(append([]string(nil), cfg.Config.Entrypoint...), cfg.Config.Cmd...)
+		c := cfg.Config
+		img.setConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
 	}
 	for i, l := range m.Layers {
 		if strings.Contains(l.MediaType, "zstd") {

@@ -32,8 +32,8 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 		return nil, fmt.Errorf("pull %s: %w", r, err)
 	}
 	c := remote.Config
-	img := &Image{Name: r.String(), Digest: remote.Digest, Created: time.Now().UTC(), Env: c.Env, Workdir: c.WorkingDir,
-		Cmd: append(append([]string(nil), c.Entrypoint...), c.Cmd...)}
+	img := &Image{Name: r.String(), Digest: remote.Digest, Created: time.Now().UTC()}
+	img.setConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
 	unlock, err := s.lock()
 	if err != nil {
 		return nil, err

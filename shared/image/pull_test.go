@@ -74,7 +74,7 @@ func (tr *testRegistry) push(t *testing.T, ref string) v1.Image {
 		t.Fatal(err)
 	}
 	img, err = mutate.Config(img, v1.Config{Entrypoint: []string{"/bin/sh"}, Cmd: []string{"-c", "cat /etc/motd"},
-		Env: []string{"A=1"}, WorkingDir: "/srv"})
+		Env: []string{"A=1"}, WorkingDir: "/srv", User: "1000:1000", StopSignal: "SIGQUIT"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,9 @@ func TestPull(t *testing.T) {
 	}
 	d, _ := pushed.Digest()
 	if img.Name != ref || img.Digest != d.String() || len(img.Layers) != 2 || img.Workdir != "/srv" ||
-		strings.Join(img.Cmd, " ") != "/bin/sh -c cat /etc/motd" || strings.Join(img.Env, " ") != "A=1" {
+		strings.Join(img.Entrypoint, " ") != "/bin/sh" || strings.Join(img.Cmd, " ") != "-c cat /etc/motd" ||
+		strings.Join(img.Command(nil, nil), " ") != "/bin/sh -c cat /etc/motd" || strings.Join(img.Env, " ") != "A=1" ||
+		img.User != "1000:1000" || img.StopSignal != "SIGQUIT" {
 		t.Errorf("Pull = %+v", img)
 	}
 	got, err := s.Get(ref)

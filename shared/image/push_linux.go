@@ -70,10 +70,11 @@ func (s Store) Push(ctx context.Context, ref string, o registry.Options, progres
 	return img, s.write(img)
 }
 
-// config is the image configuration a push sends: goC keeps the
-// entrypoint and the command as one list, sent as Cmd.
+// config is the image configuration a push sends: what a pull or an
+// import kept of the image's own.
 func (img *Image) config() v1.Config {
-	return v1.Config{Env: img.Env, Cmd: img.Cmd, WorkingDir: img.Workdir}
+	return v1.Config{Env: img.Env, Entrypoint: img.Entrypoint, Cmd: img.Cmd, WorkingDir: img.Workdir,
+		User: img.User, StopSignal: img.StopSignal}
 }
 
 // compressLayer writes the layer unpacked in dir to file as a gzipped tar.

@@ -114,6 +114,7 @@ func TestPushThenPull(t *testing.T) {
 		t.Fatalf("push of a name no image has: %v", err)
 	}
 	img.Cmd, img.Env, img.Workdir = []string{"cat", "/etc/motd"}, []string{"A=1"}, "/etc"
+	img.Entrypoint, img.User, img.StopSignal = []string{"/bin/env"}, "app:app", "SIGQUIT"
 	if err := s.write(img); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,8 @@ func TestPushThenPull(t *testing.T) {
 		t.Fatal(err)
 	}
 	if back.Digest != pushed.Digest || strings.Join(back.Cmd, " ") != "cat /etc/motd" || back.Workdir != "/etc" ||
-		strings.Join(back.Env, " ") != "A=1" {
+		strings.Join(back.Env, " ") != "A=1" || strings.Join(back.Entrypoint, " ") != "/bin/env" || back.User != "app:app" ||
+		back.StopSignal != "SIGQUIT" {
 		t.Errorf("pulled back: %+v", back)
 	}
 	if diff := cmp.Diff(tree(t, s.LayerDir(img.Layers[0])), tree(t, other.LayerDir(back.Layers[0]))); diff != "" {

@@ -43,6 +43,11 @@ type Image struct {
 	Env     []string  `json:"env,omitempty"`
 	Cmd     []string  `json:"cmd,omitempty"`
 	Workdir string    `json:"workdir,omitempty"`
+	// Entrypoint comes before Cmd (Command); a record without it, of
+	// before it was kept, has both in Cmd.
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	User       string   `json:"user,omitempty"`       // as the image config has it: UID, NAME, UID:GID…
+	StopSignal string   `json:"stopSignal,omitempty"` // SIGTERM's stand-in for goC-cli stop
 	// Digest is the manifest's (or index's) of a pulled image.
 	Digest string `json:"digest,omitempty"`
 	// Damaged says why the image cannot be used (List only; not stored).
@@ -83,7 +88,7 @@ func (s Store) lock() (func(), error) {
 }
 
 // Import reads src — a rootfs directory, a tar or tar.gz of one, or an OCI
-// image layout directory — into the store as image name. Progress lines go
+// image layout directory or a tar of one — into the store as image name. Progress lines go
 // to progress if it is not nil.
 func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 	if err := id.Validate(name); err != nil {
@@ -107,6 +112,8 @@ func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 		err = s.importOCI(img, src, progress)
 	case fi.IsDir():
 		err = s.importDir(img, src, progress)
+	case isOCITar(src):
+		err = s.importOCITar(img, src, progress)
 	default:
 		err = s.importTar(img, src, progress)
 	}

@@ -60,7 +60,7 @@ host's /proc knobs masked or read-only, /sys read-only, the device cgroup.
   --cap-add, --cap-drop CAP  add or drop a capability (repeatable; ALL)
   --security-opt seccomp=unconfined|FILE, --security-opt no-new-privileges
   --read-only           the rootfs read-only
-  --user UID[:GID]      run the command as UID (GID 0 unless given)
+  --user UID[:GID]      run as UID (GID 0 unless given); of an image: its User, or NAME[:GROUP]
   -v, --volume HOST:CTR[:ro], --mount type=bind|tmpfs,…, --tmpfs CTR[:OPTS]  as Docker's
 `
 
@@ -283,7 +283,7 @@ func (r *rootfsFlags) options(g *Globals, args []string, getenv func(string) (st
 		Namespaces:   []namespace.Type{namespace.PID, namespace.Mount, namespace.UTS, namespace.IPC},
 		CgroupParent: *r.parent, CgroupName: cid, Resources: r.res,
 	}
-	if err := r.confine.Apply(&plan, &rt); err != nil {
+	if err := r.confine.ApplyImage(image.Store{Root: g.DataRoot}, img, &plan, &rt); err != nil {
 		return c, fmt.Errorf("run: %w", err)
 	}
 	if err := r.mounts.Apply(&plan); err != nil {

@@ -29,6 +29,9 @@ type ContainerCreate struct {
 	// attachable: POST /containers/{id}/attach.
 	OpenStdin bool `json:"openStdin,omitempty"`
 	Tty       bool `json:"tty,omitempty"`
+	// StopSignal is what goC-cli stop sends first (SIGQUIT, QUIT, 3);
+	// empty: the image's, else SIGTERM.
+	StopSignal string `json:"stopSignal,omitempty"`
 	Security
 	MountFlags
 	Options
@@ -52,7 +55,9 @@ type Security struct {
 	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
 	// ReadOnly mounts the root filesystem read-only.
 	ReadOnly bool `json:"readOnly,omitempty"`
-	// User is UID[:GID], numbers, that the command runs as.
+	// User is who the command runs as: UID, NAME, UID:GID or NAME:GROUP,
+	// names resolved by the image's /etc/passwd and /etc/group. Empty:
+	// the image's User, else root.
 	User string `json:"user,omitempty"`
 }
 
@@ -98,6 +103,8 @@ type Container struct {
 	// has started it again by that policy since it was last started by hand.
 	RestartPolicy string `json:"restartPolicy,omitempty"`
 	RestartCount  int    `json:"restartCount,omitempty"`
+	// StopSignal is what goC-cli stop sends before SIGKILL (SIGTERM if empty).
+	StopSignal string `json:"stopSignal,omitempty"`
 }
 
 // Wait is the answer of POST /v1/containers/{id}/wait.

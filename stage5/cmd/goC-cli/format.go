@@ -99,6 +99,7 @@ type dockerConfig struct {
 	Entrypoint []string
 	Cmd        []string
 	Labels     map[string]string
+	StopSignal string `json:",omitempty"`
 }
 
 // templateData is what a template sees: goCd's JSON of ct, as a map, and
@@ -108,7 +109,7 @@ func templateData(ct api.Container) (map[string]any, error) {
 		State: dockerState{Status: ct.Status, Running: ct.Status == api.StatusRunning,
 			Dead: ct.Status == api.StatusDead, OOMKilled: ct.OOMKilled},
 		Config: dockerConfig{Hostname: ct.Hostname, Image: ct.Image, Entrypoint: ct.Entrypoint, Cmd: ct.Cmd,
-			Labels: ct.Labels}}
+			Labels: ct.Labels, StopSignal: ct.StopSignal}}
 	if cmd := append(append([]string{}, ct.Entrypoint...), ct.Cmd...); len(cmd) > 0 {
 		v.Path, v.Args = cmd[0], cmd[1:]
 	}

@@ -82,6 +82,7 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.req.Name, "name", "", "Assign a name to the container")
 	fs.VarP(&o.env, "env", "e", "Set environment variables")
 	fs.StringVarP(&o.req.Workdir, "workdir", "w", "", "Working directory inside the container")
+	fs.StringVar(&o.req.StopSignal, "stop-signal", "", "Signal to stop the container (default: the image's, else SIGTERM)")
 	fs.StringVarP(&o.req.Memory, "memory", "m", "", "Memory limit, in bytes or with a unit: 512k, 100m, 1g")
 	fs.StringVar(&o.req.CPU, "cpu", "", "Number of CPUs, such as 0.5 (Docker's --cpus)")
 	kindOf(fs, "memory", "bytes")

@@ -12,21 +12,21 @@ import (
 // optionFlags are run's daily-use flags, Docker's: --hostname,
 // --entrypoint, --label, --restart (api.Options).
 type optionFlags struct {
-	entrypoint string
+	entrypoint setString // imageconfig.go
 	labels     list
 }
 
 func (f *optionFlags) register(fs *pflag.FlagSet, req *api.ContainerCreate) {
 	fs.StringVar(&req.Hostname, "hostname", "", "Container host name (default: its ID's first 12 characters)")
-	fs.StringVar(&f.entrypoint, "entrypoint", "", "Run this program, with the COMMAND after IMAGE as its arguments")
+	fs.Var(&f.entrypoint, "entrypoint", "Run this program, with the COMMAND after IMAGE as its arguments (\"\": none; given, the image's Cmd is dropped)")
 	fs.Var(&f.labels, "label", "Set meta data on a container: KEY=VALUE or KEY (repeatable)")
 	fs.StringVar(&req.Restart, "restart", "", "Restart policy to apply when a container exits: no (the default), on-failure[:max-retries], always, unless-stopped")
 }
 
 // apply puts the entrypoint and the labels into req.
 func (f *optionFlags) apply(req *api.ContainerCreate) error {
-	if f.entrypoint != "" {
-		req.Entrypoint = []string{f.entrypoint}
+	if f.entrypoint.set {
+		req.Entrypoint = []string{f.entrypoint.value}
 	}
 	labels, err := parseLabels(f.labels)
 	if err != nil {

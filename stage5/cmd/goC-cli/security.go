@@ -13,7 +13,7 @@ import (
 
 // securityFlags are run's confinement flags, in Docker's words:
 //
-//	--privileged  --cap-add CAP  --cap-drop CAP  --read-only  -u|--user UID[:GID]
+//	--privileged  --cap-add CAP  --cap-drop CAP  --read-only  -u|--user USER[:GROUP]
 //	--security-opt seccomp=unconfined|FILE  --security-opt no-new-privileges[=true|false]
 //
 // Without them a container is confined as Docker's default is.
@@ -29,7 +29,7 @@ func (f *securityFlags) register(fs *pflag.FlagSet, req *api.ContainerCreate) {
 	fs.Var(&f.capDrop, "cap-drop", "Drop Linux capabilities")
 	fs.Var(&f.opts, "security-opt", "Security Options: seccomp=unconfined|FILE, no-new-privileges[=true|false]")
 	fs.BoolVar(&req.ReadOnly, "read-only", false, "Mount the container's root filesystem as read only")
-	fs.StringVarP(&req.User, "user", "u", "", "UID or UID:GID to run as (numbers)")
+	fs.StringVarP(&req.User, "user", "u", "", "Username or UID (format: \"<name|uid>[:<group|gid>]\")")
 }
 
 // apply puts the parsed flags into req. A seccomp FILE is read here, by

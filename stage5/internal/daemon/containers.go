@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ import (
 
 // Timeouts of stop and remove.
 const (
-	defaultStopTimeout = 10 * time.Second // SIGTERM, then SIGKILL after this
+	defaultStopTimeout = 10 * time.Second // the stop signal, then SIGKILL after this
 	killTimeout        = 30 * time.Second // how long a killed container has to go
 )
 
@@ -80,7 +81,9 @@ func (d *Daemon) kill(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// stop sends SIGTERM, then SIGKILL after the timeout (10 s by default).
+// stop sends the container's stop signal (SIGTERM unless its image or run
+// --stop-signal says otherwise), then SIGKILL after the timeout (10 s by
+// default).
 func (d *Daemon) stop(c echo.Context) error {
 	ct, err := d.find(c.Param("id"))
 	if err != nil {
@@ -114,10 +117,10 @@ func stopTimeout(c echo.Context) (time.Duration, error) {
 	return time.Duration(n) * time.Second, nil
 }
 
-// stopContainer sends SIGTERM, then SIGKILL after timeout, and returns the
-// container as it is then.
+// stopContainer sends its stop signal (SIGTERM by default), then SIGKILL
+// after timeout, and returns the container as it is then.
 func (d *Daemon) stopContainer(ct *api.Container, timeout time.Duration) (*api.Container, error) {
-	_ = d.signal(ct, "TERM")
+	_ = d.signal(ct, cmp.Or(ct.StopSignal, "TERM"))
 	if !d.waitExit(ct.ID, timeout) {
 		_ = d.signal(ct, "KILL")
 		d.waitExit(ct.ID, killTimeout)

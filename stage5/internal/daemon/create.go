@@ -37,8 +37,8 @@ func (d *Daemon) create(c echo.Context) error {
 		return err
 	}
 	if req.Image != "" { // an unknown image is a 404 whatever else is wrong
-		if _, err := d.store().Get(req.Image); err != nil {
-			return echo.NewHTTPError(http.StatusNotFound, err.Error())
+		if req, err = d.withImage(req); err != nil { // imageconfig.go
+			return err
 		}
 	}
 	cid := id.New()
@@ -52,6 +52,7 @@ func (d *Daemon) create(c echo.Context) error {
 	rec := record{Container: api.Container{ID: cid, Name: req.Name, Image: req.Image, Cmd: req.Cmd, Ports: req.Ports,
 		AutoRemove: req.AutoRemove, Created: time.Now().UTC()}, Request: req}
 	rec.Hostname, rec.Entrypoint, rec.Labels = hostname(req.Options, cid), req.Entrypoint, req.Labels
+	rec.StopSignal = req.StopSignal
 	if err := d.reserve(rec); err != nil {
 		d.removeAnonymous(cid)
 		return fmt.Errorf("create %s: %w", req.Name, err)

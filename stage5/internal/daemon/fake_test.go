@@ -60,7 +60,8 @@ func fakeRuntime(args []string) int {
 			return 1
 		}
 		pid, _ := strconv.Atoi(string(b))
-		sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT}[args[2]]
+		sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT,
+			"SIGQUIT": syscall.SIGQUIT}[args[2]]
 		if syscall.Kill(pid, sig) != nil {
 			fmt.Fprintln(os.Stderr, "goC: container", args[1], "is not running")
 			return 1
