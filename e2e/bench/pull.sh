@@ -42,7 +42,9 @@ done
 # of random bytes (which gzip does not shrink), pushed with skopeo.
 umoci init --layout "$T/oci"
 umoci new --image "$T/oci:img"
-umoci insert --image "$T/oci:img" "$ROOTFS" /
+umoci unpack --image "$T/oci:img" "$T/bundle" >/dev/null
+cp -a "$ROOTFS/." "$T/bundle/rootfs/"
+umoci repack --image "$T/oci:img" "$T/bundle"
 for mb in 8 16 32; do
 	head -c ${mb}M /dev/urandom >"$T/blob$mb"
 	umoci insert --image "$T/oci:img" "$T/blob$mb" "/data/blob$mb"
@@ -68,9 +70,9 @@ for _ in $(seq 100); do
 done
 
 # Each tool's pull into an empty store, and the removal after it (not timed).
-pull_goccli() { "$BIN/goC-cli" --socket "$T/goCd.sock" pull "$IMG" >/dev/null 2>&1; }
+pull_goccli() { "$BIN/goC-cli" --socket "$T/goCd.sock" pull "$IMG" >/dev/null; }
 clean_goccli() { "$BIN/goC-cli" --socket "$T/goCd.sock" rmi "$IMG" >/dev/null; }
-pull_goc4() { "$BIN/stage4/goC" --data-root "$T/goc4" image pull "$IMG" >/dev/null 2>&1; }
+pull_goc4() { "$BIN/stage4/goC" --data-root "$T/goc4" image pull "$IMG" >/dev/null; }
 clean_goc4() { rm -rf "$T/goc4"; }
 pull_skopeo() { skopeo copy -q --src-tls-verify=false "docker://$IMG" "oci:$T/sk:img" >/dev/null; }
 clean_skopeo() { rm -rf "$T/sk"; }
@@ -85,7 +87,7 @@ declare -A times
 for i in $(seq "$N"); do
 	for t in "${tools[@]}"; do
 		s=$(date +%s%N)
-		"pull_$t" || { echo "pull.sh: ${names[$t]} failed" >&2; exit 1; }
+		"pull_$t" 2>"$T/err" || { echo "pull.sh: ${names[$t]} failed:" >&2; cat "$T/err" "$T/goCd.log" >&2; exit 1; }
 		e=$(date +%s%N)
 		"clean_$t"
 		times[$t]+="$(((e - s) / 1000000)) "
