@@ -61,7 +61,9 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 // layer's error ends the pull before the layers above it are fetched.
 func (s Store) pullLayers(layers []registry.Layer, p *pullProgress) error {
 	for _, l := range layers {
-		p.event(l.Digest, "Pulling fs layer", 0, 0)
+		if !exists(s.LayerDir(l.Digest)) {
+			p.event(l.Digest, "Pulling fs layer", 0, 0)
+		}
 	}
 	for i, l := range layers {
 		if err := s.pullLayer(l, p, i+1, len(layers)); err != nil {
