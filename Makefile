@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull
 
 all: stages
 
@@ -223,6 +223,16 @@ soak: stage$(NEWEST) rootfs
 bench-compat: stage4 stage5 rootfs
 	@vm/deps.sh $(COMPAT_PKGS)
 	cd e2e && GOC_COMPAT=1 GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench 'BenchmarkDockerRun|BenchmarkExecCompat' -benchtime 20x .
+
+# bench-pull: one multi-layer image pulled from Debian's docker-registry on
+# loopback by goC-cli (a private goCd), goC image pull, skopeo copy, podman
+# pull and docker pull (private roots), BENCH_PULL_N times each, interleaved,
+# from an empty store each time; medians and ratios to skopeo
+# (e2e/bench/pull.sh). Not part of make test.
+BENCH_PULL_N ?= 5
+bench-pull: stage4 stage5 rootfs
+	@vm/deps.sh docker-registry skopeo umoci podman docker.io
+	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) e2e/bench/pull.sh $(BENCH_PULL_N)
 
 clean:
 	rm -rf $(BIN) $(BUILD)

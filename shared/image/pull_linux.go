@@ -34,15 +34,15 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 	c := remote.Config
 	img := &Image{Name: r.String(), Digest: remote.Digest, Created: time.Now().UTC()}
 	img.setConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
-	unlock, err := s.lock()
+	unlock, err := s.sharedLock()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	for i, l := range remote.Layers {
-		if err := s.pullLayer(l, progress, i+1, len(remote.Layers)); err != nil {
-			return nil, fmt.Errorf("pull %s: layer %s: %w", r, l.Digest, err)
-		}
+	if err := s.pullLayers(remote.Layers, newPullProgress(progress)); err != nil {
+		return nil, fmt.Errorf("pull %s: %w", r, err)
+	}
+	for _, l := range remote.Layers {
 		img.Layers = append(img.Layers, l.Digest)
 		img.Size += l.Size // for a pulled image: its compressed layers' size
 	}
@@ -57,14 +57,46 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 	return img, atomicfile.Write(p, b, 0o600)
 }
 
+// pullLayers fetches and unpacks layers in order, bottom first; a
+// layer's error ends the pull before the layers above it are fetched.
+func (s Store) pullLayers(layers []registry.Layer, p *pullProgress) error {
+	for _, l := range layers {
+		if !exists(s.LayerDir(l.Digest)) {
+			p.event(l.Digest, "Pulling fs layer", 0, 0)
+		}
+	}
+	for i, l := range layers {
+		if err := s.pullLayer(l, p, i+1, len(layers)); err != nil {
+			return fmt.Errorf("layer %s: %w", l.Digest, err)
+		}
+	}
+	return nil
+}
+
 // pullLayer fetches layer l unless the store has it, checks its digest,
-// then unpacks it.
-func (s Store) pullLayer(l registry.Layer, progress io.Writer, i, n int) error {
+// then unpacks it. A pull of l by another goroutine or process is waited
+// for, and what it stored is taken.
+func (s Store) pullLayer(l registry.Layer, p *pullProgress, i, n int) error {
 	if !digestRE.MatchString(l.Digest) {
 		return fmt.Errorf("digest %q: not sha256:<64 hex digits>", l.Digest)
 	}
-	if exists(s.LayerDir(l.Digest)) {
-		report(progress, "layer %d/%d %.19s… already present", i, n, l.Digest)
+	present := func() bool {
+		if !exists(s.LayerDir(l.Digest)) {
+			return false
+		}
+		p.event(l.Digest, "Already exists", 0, 0)
+		p.line("layer %d/%d %.19s… already present", i, n, l.Digest)
+		return true
+	}
+	if present() {
+		return nil
+	}
+	unlock, err := s.layerLock(l.Digest, func() { p.event(l.Digest, "Waiting", 0, 0) })
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if present() { // another pull stored it meanwhile
 		return nil
 	}
 	dir := filepath.Join(s.Root, "layers")
@@ -77,9 +109,14 @@ func (s Store) pullLayer(l registry.Layer, progress io.Writer, i, n int) error {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if err := fetchBlob(l, f); err != nil {
+	if err := fetchBlob(l, f, p); err != nil {
 		return err
 	}
+	return s.extract(l, f, p, i, n)
+}
+
+// extract unpacks the fetched blob f of layer l into the store.
+func (s Store) extract(l registry.Layer, f *os.File, p *pullProgress, i, n int) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -87,23 +124,30 @@ func (s Store) pullLayer(l registry.Layer, progress io.Writer, i, n int) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.addLayer(r, l.Digest, progress, i, n)
-	return err
+	p.event(l.Digest, "Extracting", 0, 0)
+	if _, _, err = s.addLayer(r, l.Digest, p, i, n); err != nil {
+		return err
+	}
+	p.event(l.Digest, "Pull complete", 0, 0)
+	return nil
 }
 
 // fetchBlob copies layer l's blob into f and checks its digest.
-func fetchBlob(l registry.Layer, f *os.File) error {
+func fetchBlob(l registry.Layer, f *os.File, p *pullProgress) error {
 	rc, err := l.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(f, h), rc); err != nil {
+	d := &downloadReader{r: rc, p: p, digest: l.Digest, tot: l.Size}
+	if _, err := io.Copy(io.MultiWriter(f, h), d); err != nil {
 		return fmt.Errorf("fetch: %w", err)
 	}
+	p.event(l.Digest, "Verifying Checksum", 0, 0)
 	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.Digest {
 		return fmt.Errorf("content has digest %s: refused", got)
 	}
+	p.event(l.Digest, "Download complete", 0, 0)
 	return nil
 }

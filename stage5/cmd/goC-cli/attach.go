@@ -70,11 +70,11 @@ func attachTo(cl *client.Client, ref string, stdin bool, std stdio) error {
 
 // runInteractive is run -i, -t (not detached): the container is created
 // attachable, then attached to. Without a terminal, ^C stops it, as run's.
-func runInteractive(cl *client.Client, req api.ContainerCreate, std stdio) error {
+func runInteractive(cl *client.Client, create creator, req api.ContainerCreate, std stdio) error {
 	if req.Tty && req.OpenStdin && !isTerminal(std.in) {
 		return &exitError{status: 125, err: errors.New("the input device is not a TTY (use -i without -t)")}
 	}
-	ct, err := cl.Create(req)
+	ct, err := create(req)
 	if err != nil {
 		return &exitError{status: 125, err: err}
 	}

@@ -42,14 +42,23 @@ func (p *progress) draw() {
 		fmt.Fprintf(p.out, "\r%s: %s MB uploaded", p.name, mb(p.n))
 		return
 	}
+	fmt.Fprintf(p.out, "\r%s %s", p.name, meter(p.n, p.total))
+}
+
+// meter is a bar of n bytes of total, with the figures:
+//
+//	[==========>                   ]  1.2/3.5 MB  34%
+func meter(n, total int64) string {
+	mb := func(n int64) string { return fmt.Sprintf("%.1f", float64(n)/1e6) }
 	const width = 30
-	pct := p.n * 100 / p.total
-	fill := int(p.n * width / p.total)
+	n = min(n, total)
+	pct := n * 100 / total
+	fill := int(n * width / total)
 	bar := strings.Repeat("=", fill)
 	if fill < width {
 		bar += ">" + strings.Repeat(" ", width-fill-1)
 	}
-	fmt.Fprintf(p.out, "\r%s [%s] %s/%s MB %3d%%", p.name, bar, mb(p.n), mb(p.total), pct)
+	return fmt.Sprintf("[%s] %s/%s MB %3d%%", bar, mb(n), mb(total), pct)
 }
 
 // done draws the last frame and ends its line.

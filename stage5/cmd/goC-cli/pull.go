@@ -13,7 +13,8 @@ func newPullCommand(gl *globals) *cobra.Command {
 		Short: "Download an image from a registry",
 		Long: "Download an image from a registry into goCd's store, as docker pull: busybox is\n" +
 			"docker.io/library/busybox:latest, HOST:PORT/REPO:TAG another registry, REPO@sha256:… one\n" +
-			"manifest. Layers goCd has are not fetched again; every blob's digest is checked.",
+			"manifest. Layers goCd has are not fetched again; every blob's digest is checked.\n" +
+			"Each layer's progress goes to stderr: bars on a terminal, a line per step otherwise.",
 		Args:              exactArgs(1, "need exactly one image reference"),
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -24,7 +25,7 @@ func newPullCommand(gl *globals) *cobra.Command {
 			if cl, err = withRegistryAuth(cl, args[0]); err != nil { // login.go
 				return err
 			}
-			img, err := cl.Pull(args[0], platform)
+			img, err := cl.PullProgress(args[0], platform, stderrPullView().show) // pullview.go
 			if err != nil {
 				return err
 			}

@@ -24,6 +24,7 @@ type runOptions struct {
 	sec        securityFlags
 	opts       optionFlags
 	readFile   func(string) ([]byte, error)
+	pull       string // runpull.go
 }
 
 func newRunCommand(gl *globals) *cobra.Command {
@@ -57,10 +58,14 @@ func (o *runOptions) command(gl *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !o.detach && (req.OpenStdin || req.Tty) { // attach.go
-				return runInteractive(cl, req, stdio{os.Stdin, c.OutOrStdout(), os.Stderr})
+			create, err := pullingCreate(cl, o.pull, os.Stderr, isTerminal(os.Stderr))
+			if err != nil {
+				return &exitError{status: 125, err: err}
 			}
-			return runContainer(cl, req, o.detach, c.OutOrStdout())
+			if !o.detach && (req.OpenStdin || req.Tty) { // attach.go
+				return runInteractive(cl, create, req, stdio{os.Stdin, c.OutOrStdout(), os.Stderr})
+			}
+			return runContainer(cl, create, req, o.detach, c.OutOrStdout())
 		},
 	}
 	c.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(c, 125, err) })
@@ -80,6 +85,7 @@ func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.req.OpenStdin, "interactive", "i", false, "Keep STDIN open even if not attached")
 	fs.BoolVarP(&o.req.Tty, "tty", "t", false, "Allocate a pseudo-TTY")
 	fs.StringVar(&o.req.Name, "name", "", "Assign a name to the container")
+	fs.StringVar(&o.pull, "pull", "missing", `Pull image before running ("always", "missing", "never")`)
 	fs.VarP(&o.env, "env", "e", "Set environment variables")
 	fs.StringVarP(&o.req.Workdir, "workdir", "w", "", "Working directory inside the container")
 	fs.StringVar(&o.req.StopSignal, "stop-signal", "", "Signal to stop the container (default: the image's, else SIGTERM)")
@@ -108,8 +114,8 @@ func (o *runOptions) request(args []string) (api.ContainerCreate, error) {
 
 // runContainer creates the container and, unless detached, streams its
 // output and ends with its exit status.
-func runContainer(c *client.Client, req api.ContainerCreate, detach bool, out io.Writer) error {
-	ct, err := c.Create(req)
+func runContainer(c *client.Client, create creator, req api.ContainerCreate, detach bool, out io.Writer) error {
+	ct, err := create(req)
 	if err != nil {
 		return &exitError{status: 125, err: err}
 	}
