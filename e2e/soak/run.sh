@@ -424,7 +424,7 @@ T3=$((SECONDS - t0))
 log "part 3: goCd killed $KILLED_GOCD times, a shim $KILLED_SHIM times; the load's runs: $LOAD_OK ok, $LOAD_FAILED failed (while goCd was down)"
 check "part 3 ($SOAK_KILLS kill -9 cycles, ${T3}s)" AFTER3
 # What the goCds started again found a killed one had left half done.
-log "part 3: goCd's recovery warnings: $(grep -o 'msg="[^"]*"' "$d/goCd.log" | sort | uniq -c | sort -rn | sed 's/^ *//' | paste -sd';' - || true)"
+log "part 3: goCd's recovery warnings: $(grep 'level=WARN' "$d/goCd.log" | grep -o 'msg="[^"]*"' | sort | uniq -c | sort -rn | sed 's/^ *//' | paste -sd';' - || true)"
 
 log ""
 log "what | before | after part 1 | after part 2 | after"
