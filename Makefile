@@ -69,11 +69,13 @@ $(GOLANGCI):
 	GOBIN=$(BUILD)/tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	mv $(BUILD)/tools/golangci-lint $@
 
+# (--allow-serial-runners: a second golangci-lint on the machine, say in
+# another checkout, is waited for rather than an error.)
 lint: $(GOLANGCI) pictures-check
 	@out=$$(gofmt -l shared e2e $(addprefix stage,$(STAGES))); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet goc.dev/shared/... goc.dev/e2e/... $(foreach s,$(STAGES),goc.dev/stage$(s)/...)
-	$(GOLANGCI) run ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
-	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --config ../../.golangci.yml ./...
+	$(GOLANGCI) run --allow-serial-runners ./shared/... ./e2e/... $(foreach s,$(STAGES),./stage$(s)/...)
+	cd e2e/oci && GOWORK=off $(GO) vet ./... && GOWORK=off $(GOLANGCI) run --allow-serial-runners --config ../../.golangci.yml ./...
 
 # pictures: each docs/pictures/NAME.dot drawn as NAME.svg beside it, by
 # Graphviz compiled to WebAssembly (github.com/goccy/go-graphviz, pinned in
