@@ -44,8 +44,7 @@ type container struct {
 // create sets a container up and leaves its init waiting on the exec fifo:
 //
 //	parent (goC create / run)             init (goC init, in the namespaces)
-//	  reserve: state dir, cgroup, network
-//	  lease, exec fifo
+//	  reserve: state dir, cgroup, network lease, exec fifo
 //	  start the init with clone flags ─────▶
 //	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
 //	                                           paths, hostname
@@ -185,12 +184,12 @@ func (ct *container) startInit(cfg *InitConfig) error {
 	return nil
 }
 
-// newInit prepares "goC init", from a sealed copy of goC (never goC's
+// newInit prepares "goC init", from goC as exe.Protected opens it (not a writable
 // file on disk), with goC's stdio and nothing of its environment, and
 // the sync socket: the parent's end, and p, which passes the init's end
 // (at syncFd) and closes the parent's copies once the init has started.
 func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
-	self, err := exe.Sealed()
+	self, err := exe.Protected()
 	if err != nil {
 		return nil, nil, nil, err
 	}
