@@ -60,7 +60,7 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 // pullLayer fetches layer l unless the store has it, checks its digest,
 // then unpacks it.
 func (s Store) pullLayer(l registry.Layer, progress io.Writer, i, n int) error {
-	if !digestRE.MatchString(l.Digest) {
+	if !digestRE().MatchString(l.Digest) {
 		return fmt.Errorf("digest %q: not sha256:<64 hex digits>", l.Digest)
 	}
 	if exists(s.LayerDir(l.Digest)) {
