@@ -164,6 +164,11 @@ func (ct *container) startInit(cfg *InitConfig) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
+	// A hybrid host's cgroup2 is joined at clone, the rest late (initFds).
+	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
+	if p.owned = append(p.owned, into...); err != nil {
+		return fmt.Errorf("create: cgroup: %w", err)
+	}
 	cmd.ExtraFiles = p.extra
 	// Those named by path: the thread that forks enters them first, as
 	// runc's nsexec does (a pid namespace is only ever a child's).
@@ -215,7 +220,7 @@ func (ct *container) initFds(p *passing) (Fds, error) {
 		return l, err
 	}
 	l.Fifo = p.own(fifo)[0]
-	joins, err := ct.cg.JoinFiles()
+	joins, err := cgroups.LateJoinFiles(ct.cg)
 	if err != nil {
 		return l, err
 	}
