@@ -18,20 +18,7 @@ import (
 
 // POST /v1/images/pull: goC's own Pull, in goCd; its errors as statuses.
 func TestPullImage(t *testing.T) {
-	s := httptest.NewServer(ggcr.New())
-	t.Cleanup(s.Close)
-	host := strings.TrimPrefix(s.URL, "http://")
-	img, err := random.Image(64, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := registry.Parse(host + "/rand:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref.Ref(), img); err != nil {
-		t.Fatal(err)
-	}
+	host := testRegistry(t, 64)
 	_, e := fake(t)
 	code, body := call(t, e, "POST", "/v1/images/pull?ref="+url.QueryEscape(host+"/rand:1"), nil)
 	var got api.Image
@@ -54,4 +41,25 @@ func TestPullImage(t *testing.T) {
 			t.Errorf("pull %q: %d %s, want %d", ref, code, body, want)
 		}
 	}
+}
+
+// testRegistry serves an in-memory registry on loopback holding rand:1, a
+// random image of two layers of size bytes each, and returns its address.
+func testRegistry(t *testing.T, size int64) string {
+	t.Helper()
+	s := httptest.NewServer(ggcr.New())
+	t.Cleanup(s.Close)
+	host := strings.TrimPrefix(s.URL, "http://")
+	img, err := random.Image(size, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := registry.Parse(host + "/rand:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref.Ref(), img); err != nil {
+		t.Fatal(err)
+	}
+	return host
 }

@@ -4,16 +4,10 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
-	"goc.dev/shared/registry"
 	"goc.dev/stage5/api"
 )
 
@@ -21,14 +15,7 @@ import (
 // each layer's steps, the image last; errors before the first layer are
 // the same statuses as without progress.
 func TestPullImageProgress(t *testing.T) {
-	s := httptest.NewServer(ggcr.New())
-	t.Cleanup(s.Close)
-	host := strings.TrimPrefix(s.URL, "http://")
-	img, _ := random.Image(4096, 2)
-	ref, _ := registry.Parse(host + "/rand:1")
-	if err := remote.Write(ref.Ref(), img); err != nil {
-		t.Fatal(err)
-	}
+	host := testRegistry(t, 4096) // pull_test.go
 	_, e := fake(t)
 	code, body := call(t, e, "POST", "/v1/images/pull?progress=true&ref="+url.QueryEscape(host+"/rand:1"), nil)
 	if code != http.StatusOK {
