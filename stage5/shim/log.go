@@ -61,7 +61,7 @@ func (d Dir) StartLog() (w *os.File, wait func(timeout time.Duration), err error
 }
 
 // copyLog copies r to log, appending to times the offset and time of
-// each line that begins.
+// each line that begins, before the line's bytes.
 func copyLog(r io.Reader, log *os.File, times io.Writer, now func() time.Time) {
 	off, err := log.Seek(0, io.SeekEnd)
 	if err != nil {
@@ -80,10 +80,12 @@ func copyLog(r io.Reader, log *os.File, times io.Writer, now func() time.Time) {
 				}
 				atStart = b == '\n'
 			}
+			// Times first: whoever reads the log and then its times
+			// finds a time for every line it has read.
+			times.Write(notes.Bytes())
 			if _, err := log.Write(buf[:n]); err != nil {
 				return
 			}
-			times.Write(notes.Bytes())
 			off += int64(n)
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package shim
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,4 +61,37 @@ func TestReadTimesWithoutFile(t *testing.T) {
 	if err != nil || !lt.At(42, def).Equal(def) {
 		t.Fatalf("no times file: %v, %v", lt, err)
 	}
+}
+
+// timesBeforeBytes fails the test when a line's time is noted after the
+// line's bytes are already in the log.
+type timesBeforeBytes struct {
+	t   *testing.T
+	log string
+}
+
+func (w timesBeforeBytes) Write(p []byte) (int, error) {
+	fi, err := os.Stat(w.log)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		off, _, _ := strings.Cut(l, " ")
+		if n, _ := strconv.ParseInt(off, 10, 64); n < fi.Size() {
+			w.t.Errorf("the time of the line at %d noted after its bytes (log size %d)", n, fi.Size())
+		}
+	}
+	return len(p), nil
+}
+
+// A reader that reads the log and then the times must find a time for
+// every line it has read: goC-cli start -a and logs --since rely on it.
+func TestLogTimesNotedBeforeBytes(t *testing.T) {
+	d := Dir(t.TempDir())
+	log, err := os.OpenFile(d.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	copyLog(strings.NewReader("one\ntwo\n"), log, timesBeforeBytes{t, d.Log()}, time.Now)
 }
