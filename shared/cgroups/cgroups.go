@@ -164,12 +164,19 @@ func Reclaim(h Hierarchies, parent string) (int, error) {
 	}
 	n := 0
 	for _, e := range entries {
-		if !e.IsDir() || id.Validate(e.Name()) != nil || hasChildren(filepath.Join(dir, e.Name())) {
-			continue // not a container's cgroup: those are leaves
+		if !e.IsDir() || id.Validate(e.Name()) != nil {
+			continue
 		}
+		// The lock first: it passes over a live goC's container with one
+		// open, where listing the directory costs a readdir (at every
+		// create, for every container on the host).
 		lock, err := tryLock(filepath.Join(dir, e.Name()))
 		if err != nil {
 			continue // held by a live goC, or already gone
+		}
+		if hasChildren(filepath.Join(dir, e.Name())) {
+			lock.Close()
+			continue // not a container's cgroup: those are leaves
 		}
 		var m interface {
 			Manager

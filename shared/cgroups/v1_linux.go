@@ -176,19 +176,25 @@ func (m *v1) Add(pid int) error {
 }
 
 func (m *v1) JoinFiles() ([]*os.File, error) {
+	files, err := m.taskFiles()
+	if err != nil || m.unified == "" {
+		return files, err
+	}
+	f, err := openJoin(m.unified, "cgroup.procs") // cgroup2 has no tasks file
+	if err != nil {
+		for _, f := range files {
+			f.Close()
+		}
+		return nil, err
+	}
+	return append(files, f), nil
+}
+
+// taskFiles are JoinFiles' v1 files: each hierarchy's tasks file.
+func (m *v1) taskFiles() ([]*os.File, error) {
 	var files []*os.File
 	for _, d := range m.uniqueDirs() {
 		f, err := openJoin(d, "tasks")
-		if err != nil {
-			for _, f := range files {
-				f.Close()
-			}
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	if m.unified != "" {
-		f, err := openJoin(m.unified, "cgroup.procs") // cgroup2 has no tasks file
 		if err != nil {
 			for _, f := range files {
 				f.Close()

@@ -26,6 +26,9 @@ func Seccomp(how string, caps []string, privileged bool) (*seccomp.Program, erro
 	if s == nil { // a profile with neither default action nor syscalls: Docker's "unconfined"
 		return nil, nil
 	}
+	if prog, ok := precompiled(s); ok {
+		return prog, nil
+	}
 	prog, err := seccomp.Compile(s)
 	if err != nil {
 		return nil, fmt.Errorf("--security-opt seccomp=%s: %w", how, err)

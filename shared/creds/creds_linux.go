@@ -40,6 +40,19 @@ type User struct {
 	AdditionalGids []uint32
 }
 
+// setid sets the calling thread's group or user ID (trap SYS_SETGID or
+// SYS_SETUID), as setgroups and capset set only its own. Go's
+// syscall.Setuid and Setgid change every thread of the process: they stop
+// the world and signal each thread in turn, a millisecond or more in a
+// busy init. Only the thread that execs matters here: exec ends the others
+// and the workload gets that thread's credentials.
+func setid(trap uintptr, id uint32) error {
+	if _, _, errno := unix.RawSyscall(trap, uintptr(id), 0, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
 // Apply drops the bounding set, switches to u (keeping the capabilities
 // across the switch), sets the effective, permitted and inheritable sets
 // and raises the ambient ones, and finally sets no_new_privs if asked.
@@ -65,10 +78,10 @@ func Apply(u User, caps *Caps, noNewPrivs bool) error {
 	if err := unix.Setgroups(groups); err != nil {
 		return fmt.Errorf("setgroups %v: %w", groups, err)
 	}
-	if err := unix.Setgid(int(u.GID)); err != nil {
+	if err := setid(unix.SYS_SETGID, u.GID); err != nil {
 		return fmt.Errorf("setgid %d: %w", u.GID, err)
 	}
-	if err := unix.Setuid(int(u.UID)); err != nil {
+	if err := setid(unix.SYS_SETUID, u.UID); err != nil {
 		return fmt.Errorf("setuid %d: %w", u.UID, err)
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {

@@ -43,15 +43,19 @@ func Sealed() (*os.File, error) {
 		mem.Close()
 		return nil, os.NewSyscallError("seal memfd", err)
 	}
-	// Out of the way of the descriptors a child gets (exec.Cmd's
-	// ExtraFiles are dup'ed onto 3, 4, …): its /proc/self/fd path must
-	// still name this file when the child execs it.
-	high, err := unix.FcntlInt(mem.Fd(), unix.F_DUPFD_CLOEXEC, highFd)
-	mem.Close()
+	return high(mem)
+}
+
+// high moves f out of the way of the descriptors a child gets (exec.Cmd's
+// ExtraFiles are dup'ed onto 3, 4, …): its /proc/self/fd path must still
+// name this file when the child execs it. f is closed.
+func high(f *os.File) (*os.File, error) {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, highFd)
+	f.Close()
 	if err != nil {
-		return nil, os.NewSyscallError("dup memfd", err)
+		return nil, os.NewSyscallError("dup "+f.Name(), err)
 	}
-	return os.NewFile(uintptr(high), "memfd:goC"), nil
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // highFd is where the sealed copy goes: above any ExtraFiles goC passes.

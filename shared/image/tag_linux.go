@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/registry"
@@ -29,8 +30,9 @@ func (img *Image) ID() string {
 	return "sha256:" + hex.EncodeToString(h[:])
 }
 
-// An image ID or a prefix of one, as rmi takes it.
-var idPrefix = regexp.MustCompile(`^(sha256:)?[0-9a-f]{1,64}$`)
+// An image ID or a prefix of one, as rmi takes it (compiled on first use,
+// as digestRE).
+var idPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(sha256:)?[0-9a-f]{1,64}$`) })
 
 // Find is the name of the image given names, as Docker's rmi takes it: a
 // name or a reference (as Get: busybox finds
@@ -67,7 +69,7 @@ func (s Store) find(given string) ([]string, error) {
 		switch {
 		case byDigest && perr == nil && img.Digest == digest && sameRepository(img.Name, ref):
 			names = append(names, img.Name)
-		case !byDigest && idPrefix.MatchString(given) && img.ID() != "" &&
+		case !byDigest && idPrefix().MatchString(given) && img.ID() != "" &&
 			strings.HasPrefix(strings.TrimPrefix(img.ID(), "sha256:"), strings.TrimPrefix(given, "sha256:")):
 			names = append(names, img.Name)
 			ids[img.ID()] = true

@@ -118,3 +118,14 @@ func MergeEnv(base []string, overrides ...string) []string {
 	}
 	return out
 }
+
+// HasEnv reports whether env sets key, with a value or without ("KEY",
+// "KEY=").
+func HasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}

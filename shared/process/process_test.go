@@ -169,3 +169,12 @@ func TestPreserveFds(t *testing.T) {
 		}
 	}
 }
+
+func TestHasEnv(t *testing.T) {
+	env := []string{"PATH=/bin", "HOME=/root", "EMPTY=", "PATH=/usr/bin:/bin", "NOEQUALS"}
+	for key, want := range map[string]bool{"HOME": true, "EMPTY": true, "NOEQUALS": true, "HOM": false, "MISSING": false} {
+		if got := HasEnv(env, key); got != want {
+			t.Errorf("HasEnv(%s) = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -229,7 +229,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 		return err
 	}
 	env := p.Env
-	if !hasKey(env, "HOME") { // as runc: the user's home from the container's passwd
+	if !process.HasEnv(env, "HOME") { // as runc: the user's home from the container's passwd
 		env = append(env[:len(env):len(env)], "HOME="+creds.Home("/etc/passwd", p.UID))
 	}
 
@@ -334,15 +334,6 @@ func attachTerminal(conn *syncsock.Conn, cfg *InitConfig) error {
 		return err
 	}
 	return pty.Attach(slave)
-}
-
-func hasKey(env []string, key string) bool {
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // lookup returns the value of key in env (the last one wins, as in execve).

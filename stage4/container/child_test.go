@@ -9,9 +9,4 @@ func TestLookup(t *testing.T) {
 			t.Errorf("lookup(%s) = %q, want %q", key, got, want)
 		}
 	}
-	for key, want := range map[string]bool{"HOME": true, "EMPTY": true, "NOEQUALS": true, "HOM": false, "MISSING": false} {
-		if got := hasKey(env, key); got != want {
-			t.Errorf("hasKey(%s) = %v, want %v", key, got, want)
-		}
-	}
 }

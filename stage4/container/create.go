@@ -44,8 +44,7 @@ type container struct {
 // create sets a container up and leaves its init waiting on the exec fifo:
 //
 //	parent (goC create / run)             init (goC init, in the namespaces)
-//	  reserve: state dir, cgroup, network
-//	  lease, exec fifo
+//	  reserve: state dir, cgroup, network lease, exec fifo
 //	  start the init with clone flags ─────▶
 //	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
 //	                                           paths, hostname
@@ -165,6 +164,11 @@ func (ct *container) startInit(cfg *InitConfig) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
+	// A hybrid host's cgroup2 is joined at clone, the rest late (initFds).
+	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
+	if p.owned = append(p.owned, into...); err != nil {
+		return fmt.Errorf("create: cgroup: %w", err)
+	}
 	cmd.ExtraFiles = p.extra
 	// Those named by path: the thread that forks enters them first, as
 	// runc's nsexec does (a pid namespace is only ever a child's).
@@ -185,12 +189,12 @@ func (ct *container) startInit(cfg *InitConfig) error {
 	return nil
 }
 
-// newInit prepares "goC init", from a sealed copy of goC (never goC's
+// newInit prepares "goC init", from goC as exe.Protected opens it (not a writable
 // file on disk), with goC's stdio and nothing of its environment, and
 // the sync socket: the parent's end, and p, which passes the init's end
 // (at syncFd) and closes the parent's copies once the init has started.
 func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
-	self, err := exe.Sealed()
+	self, err := exe.Protected()
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -216,7 +220,7 @@ func (ct *container) initFds(p *passing) (Fds, error) {
 		return l, err
 	}
 	l.Fifo = p.own(fifo)[0]
-	joins, err := ct.cg.JoinFiles()
+	joins, err := cgroups.LateJoinFiles(ct.cg)
 	if err != nil {
 		return l, err
 	}
