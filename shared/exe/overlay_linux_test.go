@@ -75,7 +75,7 @@ func TestReadOnlyViewRefusesAReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := sameAsRunning(f); err != nil {
+	if err := sameFile(f, f); err != nil {
 		t.Fatalf("the running binary itself: %v", err)
 	}
 	other, err := os.Open("/proc/self/cmdline")
@@ -83,8 +83,37 @@ func TestReadOnlyViewRefusesAReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := sameAsRunning(other); err == nil {
+	if err := sameFile(other, f); err == nil {
 		t.Fatal("another file passed for the running binary")
+	}
+}
+
+// TestProtectedBeside: another program, found in the running binary's
+// directory (goC-init beside goC), gets the same protection; a missing one
+// is named.
+func TestProtectedBeside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "goC-init")
+	if err := os.WriteFile(path, []byte("the init"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := protect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, err := os.ReadFile(Path(f)); err != nil || string(got) != "the init" {
+		t.Fatalf("read through the protected view: %q, %v", got, err)
+	}
+	if link, _ := os.Readlink(Path(f)); os.Geteuid() == 0 && strings.HasPrefix(link, "/memfd:") {
+		t.Fatalf("protect copied %s (%s) where it could mount an overlay", path, link)
+	}
+	if err := tryWrite(Path(f)); err == nil {
+		t.Fatal("wrote into the protected program")
+	}
+	_, err = ProtectedBeside("no-such-goC-init")
+	if err == nil || !strings.Contains(err.Error(), "no-such-goC-init is missing: install it beside") {
+		t.Fatalf("a missing program: %v", err)
 	}
 }
 
