@@ -111,6 +111,27 @@ func TestProtectedBeside(t *testing.T) {
 	if err := tryWrite(Path(f)); err == nil {
 		t.Fatal("wrote into the protected program")
 	}
+	// The fallback, where no overlay can be made: a sealed copy, named
+	// after the program.
+	src, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	mem, err := sealed(src, "goC-init")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if got, err := os.ReadFile(Path(mem)); err != nil || string(got) != "the init" {
+		t.Fatalf("read the sealed copy: %q, %v", got, err)
+	}
+	if link, _ := os.Readlink(Path(mem)); !strings.HasPrefix(link, "/memfd:goC-init") {
+		t.Fatalf("sealed copy is %s", link)
+	}
+	if err := tryWrite(Path(mem)); err == nil {
+		t.Fatal("wrote into the sealed copy")
+	}
 	_, err = ProtectedBeside("no-such-goC-init")
 	if err == nil || !strings.Contains(err.Error(), "no-such-goC-init is missing: install it beside") {
 		t.Fatalf("a missing program: %v", err)
