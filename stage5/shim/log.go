@@ -80,12 +80,12 @@ func (c *LogCopy) Stop() *os.File {
 		return nil // not a pipe the runtime polls; never so from os.Pipe
 	}
 	<-c.done
+	_ = c.r.SetReadDeadline(time.Time{})
 	return c.r
 }
 
 // Resume starts the copy again after Stop, on the same pipe.
 func (c *LogCopy) Resume() *LogCopy {
-	_ = c.r.SetReadDeadline(time.Time{})
 	return c.d.startCopy(c.r)
 }
 
