@@ -34,7 +34,9 @@ var shimVerb = cli.Verb{Name: shim.VerbName, Root: true, Run: runShim}
 // the container's output with it, as containerd's does.) DIR is also the
 // container's bundle, for goC exec (execspec.go). A container run with -i
 // or -t (DIR has attach.json) has its stdio relayed by the shim, to the log
-// and to attached clients (attach.go).
+// and to attached clients (attach.go). Any other, once it runs, has the
+// rest of its life watched by goC-shim, which the shim execs in its place
+// (monitor.go), and goC shim --dir DIR --finish STATUS at its end.
 func runShim(g *cli.Globals, args []string) int {
 	if len(args) == 4 && args[0] == "--dir" && args[1] != "" && args[2] == shim.FinishFlag {
 		return runFinish(shim.Dir(args[1]), args[3]) // monitor.go
