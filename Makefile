@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-mem
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench bench-vm clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-mem
 
 all: stages
 
@@ -202,9 +202,21 @@ $(CRI)/busybox.deb:
 	mkdir -p $(CRI)/deb
 	cd $(CRI)/deb && { apt-get download busybox 2>/dev/null || { $(ASROOT) apt-get update -qq && apt-get download busybox; }; } && mv busybox_*.deb $@
 
-bench: stage$(NEWEST) rootfs
-	@vm/deps.sh runc
+# bench: the host's benchmarks (BENCH_VM=0 stops there), then bench-vm.
+BENCH_VM ?= 1
+bench: stages rootfs
+	@vm/deps.sh runc crun
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench . -benchtime 30x .
+	$(if $(filter 1,$(BENCH_VM)),$(MAKE) --no-print-directory bench-vm)
+
+# bench-vm: goC run true (every stage) and create -> start -> delete (the
+# newest) against runc and crun on one bundle, BENCH_VM_N runs each,
+# interleaved, in the VM with cgroup v2, where Debian's crun runs (it refuses
+# a hybrid host); a table with goC's ratios to both (vm/bench.sh).
+BENCH_VM_N ?= 10
+bench-vm: stages rootfs
+	@vm/deps.sh qemu-system-x86 cpio kmod runc crun
+	vm/bench.sh $(BENCH_VM_N)
 
 # soak: SOAK_N goC lifecycles (create, start, exec, kill, delete), SOAK_RUNS
 # goC-cli run --rm --network bridge, and SOAK_KILLS kill -9 of goCd or a

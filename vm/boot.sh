@@ -5,7 +5,10 @@
 #
 # A guest that has not printed vm/init's "GOC-VM:" line within
 # GOC_VM_BOOT_LIMIT seconds (default 300) is stopped and booted once more:
-# under TCG, QEMU has been seen spinning on both CPUs without a word.
+# under TCG, QEMU has been seen spinning on both CPUs without a word. tr
+# and grep write line by line (stdbuf, --line-buffered): a pipe would hold
+# a guest's first few lines (a quiet command's: make bench-vm) in a 4 KiB
+# buffer, and the watcher would stop a guest that had spoken.
 set -euo pipefail
 mode=${1:?usage}; kcache=${2:?usage}; initrd=${3:?usage}; limit=${4:-2400}
 mem=${GOC_VM_MEM:-2048}
@@ -33,7 +36,7 @@ boot() {
 			-M q35 -display none -monitor none -serial stdio -no-reboot \
 			-pidfile "$tmp/pid" \
 			-kernel "$kcache/vmlinuz" -initrd "$initrd" -append "$append" \
-			</dev/null 2>&1 | tr -d '\r' | tee "$log" | grep -Ev '^GOC-EXIT:|^\[ *[0-9]+\.[0-9]+\] reboot: '
+			</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" | grep --line-buffered -Ev '^GOC-EXIT:|^\[ *[0-9]+\.[0-9]+\] reboot: '
 		echo "${PIPESTATUS[0]}" >"$tmp/qemu"
 	) &
 	local run=$! waited=0
