@@ -20,7 +20,7 @@
 # are the namespace's and go with it; /run/netns and /dev/shm (Podman's
 # network namespaces and its lock file) are tmpfs mounts of the namespace.
 # Usage (as root, after make stage5 rootfs): e2e/bench/scale.sh
-# shellcheck disable=SC2034,SC2154,SC2178,SC2016 # counts in associative arrays filled through namerefs; bash -c scripts
+# shellcheck disable=SC2034,SC2154,SC2178,SC2016,SC2126 # counts in associative arrays filled through namerefs; bash -c scripts; grep -c prints nothing for an empty pattern file
 set -u
 R=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${GOC_BIN:-$R/bin}/stage5
@@ -197,10 +197,10 @@ mapfile -t G < <(col goC)
 mapfile -t Q < <(col podman)
 names=("until all $N run (ms)" "start p50 (ms)" "start p99 (ms)" "failed starts" "rm -f of all (ms)" "rm -f p50 (ms)" "rm -f p99 (ms)" "failed rm -f")
 log ""
-printf '%-24s %10s %10s %12s\n' "$N containers, $PAR at once" goC podman "goC/podman"
+printf '%-26s %10s %10s %12s\n' "$N containers, $PAR at once" goC podman "goC/podman"
 for i in "${!names[@]}"; do
 	case $i in 3 | 7) rt="" ;; *) rt=$(ratio "${G[$i]}" "${Q[$i]}") ;; esac
-	printf '%-24s %10s %10s %12s\n' "${names[$i]}" "${G[$i]}" "${Q[$i]}" "$rt"
+	printf '%-26s %10s %10s %12s\n' "${names[$i]}" "${G[$i]}" "${Q[$i]}" "$rt"
 done
 for t in goC podman; do
 	[ -s "$d/$t.err" ] && { log "$t's errors (first 5):"; head -5 "$d/$t.err"; }
