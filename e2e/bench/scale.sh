@@ -143,6 +143,7 @@ round() {
 	fails=$(awk '$1 != 0' "$d/$tool.start" 2>/dev/null | grep -c .)
 	log "round $r $tool: $N started $PAR at a time in $((t1 - t0)) ms; $n listed running; $fails failed starts so far"
 	[ "$n" -eq "$N" ] || bad "round $r $tool: $n of $N running"
+	[ "$tool" = goC ] && log "round $r goC: goCd with $n running: RSS $(awk '/^VmRSS/ {print $2}' "/proc/$GOCD/status") kB, $(find "/proc/$GOCD/fd" -mindepth 1 | wc -l) fds, $(awk '/^Threads/ {print $2}' "/proc/$GOCD/status") threads"
 	echo "$((t1 - t0))" >>"$d/$tool.all"
 	t0=$(ms)
 	seq "$N" | xargs -P "$PAR" -n 1 bash -c 'rm_one "$0" "$1"' "$tool"
