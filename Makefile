@@ -241,13 +241,15 @@ bench-pull: stage4 stage5 rootfs
 # containers through a private goCd, BENCH_SCALE_PAR at a time, then rm -f
 # of each; the same with podman run -d (a private root, netavark): the time
 # until all run, p50/p99 of a start and of a removal, failures, side by side
-# with ratios; nothing may be left behind (the soak's counts). In a mount
-# and network namespace of its own (e2e/bench/scale.sh). Not part of make test.
+# with ratios; nothing may be left behind (the soak's counts). BENCH_SCALE_ROUNDS
+# rounds, the order swapped every other one. In a mount and network namespace
+# of its own (e2e/bench/scale.sh). Not part of make test.
 BENCH_SCALE_N   ?= 200
 BENCH_SCALE_PAR ?= 20
+BENCH_SCALE_ROUNDS ?= 1
 bench-scale: stage5 rootfs
 	@vm/deps.sh podman netavark iptables runc jq
-	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) BENCH_SCALE_N=$(BENCH_SCALE_N) BENCH_SCALE_PAR=$(BENCH_SCALE_PAR) e2e/bench/scale.sh
+	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) BENCH_SCALE_N=$(BENCH_SCALE_N) BENCH_SCALE_PAR=$(BENCH_SCALE_PAR) BENCH_SCALE_ROUNDS=$(BENCH_SCALE_ROUNDS) e2e/bench/scale.sh
 
 # bench-load: BENCH_LOAD_N API requests of mixed kinds from BENCH_LOAD_C
 # concurrent clients (e2e/bench/load, built as you) against a private goCd

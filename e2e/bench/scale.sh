@@ -182,7 +182,7 @@ done
 
 # The table: medians of the rounds' wall times, percentiles of every start
 # and removal.
-med() { pct 50; }
+med() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 col() { # col TOOL: the figures of one tool, one a line
 	local t=$1
 	med <"$d/$t.all"
