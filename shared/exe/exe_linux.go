@@ -1,11 +1,12 @@
-// Package exe gives goC a copy of its own binary that a container cannot
-// rewrite.
+// Package exe gives goC a copy of its own binary, or of the init program
+// beside it, that a container cannot rewrite.
 //
-// goC re-executes itself to become the container's init. If that process ran
-// the goC file from the host's disk, a hostile container could open
-// /proc/<pid>/exe while it runs and write through it once it has gone,
-// replacing the host's goC binary (CVE-2019-5736). Running the init from a
-// sealed memfd instead makes that link point at a file nobody can write.
+// goC starts the container's init from a binary of its own (itself, re-executed,
+// or goC-init from stage 4 on). If that process ran the file from the host's
+// disk, a hostile container could open /proc/<pid>/exe while it runs and write
+// through it once it has gone, replacing the host's binary (CVE-2019-5736).
+// Running the init from a sealed memfd, or through a read-only overlay,
+// instead makes that link point at a file nobody can write.
 package exe
 
 import (
@@ -24,16 +25,21 @@ func Sealed() (*os.File, error) {
 		return nil, fmt.Errorf("open own binary: %w", err)
 	}
 	defer src.Close()
+	return sealed(src, "goC")
+}
+
+// sealed copies the program open at src into a sealed memfd named name.
+func sealed(src *os.File, name string) (*os.File, error) {
 	fi, err := src.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("stat own binary: %w", err)
+		return nil, fmt.Errorf("stat %s: %w", src.Name(), err)
 	}
 
-	fd, err := memfdCreate("goC")
+	fd, err := memfdCreate(name)
 	if err != nil {
 		return nil, os.NewSyscallError("memfd_create", err)
 	}
-	mem := os.NewFile(uintptr(fd), "memfd:goC")
+	mem := os.NewFile(uintptr(fd), "memfd:"+name)
 	if err := fill(mem, src, fi.Size()); err != nil {
 		mem.Close()
 		return nil, err
@@ -95,13 +101,13 @@ func fill(mem, src *os.File, size int64) error {
 	}
 	// sendfile refused (or stopped short): finish with a plain copy.
 	if _, err := src.Seek(off, io.SeekStart); err != nil {
-		return fmt.Errorf("copy own binary: %w", err)
+		return fmt.Errorf("copy %s: %w", src.Name(), err)
 	}
 	if _, err := mem.Seek(off, io.SeekStart); err != nil {
-		return fmt.Errorf("copy own binary: %w", err)
+		return fmt.Errorf("copy %s: %w", src.Name(), err)
 	}
 	if _, err := io.CopyN(mem, src, size-off); err != nil {
-		return fmt.Errorf("copy own binary: %w", err)
+		return fmt.Errorf("copy %s: %w", src.Name(), err)
 	}
 	return nil
 }

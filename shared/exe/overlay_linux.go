@@ -3,6 +3,7 @@ package exe
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,24 +22,50 @@ import (
 // privilege to mount, the binary replaced since it started), it falls
 // back to Sealed's copy.
 func Protected() (*os.File, error) {
-	if f, err := readOnlyView(); err == nil {
-		return f, nil
-	}
-	return Sealed()
+	return protect("/proc/self/exe")
 }
 
-// readOnlyView opens the running binary through a detached overlayfs of
-// two lower layers: the binary's directory on top, and an empty directory
-// of its own below (overlayfs is read-only only with two lower layers and
-// no upper one). The mount is attached to no namespace: no mount event,
-// nothing to unmount; it goes with its last descriptor.
-func readOnlyView() (*os.File, error) {
+// ProtectedBeside is Protected for the program name in the running
+// binary's directory (goC-init beside goC): found there, never on PATH.
+func ProtectedBeside(name string) (*os.File, error) {
 	self, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return nil, err
 	}
+	path := filepath.Join(filepath.Dir(strings.TrimSuffix(self, " (deleted)")), name)
+	f, err := protect(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is missing: install it beside %s", path, filepath.Base(self))
+	}
+	return f, err
+}
+
+// protect opens path, then its read-only view, or else a sealed copy of
+// what it opened.
+func protect(path string) (*os.File, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	if f, err := readOnlyView(src); err == nil {
+		return f, nil
+	}
+	return sealed(src, filepath.Base(path))
+}
+
+// readOnlyView opens the program open at src again, through a detached
+// overlayfs of two lower layers: the program's directory on top, and an
+// empty directory of its own below (overlayfs is read-only only with two
+// lower layers and no upper one). The mount is attached to no namespace:
+// no mount event, nothing to unmount; it goes with its last descriptor.
+func readOnlyView(src *os.File) (*os.File, error) {
+	self, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", src.Fd()))
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(self, " (deleted)") {
-		return nil, errors.New("own binary deleted")
+		return nil, errors.New(src.Name() + " deleted")
 	}
 	dir, name := filepath.Split(self)
 	empty, err := emptyDirBeside(dir)
@@ -56,7 +83,7 @@ func readOnlyView() (*os.File, error) {
 		return nil, fmt.Errorf("open %s in the overlay: %w", name, err)
 	}
 	f := os.NewFile(uintptr(fd), "overlay:"+name)
-	if err := sameAsRunning(f); err != nil {
+	if err := sameFile(f, src); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -118,19 +145,19 @@ func escapeLower(p string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(p, `\`, `\\`), `:`, `\:`)
 }
 
-// sameAsRunning checks that f, found by name, is still the file this
-// process runs (same size, mode and modification time): not a newer goC
-// put in its place since it started.
-func sameAsRunning(f *os.File) error {
+// sameFile checks that f, found by name, is still the file open at src
+// (same size, mode and modification time): not a newer one put in its
+// place since.
+func sameFile(f, src *os.File) error {
 	var got, want unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &got); err != nil {
 		return os.NewSyscallError("stat overlay file", err)
 	}
-	if err := unix.Stat("/proc/self/exe", &want); err != nil {
-		return os.NewSyscallError("stat own binary", err)
+	if err := unix.Fstat(int(src.Fd()), &want); err != nil {
+		return os.NewSyscallError("stat "+src.Name(), err)
 	}
 	if got.Size != want.Size || got.Mode != want.Mode || got.Mtim != want.Mtim {
-		return errors.New("own binary changed since it started")
+		return errors.New(src.Name() + " changed since it was opened")
 	}
 	return nil
 }

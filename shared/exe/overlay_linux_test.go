@@ -75,7 +75,7 @@ func TestReadOnlyViewRefusesAReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := sameAsRunning(f); err != nil {
+	if err := sameFile(f, f); err != nil {
 		t.Fatalf("the running binary itself: %v", err)
 	}
 	other, err := os.Open("/proc/self/cmdline")
@@ -83,8 +83,58 @@ func TestReadOnlyViewRefusesAReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := sameAsRunning(other); err == nil {
+	if err := sameFile(other, f); err == nil {
 		t.Fatal("another file passed for the running binary")
+	}
+}
+
+// TestProtectedBeside: another program, found in the running binary's
+// directory (goC-init beside goC), gets the same protection; a missing one
+// is named.
+func TestProtectedBeside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "goC-init")
+	if err := os.WriteFile(path, []byte("the init"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := protect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, err := os.ReadFile(Path(f)); err != nil || string(got) != "the init" {
+		t.Fatalf("read through the protected view: %q, %v", got, err)
+	}
+	if link, _ := os.Readlink(Path(f)); os.Geteuid() == 0 && strings.HasPrefix(link, "/memfd:") {
+		t.Fatalf("protect copied %s (%s) where it could mount an overlay", path, link)
+	}
+	if err := tryWrite(Path(f)); err == nil {
+		t.Fatal("wrote into the protected program")
+	}
+	// The fallback, where no overlay can be made: a sealed copy, named
+	// after the program.
+	src, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	mem, err := sealed(src, "goC-init")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if got, err := os.ReadFile(Path(mem)); err != nil || string(got) != "the init" {
+		t.Fatalf("read the sealed copy: %q, %v", got, err)
+	}
+	if link, _ := os.Readlink(Path(mem)); !strings.HasPrefix(link, "/memfd:goC-init") {
+		t.Fatalf("sealed copy is %s", link)
+	}
+	if err := tryWrite(Path(mem)); err == nil {
+		t.Fatal("wrote into the sealed copy")
+	}
+	_, err = ProtectedBeside("no-such-goC-init")
+	if err == nil || !strings.Contains(err.Error(), "no-such-goC-init is missing: install it beside") {
+		t.Fatalf("a missing program: %v", err)
 	}
 }
 

@@ -144,18 +144,6 @@ func loopbackOnly(pid int) error {
 	return inNetns(pid, loUp)
 }
 
-// LoopbackUp brings up lo in the calling thread's network namespace: the
-// container's init does it in a network namespace config.json makes new,
-// whose lo, like every new namespace's, is down (runc brings it up too).
-func LoopbackUp() error {
-	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-	if err != nil {
-		return fmt.Errorf("netlink: %w", err)
-	}
-	defer h.Close()
-	return loUp(h)
-}
-
 func loUp(h *netlink.Handle) error {
 	lo, err := h.LinkByName("lo")
 	if err != nil {

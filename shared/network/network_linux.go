@@ -242,6 +242,13 @@ func (a *Attachment) Release() error {
 	return errors.Join(errs...)
 }
 
+// Reattach is the Attachment of a container, running or ended, whose goC
+// that reserved it has handed its end of life to another process (stage
+// 5's shim, which execs a smaller monitor): enough for Release.
+func Reattach(cfg Config, cid string, ip netip.Addr) *Attachment {
+	return &Attachment{cfg: cfg, id: cid, IP: ip, hostVeth: vethName(cid), dir: filepath.Join(cfg.StateDir, "containers", cid)}
+}
+
 func (a *Attachment) store() ipam.Store {
 	return ipam.Store{Path: filepath.Join(a.cfg.StateDir, a.cfg.Bridge+".json"), Live: liveLeases(a.cfg.StateDir, a.cfg.Bridge)}
 }

@@ -37,8 +37,18 @@ func stat(pid int) (uint64, byte, error) {
 }
 
 // Alive reports whether the process pid that started at start still runs
-// (a zombie does not: it has exited and waits only to be reaped).
+// (a zombie does not: it has exited and waits only to be reaped). A
+// process runs while any of its threads does: its first thread is a
+// zombie for a moment when another thread execs (stage 5's shim does, to
+// become goC-shim), or for good after it has ended alone.
 func Alive(pid int, start uint64) bool {
 	st, state, err := stat(pid)
-	return err == nil && st == start && state != 'Z' && state != 'X'
+	if err != nil || st != start {
+		return false
+	}
+	if state != 'Z' && state != 'X' {
+		return true
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	return err == nil && len(tasks) > 1
 }

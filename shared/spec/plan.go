@@ -20,6 +20,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
 	"goc.dev/shared/hooks"
+	"goc.dev/shared/initproc"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -35,39 +36,9 @@ type Rlimit = creds.Rlimit
 // Caps are capability sets, by number.
 type Caps = creds.Caps
 
-// Plan is what the init does, in order.
-type Plan struct {
-	Rootfs          string            `json:"rootfs"`
-	RootReadonly    bool              `json:"rootReadonly,omitempty"`
-	RootPropagation uintptr           `json:"rootPropagation,omitempty"`
-	Overlay         *rootfs.Overlay   `json:"overlay,omitempty"` // an image's layers under Rootfs
-	Hostname        string            `json:"hostname,omitempty"`
-	Mounts          []Mount           `json:"mounts"`
-	Devices         []rootfs.Device   `json:"devices,omitempty"`
-	MaskedPaths     []string          `json:"maskedPaths,omitempty"`
-	ReadonlyPaths   []string          `json:"readonlyPaths,omitempty"`
-	Sysctl          map[string]string `json:"sysctl,omitempty"`
-	Loopback        bool              `json:"loopback,omitempty"` // bring lo up: the network namespace is new
-
-	Args            []string `json:"args"`
-	Env             []string `json:"env"`
-	Cwd             string   `json:"cwd"`
-	UID             uint32   `json:"uid"`
-	GID             uint32   `json:"gid"`
-	AdditionalGids  []uint32 `json:"additionalGids,omitempty"`
-	Umask           *uint32  `json:"umask,omitempty"`
-	Terminal        bool     `json:"terminal,omitempty"`
-	Rlimits         []Rlimit `json:"rlimits,omitempty"`
-	Caps            *Caps    `json:"caps,omitempty"`
-	NoNewPrivileges bool     `json:"noNewPrivileges,omitempty"`
-	OOMScoreAdj     *int     `json:"oomScoreAdj,omitempty"`
-	// Seccomp is linux.seccomp, compiled: loaded just before exec (before
-	// the switch of user and capabilities without no_new_privs).
-	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
-	// ConsoleSize is process.consoleSize: the terminal's size when goC
-	// relays it to no terminal of its caller's (--console-socket).
-	ConsoleSize pty.Winsize `json:"consoleSize"`
-}
+// Plan is what the init does, in order (defined with the init, which
+// links none of this package).
+type Plan = initproc.Plan
 
 // Runtime is what the parent sets up around the init.
 type Runtime struct {

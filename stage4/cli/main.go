@@ -121,14 +121,9 @@ func usageText(verbs []Verb) string {
 	return b.String()
 }
 
-// Main runs goC's command line and returns the exit status. "goC init" is
-// the container's init (the re-exec'd goC): none of the command line runs
-// there. verbs are the commands it knows.
+// Main runs goC's command line and returns the exit status. verbs are the
+// commands it knows. (The container's init is goC-init, a program of its own.)
 func Main(version string, verbs []Verb, args []string) int {
-	if len(args) > 0 && args[0] == "init" {
-		container.Init()
-		return process.StatusRuntimeError // Init does not return
-	}
 	// Descriptors passed on with --preserve-fds are taken before goC
 	// opens anything of its own (a --log file could fill a gap).
 	preserved, preserveErr := process.Inherited(3, process.PreserveFds(args))

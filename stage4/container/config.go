@@ -2,8 +2,8 @@
 // state, kill, delete), with run as create + start + wait + delete.
 //
 // parent.go runs containers and create.go sets them up, one step of the
-// protocol after the other; child.go is the container's init until it
-// execs the workload, and fds.go the descriptors the one passes the other.
+// protocol after the other, with goC-init (package initproc) as the
+// container's init, and fds.go the descriptors the one passes the other.
 // exec.go adds a process to a running container, ops.go holds the verbs
 // that only read and change state.
 package container
@@ -11,42 +11,10 @@ package container
 import (
 	"os"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/network"
-	"goc.dev/shared/pty"
 	"goc.dev/shared/spec"
 )
-
-// InitConfig is what the init receives.
-type InitConfig struct {
-	Plan     spec.Plan   `json:"plan"`
-	Fds      Fds         `json:"fds"` // where the parent's descriptors are
-	CgroupNS bool        `json:"cgroupNS,omitempty"`
-	DevTmpfs bool        `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
-	Winsize  pty.Winsize `json:"winsize"`
-	Sources  []int       `json:"sources,omitempty"` // mounts whose sources goC sends
-	// NoMountNS: in goC's mount namespace, on the parent's bind: chroot.
-	NoMountNS bool `json:"noMountNS,omitempty"`
-
-	// Files are host files bind-mounted over paths of the rootfs
-	// (/etc/hosts, /etc/resolv.conf): target → source.
-	Files map[string]string `json:"files,omitempty"`
-
-	// Pdeathsig is the signal the init was started to get when goC dies
-	// (run in the foreground), to set again once it has changed user.
-	Pdeathsig int `json:"pdeathsig,omitempty"`
-	// PauseForHooks: stop before the pivot for the parent's prestart and
-	// createRuntime hooks, then run CreateContainer (in the container's
-	// namespaces, paths still the host's). StartContainer run inside the
-	// container once it is started, before the process.
-	PauseForHooks   bool         `json:"pauseForHooks,omitempty"`
-	CreateContainer []specs.Hook `json:"createContainer,omitempty"`
-	StartContainer  []specs.Hook `json:"startContainer,omitempty"`
-	// Exec: goC exec's process, in a container that exists.
-	Exec bool `json:"exec,omitempty"`
-}
 
 // Options describe one container to create.
 type Options struct {

@@ -17,6 +17,7 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/exe"
 	"goc.dev/shared/hooks"
+	"goc.dev/shared/initproc"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/network"
 	"goc.dev/shared/process"
@@ -43,7 +44,7 @@ type container struct {
 
 // create sets a container up and leaves its init waiting on the exec fifo:
 //
-//	parent (goC create / run)             init (goC init, in the namespaces)
+//	parent (goC create / run)             init (goC-init, in the namespaces)
 //	  reserve: state dir, cgroup, network lease, exec fifo
 //	  start the init with clone flags ─────▶
 //	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
@@ -126,9 +127,9 @@ func (ct *container) reserve() error {
 
 // initConfig is what the init is told, but for the descriptors (startInit
 // lays them out).
-func (ct *container) initConfig() InitConfig {
+func (ct *container) initConfig() initproc.Config {
 	o := ct.o
-	cfg := InitConfig{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS, NoMountNS: ct.bound}
+	cfg := initproc.Config{Plan: o.Plan, Files: ct.nw.Files(), CgroupNS: o.Runtime.CgroupNS, NoMountNS: ct.bound}
 	cfg.Plan.Mounts = cgroups.Mounts(o.Plan.Mounts, ct.cg.Dirs())
 	cfg.DevTmpfs = slices.ContainsFunc(cfg.Plan.Mounts, isDevTmpfs)
 	if slices.Contains(o.Runtime.Namespaces, namespace.User) {
@@ -147,7 +148,7 @@ func (ct *container) initConfig() InitConfig {
 
 // startInit starts the init in new namespaces, with the descriptors it
 // needs.
-func (ct *container) startInit(cfg *InitConfig) error {
+func (ct *container) startInit(cfg *initproc.Config) error {
 	cmd, conn, p, err := newInit()
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
@@ -189,12 +190,12 @@ func (ct *container) startInit(cfg *InitConfig) error {
 	return nil
 }
 
-// newInit prepares "goC init", from goC as exe.Protected opens it (not a writable
-// file on disk), with goC's stdio and nothing of its environment, and
-// the sync socket: the parent's end, and p, which passes the init's end
-// (at syncFd) and closes the parent's copies once the init has started.
+// newInit prepares goC-init, the program beside goC, as exe opens it (not a
+// writable file on disk), with goC's stdio and nothing of its environment,
+// and the sync socket: the parent's end, and p, which passes the init's end
+// (at initproc.SyncFd) and closes the parent's copies once the init has started.
 func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
-	self, err := exe.Protected()
+	self, err := exe.ProtectedBeside("goC-init")
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -205,7 +206,7 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 	}
 	p := newPassing(childEnd)
 	p.owned = append(p.owned, self)
-	cmd := &exec.Cmd{Path: exe.Path(self), Args: []string{"goC", "init"}, Env: []string{},
+	cmd := &exec.Cmd{Path: exe.Path(self), Args: []string{"goC-init"}, Env: []string{},
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	return cmd, syncsock.New(parentEnd), p, nil
 }
@@ -213,8 +214,8 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 // initFds opens what the init is passed besides the sync socket: the exec
 // fifo, the files to join the cgroup through (it cannot reach the host's
 // cgroupfs once it has pivoted), and the caller's preserved descriptors.
-func (ct *container) initFds(p *passing) (Fds, error) {
-	var l Fds
+func (ct *container) initFds(p *passing) (initproc.Fds, error) {
+	var l initproc.Fds
 	fifo, err := os.OpenFile(ct.c.Fifo(), unix.O_PATH, 0)
 	if err != nil {
 		return l, err
@@ -263,7 +264,7 @@ func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
 }
 
 // handshake takes the init from its config to waiting on the exec fifo.
-func (ct *container) handshake(cfg InitConfig) error {
+func (ct *container) handshake(cfg initproc.Config) error {
 	if err := ct.conn.Send(cfg); err != nil {
 		return fmt.Errorf("create: send config: %w", err)
 	}

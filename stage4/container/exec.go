@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"syscall"
 
+	"goc.dev/shared/initproc"
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
@@ -99,7 +100,7 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 		conn.Close()
 		return nil, nil, err
 	}
-	cfg := InitConfig{Plan: o.Plan, Exec: true, Fds: Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
+	cfg := initproc.Config{Plan: o.Plan, Exec: true, Fds: initproc.Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
 	cfg.Winsize = pty.StartSize(execForeground(o), o.Plan.ConsoleSize)
 	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
 	if err := ns.Start(cmd); err != nil {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+
+	"goc.dev/shared/initproc"
 )
 
 // The layout the parent sends names, for each file, the descriptor the
@@ -24,8 +26,8 @@ func TestFdsRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sync := file("sync")
 			p := newPassing(sync)
-			var l Fds
-			want := map[int]*os.File{syncFd: sync}
+			var l initproc.Fds
+			want := map[int]*os.File{initproc.SyncFd: sync}
 			if tc.fifo {
 				f := file("fifo")
 				l.Fifo = p.own(f)[0]
@@ -42,11 +44,11 @@ func TestFdsRoundTrip(t *testing.T) {
 			}
 			l.Preserved = p.pass(kept...)
 
-			b, err := json.Marshal(InitConfig{Fds: l})
+			b, err := json.Marshal(initproc.Config{Fds: l})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got InitConfig
+			var got initproc.Config
 			if err := json.Unmarshal(b, &got); err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +72,7 @@ func TestFdsRoundTrip(t *testing.T) {
 			if !tc.fifo && got.Fds.Fifo != 0 {
 				t.Errorf("no fifo passed, yet the layout has one at %d", got.Fds.Fifo)
 			}
-			if top := got.Fds.top(); top != tc.wantTop || top != 2+len(p.extra) {
+			if top := got.Fds.Top(); top != tc.wantTop || top != 2+len(p.extra) {
 				t.Errorf("top = %d, want %d", top, tc.wantTop)
 			}
 			// The parent closes what it opened, never the caller's.

@@ -3,6 +3,7 @@ package shim
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,45 +25,90 @@ const TimesFile = "log.times"
 // Times is the path of the log's times.
 func (d Dir) Times() string { return d.path(TimesFile) }
 
-// StartLog opens the log for appending and starts copying into it what
-// is written to the pipe it returns, noting when each line began. wait
-// ends the copy: it waits until every writer has closed the pipe (the
-// caller closes its own ends first), at most timeout.
-func (d Dir) StartLog() (w *os.File, wait func(timeout time.Duration), err error) {
-	log, err := os.OpenFile(d.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
-	if err != nil {
-		return nil, nil, err
-	}
-	times, err := os.OpenFile(d.Times(), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
-	if err != nil {
-		log.Close()
-		return nil, nil, err
+// StartLog starts copying into the log what is written to the pipe it
+// returns, noting when each line began (CopyLog). The caller closes its
+// own ends of the pipe once they are passed on.
+func (d Dir) StartLog() (w *os.File, c *LogCopy, err error) {
+	// Opened here too, so that a log that cannot be written is an error
+	// before anything runs.
+	for _, p := range []string{d.Log(), d.Times()} {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
+		if err != nil {
+			return nil, nil, err
+		}
+		f.Close()
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		log.Close()
-		times.Close()
 		return nil, nil, err
 	}
-	done := make(chan struct{})
+	return w, d.startCopy(r), nil
+}
+
+// LogCopy is the copy StartLog runs, from the read end of its pipe.
+type LogCopy struct {
+	d    Dir
+	r    *os.File
+	done chan struct{}
+}
+
+func (d Dir) startCopy(r *os.File) *LogCopy {
+	c := &LogCopy{d: d, r: r, done: make(chan struct{})}
 	go func() {
-		defer close(done)
-		defer log.Close()
-		defer times.Close()
-		defer r.Close()
-		copyLog(r, log, times, time.Now)
-	}()
-	return w, func(timeout time.Duration) {
-		select {
-		case <-done:
-		case <-time.After(timeout):
+		defer close(c.done)
+		if err := d.CopyLog(r); !errors.Is(err, os.ErrDeadlineExceeded) {
+			r.Close()
 		}
-	}, nil
+	}()
+	return c
+}
+
+// Wait ends the copy: it waits until every writer has closed the pipe
+// (the caller closes its own ends first), at most timeout.
+func (c *LogCopy) Wait(timeout time.Duration) {
+	select {
+	case <-c.done:
+	case <-time.After(timeout):
+	}
+}
+
+// Stop ends the copy once the bytes it has read are written, and returns
+// the pipe's read end, still open, with what is not read yet in it: the
+// shim hands it to its monitor (cmd/goC-shim), which goes on copying.
+func (c *LogCopy) Stop() *os.File {
+	if err := c.r.SetReadDeadline(time.Now()); err != nil {
+		return nil // not a pipe the runtime polls; never so from os.Pipe
+	}
+	<-c.done
+	_ = c.r.SetReadDeadline(time.Time{})
+	return c.r
+}
+
+// Resume starts the copy again after Stop, on the same pipe.
+func (c *LogCopy) Resume() *LogCopy {
+	return c.d.startCopy(c.r)
+}
+
+// CopyLog appends what r carries to the log, noting the times, until r
+// ends (nil), fails or passes a deadline set on it (that error).
+func (d Dir) CopyLog(r io.Reader) error {
+	log, err := os.OpenFile(d.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	times, err := os.OpenFile(d.Times(), os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o640)
+	if err != nil {
+		return err
+	}
+	defer times.Close()
+	return copyLog(r, log, times, time.Now)
 }
 
 // copyLog copies r to log, appending to times the offset and time of
-// each line that begins, before the line's bytes.
-func copyLog(r io.Reader, log *os.File, times io.Writer, now func() time.Time) {
+// each line that begins, before the line's bytes. It returns r's error
+// (nil at its end) or the log's.
+func copyLog(r io.Reader, log *os.File, times io.Writer, now func() time.Time) error {
 	off, err := log.Seek(0, io.SeekEnd)
 	if err != nil {
 		off = 0
@@ -84,12 +130,15 @@ func copyLog(r io.Reader, log *os.File, times io.Writer, now func() time.Time) {
 			// finds a time for every line it has read.
 			times.Write(notes.Bytes())
 			if _, err := log.Write(buf[:n]); err != nil {
-				return
+				return err
 			}
 			off += int64(n)
 		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		if err != nil {
-			return
+			return err
 		}
 	}
 }

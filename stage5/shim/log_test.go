@@ -95,3 +95,62 @@ func TestLogTimesNotedBeforeBytes(t *testing.T) {
 	defer log.Close()
 	copyLog(strings.NewReader("one\ntwo\n"), log, timesBeforeBytes{t, d.Log()}, time.Now)
 }
+
+// Stop hands over the pipe with nothing lost: what was copied before is in
+// the log, what was written after is still in the pipe, and a second copy
+// (the monitor's, here CopyLog) appends it with its times.
+func TestLogCopyStop(t *testing.T) {
+	d := Dir(t.TempDir())
+	w, c, err := d.StartLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString("one\n")
+	for i := 0; i < 100; i++ { // until the copy has read it
+		if b, _ := os.ReadFile(d.Log()); string(b) == "one\n" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := c.Stop()
+	if r == nil {
+		t.Fatal("Stop: no pipe")
+	}
+	w.WriteString("two\nthree\n")
+	w.Close()
+	if b, _ := os.ReadFile(d.Log()); string(b) != "one\n" {
+		t.Fatalf("log after Stop = %q, want the first line only", b)
+	}
+	if err := d.CopyLog(r); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(d.Log()); string(b) != "one\ntwo\nthree\n" {
+		t.Fatalf("log = %q", b)
+	}
+	lt, err := d.ReadTimes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lt.offsets) != 3 || lt.offsets[1] != 4 || lt.offsets[2] != 8 {
+		t.Fatalf("offsets %v, want [0 4 8]", lt.offsets)
+	}
+}
+
+// Resume goes on copying from where Stop left off.
+func TestLogCopyResume(t *testing.T) {
+	d := Dir(t.TempDir())
+	w, c, err := d.StartLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stop() == nil {
+		t.Fatal("Stop: no pipe")
+	}
+	w.WriteString("kept\n")
+	c = c.Resume()
+	w.Close()
+	c.Wait(5 * time.Second)
+	if b, _ := os.ReadFile(d.Log()); string(b) != "kept\n" {
+		t.Fatalf("log = %q", b)
+	}
+}

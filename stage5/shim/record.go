@@ -20,6 +20,16 @@ import (
 // VerbName is the goC verb that runs a shim.
 const VerbName = "shim"
 
+// The shim's later lives, in the same process (see stage5/cmd/goC-shim):
+// once the container runs, goC shim execs MonitorBinary (found beside goC)
+// with MonitorFlag, which execs goC shim with FinishFlag once it has
+// ended.
+const (
+	MonitorBinary = "goC-shim"
+	MonitorFlag   = "--monitor" // PID FD: the container's init, its output
+	FinishFlag    = "--finish"  // STATUS: the container's exit status
+)
+
 // The files of a container's directory.
 const (
 	RecordFile = "shim"        // Record: the shim runs
@@ -32,6 +42,9 @@ const (
 	// BundleConfigFile is the container's process as a config.json, written
 	// by the shim: the directory is the container's bundle for goC exec.
 	BundleConfigFile = "config.json"
+	// HandoffFile: Handoff, written by the shim before it execs its
+	// monitor, read back by its finish.
+	HandoffFile = "handoff.json"
 )
 
 // Record says which process the shim is (PID and start time, so that a
@@ -55,6 +68,16 @@ type Result struct {
 	Finished time.Time `json:"-"`
 }
 
+// Handoff is what the shim's finish needs of the container goC run set
+// up, which the monitor in between does not carry.
+type Handoff struct {
+	Root    string          `json:"root"` // goC's state root
+	ID      string          `json:"id"`
+	IP      string          `json:"ip,omitempty"`
+	Memory  int64           `json:"memory,omitempty"` // the limit, for the OOM message
+	Network json.RawMessage `json:"network"`          // network.Config (not linked here)
+}
+
 // Dir is a container's directory, where these files are.
 type Dir string
 
@@ -64,6 +87,10 @@ func (d Dir) path(name string) string { return filepath.Join(string(d), name) }
 func (d Dir) WriteRecord(r Record) error { return d.write(RecordFile, r) }
 func (d Dir) WriteInfo(i Info) error     { return d.write(InfoFile, i) }
 func (d Dir) WriteResult(r Result) error { return d.write(ResultFile, r) }
+
+// WriteHandoff and ReadHandoff: the shim's own file.
+func (d Dir) WriteHandoff(h Handoff) error        { return d.write(HandoffFile, h) }
+func (d Dir) ReadHandoff() (h Handoff, err error) { return h, d.read(HandoffFile, &h) }
 
 // ReadRecord, ReadInfo and ReadResult read their file; a file not (yet)
 // written is an error for which errors.Is(err, fs.ErrNotExist) holds.

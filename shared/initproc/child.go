@@ -1,4 +1,4 @@
-package container
+package initproc
 
 import (
 	"encoding/json"
@@ -13,7 +13,6 @@ import (
 	"goc.dev/shared/cgroups"
 	"goc.dev/shared/creds"
 	"goc.dev/shared/hooks"
-	"goc.dev/shared/network"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
@@ -21,10 +20,9 @@ import (
 	"goc.dev/shared/syncsock"
 )
 
-// Init is the container's first process. goC's main calls it, before doing
-// anything else, when it is started as "goC init". It only returns by
-// exec'ing the workload; on failure it tells the parent and exits.
-func Init() {
+// Run is the container's first process: goC-init's main. It only returns
+// by exec'ing the workload; on failure it tells the parent and exits.
+func Run() {
 	// Keep this goroutine on one thread until exec replaces the process:
 	// what is per thread (namespaces entered with setns or unshare,
 	// credentials, capabilities, the parent-death signal, a seccomp
@@ -33,7 +31,7 @@ func Init() {
 	// namespace, root and working directory.
 	runtime.LockOSThread()
 
-	conn := syncsock.New(os.NewFile(syncFd, "sync"))
+	conn := syncsock.New(os.NewFile(SyncFd, "sync"))
 	err := start(conn)
 
 	m := syncsock.Message{Type: syncsock.Error, Error: err.Error()}
@@ -42,7 +40,7 @@ func Init() {
 		m.Code = ee.Status
 	}
 	if conn.Send(m) != nil {
-		fmt.Fprintln(os.Stderr, "goC init:", err)
+		fmt.Fprintln(os.Stderr, "goC-init:", err)
 	}
 	os.Exit(1)
 }
@@ -50,7 +48,7 @@ func Init() {
 // start sets the container up, one step after the other, waits for
 // "goC start" and execs the workload. It returns only on failure.
 func start(conn *syncsock.Conn) error {
-	var cfg InitConfig
+	var cfg Config
 	if err := conn.Recv(&cfg); err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
@@ -91,7 +89,7 @@ func start(conn *syncsock.Conn) error {
 
 // setup makes the container: the filesystem, the pivot, /dev, sysctls,
 // masked paths, the hostname, lo, a terminal.
-func setup(conn *syncsock.Conn, cfg *InitConfig) error {
+func setup(conn *syncsock.Conn, cfg *Config) error {
 	p := cfg.Plan
 	if err := prepareRootfs(conn, cfg); err != nil {
 		return err
@@ -130,7 +128,7 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 		}
 	}
 	if p.Loopback {
-		if err := network.LoopbackUp(); err != nil {
+		if err := loopbackUp(); err != nil {
 			return err
 		}
 	}
@@ -142,7 +140,7 @@ func setup(conn *syncsock.Conn, cfg *InitConfig) error {
 
 // enterRootfs pivots into the rootfs; without a mount namespace, chroots
 // (as runc does): pivot_root in goC's would move every host process.
-func enterRootfs(cfg *InitConfig) error {
+func enterRootfs(cfg *Config) error {
 	if !cfg.NoMountNS {
 		return rootfs.PivotInto(cfg.Plan.Rootfs)
 	}
@@ -155,7 +153,7 @@ func enterRootfs(cfg *InitConfig) error {
 // prepareRootfs does, before the pivot, everything a host path is needed
 // for (binds, /etc/hosts), each destination resolved inside the rootfs;
 // then the createContainer hooks, after the parent's.
-func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
+func prepareRootfs(conn *syncsock.Conn, cfg *Config) error {
 	p := cfg.Plan
 	if !cfg.NoMountNS { // else goC's / stays as it is (the parent bound the rootfs)
 		if err := rootfs.Prepare(p.Rootfs, p.RootPropagation, p.Overlay); err != nil {
@@ -194,7 +192,7 @@ func prepareRootfs(conn *syncsock.Conn, cfg *InitConfig) error {
 // become turns this process into the workload: cgroup, cwd, limits,
 // seccomp, user and capabilities; then (a new container) waits for start, and
 // execs.
-func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) error {
+func become(conn *syncsock.Conn, cfg *Config, startState json.RawMessage) error {
 	p := cfg.Plan
 
 	// Join the cgroup as late as possible: after the setup above, so the
@@ -211,7 +209,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 	}
 	// Nothing of goC's but 0-2 may reach the workload: all from 3 up is
 	// close-on-exec before a profile that may deny close_range loads.
-	if err := unix.CloseRange(syncFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+	if err := unix.CloseRange(SyncFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return os.NewSyscallError("close_range", err)
 	}
 	chdirAgain, err := process.Chdir(p.Cwd) // still root, as in runc
@@ -259,7 +257,7 @@ func become(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) er
 
 // identity gives the process its limits, user and privileges, last: after
 // them the init may no longer be able to do what came before.
-func identity(conn *syncsock.Conn, cfg *InitConfig) error {
+func identity(conn *syncsock.Conn, cfg *Config) error {
 	p := cfg.Plan
 	if err := creds.SetRlimits(p.Rlimits); err != nil {
 		return err
@@ -299,12 +297,12 @@ func identity(conn *syncsock.Conn, cfg *InitConfig) error {
 // startContainer hooks. The fifo it returns stays open until exec (it is
 // close-on-exec): start reads on to its end, so it returns once the
 // workload is exec'd — or with what went wrong, written here.
-func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage) (*os.File, error) {
+func waitStart(conn *syncsock.Conn, cfg *Config, startState json.RawMessage) (*os.File, error) {
 	if err := conn.Send(syncsock.Message{Type: syncsock.Waiting}); err != nil {
 		return nil, err
 	}
 	// Above every descriptor passed in: the preserved ones go to 3, 4, …
-	fifo, err := state.AwaitStart(fmt.Sprintf("/proc/self/fd/%d", cfg.Fds.Fifo), cfg.Fds.top()+1)
+	fifo, err := state.AwaitStart(fmt.Sprintf("/proc/self/fd/%d", cfg.Fds.Fifo), cfg.Fds.Top()+1)
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +316,7 @@ func waitStart(conn *syncsock.Conn, cfg *InitConfig, startState json.RawMessage)
 // attachTerminal opens a terminal in the container's devpts, sends its
 // master end to the parent and makes the slave the workload's stdio,
 // owned by its user.
-func attachTerminal(conn *syncsock.Conn, cfg *InitConfig) error {
+func attachTerminal(conn *syncsock.Conn, cfg *Config) error {
 	master, slave, err := pty.Open()
 	if err != nil {
 		return err

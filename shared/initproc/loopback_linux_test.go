@@ -1,4 +1,4 @@
-package network
+package initproc
 
 import (
 	"net"
@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// LoopbackUp brings up lo in the calling thread's network namespace: here
+// loopbackUp brings up lo in the calling thread's network namespace: here
 // a new one, made for this test on a thread that dies with it.
 func TestLoopbackUp(t *testing.T) {
 	done := make(chan error)
@@ -22,12 +22,12 @@ func TestLoopbackUp(t *testing.T) {
 		if err != nil || lo.Flags&net.FlagUp != 0 {
 			t.Errorf("a new namespace's lo: %+v, %v; want it down", lo, err)
 		}
-		if err := LoopbackUp(); err != nil {
+		if err := loopbackUp(); err != nil {
 			done <- err
 			return
 		}
 		if lo, err = net.InterfaceByName("lo"); err != nil || lo.Flags&net.FlagUp == 0 {
-			t.Errorf("lo after LoopbackUp: %+v, %v; want it up", lo, err)
+			t.Errorf("lo after loopbackUp: %+v, %v; want it up", lo, err)
 		}
 		done <- nil
 	}()
