@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// reap collects cmd's exit status when it ends, so that no zombie is left,
+// reapChild collects cmd's exit status when it ends, so that no zombie is left,
 // without holding an OS thread meanwhile. cmd.Wait would: it blocks in
 // waitid, a thread per running shim — 209 threads for 200 containers, and
 // at 10,000 Go's limit on threads, a fatal error. Instead a pidfd of the
@@ -15,7 +15,7 @@ import (
 // process has ended) and waitid(P_PIDFD, WNOHANG) then reaps it: a parked
 // goroutine and one descriptor per shim, as before. Where there is no
 // pidfd (kernels before 5.3), cmd.Wait it is.
-func reap(cmd *exec.Cmd) {
+func reapChild(cmd *exec.Cmd) {
 	pid := cmd.Process.Pid
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err == nil {

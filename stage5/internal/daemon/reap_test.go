@@ -44,7 +44,7 @@ func zombie(pid int) bool {
 func TestReapHoldsNoThreadPerChild(t *testing.T) {
 	const n = 64
 	before := threads(t)
-	// The pids, kept before reap: it releases cmd.Process, whose Pid is -1
+	// The pids, kept before reapChild: it releases cmd.Process, whose Pid is -1
 	// afterwards (and kill(-1) signals every process one may).
 	var pids []int
 	for range n {
@@ -53,7 +53,7 @@ func TestReapHoldsNoThreadPerChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		pids = append(pids, cmd.Process.Pid)
-		reap(cmd)
+		reapChild(cmd)
 	}
 	time.Sleep(200 * time.Millisecond) // the waiters are parked
 	if now := threads(t); now-before >= n/2 {
@@ -68,7 +68,7 @@ func TestReapHoldsNoThreadPerChild(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	quickPid := quick.Process.Pid
-	reap(quick)
+	reapChild(quick)
 	for _, pid := range pids { // the sleepers, not the one already ended (its pid may be reused)
 		if pid > 0 {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
