@@ -46,13 +46,13 @@ soak_cgroups() {
 	done
 }
 
-# soak_procs: the soak's processes left: goC and goCd from BIN, and the
+# soak_procs: the soak's processes left: goC, goCd and goC-shim from BIN, and the
 # processes in the soak's cgroups.
 soak_procs() {
 	local p e
 	for p in /proc/[0-9]*; do
 		e=$(readlink "$p/exe" 2>/dev/null) || continue
-		case $e in "$BIN"/goC | "$BIN"/goCd) echo "${p#/proc/}" ;; esac
+		case $e in "$BIN"/goC | "$BIN"/goCd | "$BIN"/goC-shim) echo "${p#/proc/}" ;; esac
 	done
 	for c in $(soak_cgroups); do cat "$c/cgroup.procs" 2>/dev/null; done
 } 2>/dev/null
@@ -89,7 +89,7 @@ measure() {
 	m[goCd-rss]=$(awk '/^VmRSS/ {print $2}' "/proc/$GOCD/status" 2>/dev/null || echo 0)
 	m[goCd-fds]=$(find "/proc/$GOCD/fd" -mindepth 1 2>/dev/null | wc -l)
 	m[goCd-inotify]=$(find "/proc/$GOCD/fd" -mindepth 1 -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
-	m[goC-procs]=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -cxF -e "$BIN/goC" -e "$BIN/goCd")
+	m[goC-procs]=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -cxF -e "$BIN/goC" -e "$BIN/goCd" -e "$BIN/goC-shim")
 }
 
 line() {

@@ -131,8 +131,10 @@ status() {
 	cli --format json ps -a | jq -r --arg k "$1" --arg v "$2" '.[] | select(.[$k] == $v) | .status'
 }
 
-# shim_id PID: the container ID a shim runs (its goC run --id).
-shim_id() { tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | awk 'prev == "--id" {print; exit} {prev = $0}'; }
+# shim_id PID: the container ID a shim runs: its record directory's name
+# (--dir DIR, in goC shim's arguments and in goC-shim's, which it becomes
+# once the container runs).
+shim_id() { tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | awk -F/ 'prev == "--dir" {print $NF; exit} {prev = $0}'; }
 
 # victim_shim: one shim, at random, of a container that is not one of the
 # long ones.
@@ -140,7 +142,7 @@ victim_shim() {
 	local p e id cand=()
 	for p in /proc/[0-9]*; do
 		e=$(readlink "$p/exe" 2>/dev/null) || continue
-		[ "$e" = "$BIN/goC" ] || continue
+		case $e in "$BIN/goC" | "$BIN/goC-shim") ;; *) continue ;; esac
 		id=$(shim_id "${p#/proc/}")
 		[ -n "$id" ] && ! grep -qxF "$id" "$d/long.ids" && cand+=("${p#/proc/}")
 	done
