@@ -24,7 +24,7 @@ export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 # runs as root) gives what it built back to the user who called sudo.
 giveback = $(if $(SUDO_UID),chown -hR $(SUDO_UID):$(SUDO_GID) $(1))
 
-.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench bench-vm clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-mem
+.PHONY: all $(addprefix stage,$(STAGES)) stages rootfs demo test unit e2e e2e-host lint bench bench-vm clean test-compat bench-compat test-oci test-cri test-asuser pictures pictures-check fuzz fuzz-short soak bench-pull bench-mem bench-scale bench-load
 
 all: stages
 
@@ -257,6 +257,32 @@ BENCH_MEM_N ?= 100
 bench-mem: stage5 rootfs
 	@vm/deps.sh podman containerd runc
 	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) e2e/bench/mem.sh $(BENCH_MEM_N)
+
+# bench-scale: BENCH_SCALE_N goC-cli run -d --network bridge busybox sleep
+# containers through a private goCd, BENCH_SCALE_PAR at a time, then rm -f
+# of each; the same with podman run -d (a private root, netavark): the time
+# until all run, p50/p99 of a start and of a removal, failures, side by side
+# with ratios; nothing may be left behind (the soak's counts). BENCH_SCALE_ROUNDS
+# rounds, the order swapped every other one. In a mount and network namespace
+# of its own (e2e/bench/scale.sh). Not part of make test.
+BENCH_SCALE_N   ?= 200
+BENCH_SCALE_PAR ?= 20
+BENCH_SCALE_ROUNDS ?= 1
+bench-scale: stage5 rootfs
+	@vm/deps.sh podman netavark iptables runc jq
+	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) BENCH_SCALE_N=$(BENCH_SCALE_N) BENCH_SCALE_PAR=$(BENCH_SCALE_PAR) BENCH_SCALE_ROUNDS=$(BENCH_SCALE_ROUNDS) e2e/bench/scale.sh
+
+# bench-load: BENCH_LOAD_N API requests of mixed kinds from BENCH_LOAD_C
+# concurrent clients (e2e/bench/load, built as you) against a private goCd
+# while containers start and stop: p50/p99 per kind, goCd's RSS, fds and
+# threads before, right after and after 10 s idle; nothing may be left
+# behind (e2e/bench/load.sh). Not part of make test.
+BENCH_LOAD_N ?= 1000
+BENCH_LOAD_C ?= 32
+bench-load: stage5 rootfs
+	@vm/deps.sh jq
+	cd e2e && $(GO) build -o $(BUILD)/bench/load ./bench/load
+	$(ASROOT) env GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) BENCH_LOAD_N=$(BENCH_LOAD_N) BENCH_LOAD_C=$(BENCH_LOAD_C) e2e/bench/load.sh $(BUILD)/bench/load
 
 clean:
 	rm -rf $(BIN) $(BUILD)

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/rogpeppe/go-internal v1.16.0
 	goc.dev/shared v0.0.0
+	goc.dev/stage5 v0.0.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/sys v0.50.0
 )
@@ -22,3 +23,7 @@ require (
 )
 
 replace goc.dev/shared => ../shared
+
+replace goc.dev/stage5 => ../stage5
+
+replace goc.dev/stage4 => ../stage4

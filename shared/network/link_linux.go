@@ -1,12 +1,12 @@
 package network
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"strings"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -80,19 +80,18 @@ func bridgeMAC(gw netip.Addr) net.HardwareAddr {
 	return net.HardwareAddr{0x02, 0x42, a[0], a[1], a[2], a[3]}
 }
 
-// pinMAC gives a bridge its own MAC address if it has none yet (one made
-// by an older goC, or by whoever raced us to create it without one).
+// pinMAC gives a bridge its own MAC address if it has another (one made
+// by an older goC, or by whoever raced us to create it without one). It
+// asks netlink, not /sys/class/net: a goC in a network namespace of its
+// own (unshare -n, nsenter --net) may see another namespace's sysfs, where
+// the bridge is missing or is another namespace's link of the same name.
 func pinMAC(link netlink.Link, gw netip.Addr) error {
-	name := link.Attrs().Name
-	b, err := os.ReadFile("/sys/class/net/" + name + "/addr_assign_type")
-	if err != nil {
-		return fmt.Errorf("bridge %s: %w", name, err)
-	}
-	if strings.TrimSpace(string(b)) == "3" { // NET_ADDR_SET
+	mac := bridgeMAC(gw)
+	if bytes.Equal(link.Attrs().HardwareAddr, mac) {
 		return nil
 	}
-	if err := netlink.LinkSetHardwareAddr(link, bridgeMAC(gw)); err != nil {
-		return fmt.Errorf("set the MAC address of bridge %s: %w", name, err)
+	if err := netlink.LinkSetHardwareAddr(link, mac); err != nil {
+		return fmt.Errorf("set the MAC address of bridge %s: %w", link.Attrs().Name, err)
 	}
 	return nil
 }

@@ -187,3 +187,7 @@ func (c *Client) Images() ([]api.Image, error) {
 func (c *Client) RemoveImage(name string) error {
 	return c.do("DELETE", "/images/"+url.PathEscape(name), nil, nil)
 }
+
+// Close closes the connections the client keeps open to goCd for its next
+// requests (the Go client otherwise keeps them until it is dropped).
+func (c *Client) Close() { c.http.CloseIdleConnections() }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func serve(t *testing.T, h http.HandlerFunc) string {
@@ -74,5 +75,39 @@ func TestListURL(t *testing.T) {
 	want := []string{"/v1/containers", "/v1/containers?all=1&filter=name%3Dweb"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("requests = %q, want %q", got, want)
+	}
+}
+
+// Close ends the connection kept for the next request: goCd sees it
+// closed, and the client still works afterwards (on a new one).
+func TestClose(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "d.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{}, 4)
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{"version":"x"}`)) }),
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateClosed {
+				closed <- struct{}{}
+			}
+		},
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	c := New(sock)
+	if _, err := c.Version(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server's connection is still open after Close")
+	}
+	if _, err := c.Version(); err != nil {
+		t.Fatalf("Version after Close: %v", err)
 	}
 }

@@ -162,7 +162,7 @@ func (d *Daemon) start(args []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the shim: %w", err)
 	}
-	go cmd.Wait() // reap it if goCd is still there when it ends
+	reapChild(cmd) // if goCd is still there when it ends (reap.go)
 	return nil
 }
 
