@@ -202,12 +202,16 @@ $(CRI)/busybox.deb:
 	mkdir -p $(CRI)/deb
 	cd $(CRI)/deb && { apt-get download busybox 2>/dev/null || { $(ASROOT) apt-get update -qq && apt-get download busybox; }; } && mv busybox_*.deb $@
 
-# bench: the host's benchmarks (BENCH_VM=0 stops there), then bench-vm.
-BENCH_VM ?= 1
+# bench: every figure of issue 16 beside its anchor, one part after the
+# other: the host's start-time benchmarks (runc), then BENCH_PARTS (each also
+# a target of its own): bench-vm (runc and crun, cgroup v2), bench-mem
+# (conmon, containerd's shim), bench-scale (Podman), bench-load (goCd under
+# load). About 25 minutes here; BENCH_PARTS= runs the host's part alone.
+BENCH_PARTS ?= bench-vm bench-mem bench-scale bench-load
 bench: stages rootfs
 	@vm/deps.sh runc crun
 	cd e2e && GOC_BIN=$(BIN) GOC_ROOTFS=$(ROOTFS) $(GO) test -exec $(ASROOT) -count=1 -run '^$$' -bench . -benchtime 30x .
-	$(if $(filter 1,$(BENCH_VM)),$(MAKE) --no-print-directory bench-vm)
+	$(foreach p,$(BENCH_PARTS),$(MAKE) --no-print-directory $(p) &&) true
 
 # bench-vm: goC run true (every stage) and create -> start -> delete (the
 # newest) against runc and crun on one bundle, BENCH_VM_N runs each,
