@@ -92,8 +92,8 @@ func goCdExecVariants(b *testing.B, env *cleanups, dir, bin, rootfs string, run 
 	}
 	tarball := filepath.Join(dir, "rootfs.tar")
 	run(nil, "tar", "-C", rootfs, "-cf", tarball, ".")
-	run(nil, cli, "--socket", sock, "import", "bench", tarball)
-	cid := run(nil, cli, "--socket", sock, "run", "-d", "--name", "c", "--network", "none", "bench", "sleep", "100000")
+	run(nil, cli, "--socket", sock, "import", "goc-bench-image", tarball)
+	cid := run(nil, cli, "--socket", sock, "run", "-d", "--name", "c", "--network", "none", "goc-bench-image", "sleep", "100000")
 	env.Defer(func() { _ = exec.Command(cli, "--socket", sock, "rm", "-f", "c").Run() })
 	return []execVariant{
 		{"goC", nil, []string{goC, "--root", root, "--data-root", data, "exec", cid, "true"}},

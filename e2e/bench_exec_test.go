@@ -45,8 +45,8 @@ func BenchmarkExec(b *testing.B) {
 		return strings.TrimSpace(string(out))
 	}
 	run("tar", "-C", os.Getenv("GOC_ROOTFS"), "-cf", tarball, ".")
-	run(cli, "--socket", sock, "import", "bench", tarball)
-	cid := run(cli, "--socket", sock, "run", "-d", "--name", "c", "--network", "none", "bench", "sleep", "100000")
+	run(cli, "--socket", sock, "import", "goc-bench-image", tarball)
+	cid := run(cli, "--socket", sock, "run", "-d", "--name", "c", "--network", "none", "goc-bench-image", "sleep", "100000")
 	defer run(cli, "--socket", sock, "rm", "-f", "c")
 	variants := [][]string{
 		{goC, "--root", root, "--data-root", data, "exec", cid, "true"},

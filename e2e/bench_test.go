@@ -285,14 +285,14 @@ func BenchmarkDaemon(b *testing.B) {
 	if out, err := exec.Command("tar", "-C", os.Getenv("GOC_ROOTFS"), "-cf", tarball, ".").CombinedOutput(); err != nil {
 		b.Fatalf("tar: %v %s", err, out)
 	}
-	if out, err := exec.Command(cli, "--socket", sock, "import", "bench", tarball).CombinedOutput(); err != nil {
+	if out, err := exec.Command(cli, "--socket", sock, "import", "goc-bench-image", tarball).CombinedOutput(); err != nil {
 		b.Fatalf("import: %v %s", err, out)
 	}
 	variants := [][]string{
-		{goC, "--root", root, "--data-root", data, "run", "bench", "/bin/true"},
+		{goC, "--root", root, "--data-root", data, "run", "goc-bench-image", "/bin/true"},
 		// The host's network, as goC run's default: what is timed is
 		// what the daemon adds (goC-cli's default is the bridge).
-		{cli, "--socket", sock, "run", "--rm", "--network", "host", "bench", "/bin/true"},
+		{cli, "--socket", sock, "run", "--rm", "--network", "host", "goc-bench-image", "/bin/true"},
 	}
 	// A Docker daemon, when one answers (DOCKER_HOST), with an image
 	// whose /bin/true is busybox's (GOC_DOCKER_IMAGE, default busybox).

@@ -76,6 +76,14 @@ func run() error {
 	if err != nil || limit <= 0 {
 		return fmt.Errorf("--max-upload %q: not a size of 6m or more (like 512m or 8g)", *maxUpload)
 	}
+	// Absolute: the shims start in a directory of their own (create.go).
+	for _, p := range []*string{dataRoot, root, certsDir} {
+		if *p != "" {
+			if *p, err = filepath.Abs(*p); err != nil {
+				return err
+			}
+		}
+	}
 	lns, err := lc.listen() // before any container is touched
 	if err != nil {
 		return err

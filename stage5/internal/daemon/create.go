@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -159,6 +160,12 @@ func (d *Daemon) shimArgs(req api.ContainerCreate, cid string) ([]string, error)
 func (d *Daemon) start(args []string) error {
 	cmd := exec.Command(d.Runtime, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// goC run takes a directory before an image of the same name: the shim
+	// starts in an empty one, never in goCd's working directory.
+	cmd.Dir = filepath.Join(d.DataRoot, "daemon", "empty")
+	if err := os.MkdirAll(cmd.Dir, 0o555); err != nil {
+		return fmt.Errorf("start the shim: %w", err)
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the shim: %w", err)
 	}
