@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -33,6 +34,12 @@ import (
 	"goc.dev/shared/process"
 	"goc.dev/stage5/shim"
 )
+
+// The main goroutine stays on the main thread, the thread group's leader:
+// the exec at the end then keeps the PID's leader, and the process never
+// looks gone to goCd (a leader left as a zombie while another thread
+// execs, as when Go execs from any thread).
+func init() { runtime.LockOSThread() }
 
 func main() {
 	a := os.Args[1:]

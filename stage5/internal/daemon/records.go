@@ -170,7 +170,7 @@ func (d *Daemon) load(cid string) (*api.Container, error) {
 		}
 	}
 	// Gone without a result, unless it wrote one just before it went.
-	if (err != nil || !process.Alive(r.PID, r.Start)) && !ended(dir, &ct) {
+	if (err != nil || !shimAlive(r)) && !ended(dir, &ct) {
 		ct.Status = api.StatusDead
 	}
 	ct.Paused = ct.Status == api.StatusRunning && d.isPaused(cid)
@@ -257,4 +257,20 @@ func (d *Daemon) all() ([]*api.Container, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, nil
+}
+
+// shimAlive tells whether the shim r still runs. A shim goes from goC to
+// goC-shim to goC by exec, in the same process; should an exec ever make
+// it look gone for an instant, it is looked at twice more, 10 ms apart,
+// before it counts as dead (a dead container is restarted by its policy).
+func shimAlive(r shim.Record) bool {
+	for i := 0; ; i++ {
+		if process.Alive(r.PID, r.Start) {
+			return true
+		}
+		if i == 2 {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
