@@ -24,7 +24,17 @@ for d in $dirs; do
 	for t in $($GO test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
 		n=$((n + 1))
 		printf '%s %s (%s): ' "$d" "$t" "$FUZZTIME"
-		if $GO test -run '^$' -fuzz "^$t\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINTIME" -parallel 1 "$pkg" >"$out" 2>&1; then
+		fuzz() { $GO test -run '^$' -fuzz "^$t\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINTIME" -parallel 1 "$pkg" >"$out" 2>&1; }
+		ok=0
+		fuzz && ok=1
+		# Go's fuzzer can end a run at -fuzztime with "context deadline
+		# exceeded" and no input: its own hiccup, not a crash (seen once in
+		# 21 3 s runs on a loaded machine). Once more, then it counts.
+		if [ "$ok" = 0 ] && grep -q 'context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
+			printf '(the fuzzer hit its own deadline without an input: again) '
+			fuzz && ok=1
+		fi
+		if [ "$ok" = 1 ]; then
 			execs=$(grep -o 'execs: [0-9]*' "$out" | tail -1)
 			echo "ok, ${execs:-execs: ?}"
 			summary="$summary
