@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -73,6 +74,7 @@ func (out *output) handOff(dir shim.Dir, mon string, o *container.Options, ip st
 	if r == nil {
 		return
 	}
+	keepCgroupLock(o.ID)
 	fd := r.Fd()
 	_, err = unix.FcntlInt(fd, unix.F_SETFD, 0) // to the monitor
 	if err == nil {
@@ -140,4 +142,28 @@ func oomMessage(status int, kills, limit int64) string {
 		return "container killed by the OOM killer: it reached " + l
 	}
 	return fmt.Sprintf("the OOM killer killed %d process(es) in the container: it reached %s", kills, l)
+}
+
+// keepCgroupLock hands the lock that marks the container's cgroup as live
+// (shared/cgroups: an open directory of it, flock'ed) on to goC-shim and,
+// through it, to goC shim --finish: an exec closes a close-on-exec
+// descriptor, and with it the lock; any goC's Reclaim could then remove
+// the cgroup, OOM count and all, once the container has ended. It is the
+// descriptor of a directory in cgroupfs named for the container.
+func keepCgroupLock(cid string) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		warn(err)
+		return
+	}
+	for _, e := range ents {
+		p, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err != nil || !strings.HasPrefix(p, "/sys/fs/cgroup/") || filepath.Base(p) != cid {
+			continue
+		}
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0)
+			warn(err)
+		}
+	}
 }
