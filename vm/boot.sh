@@ -5,7 +5,11 @@
 #
 # A guest that has not printed vm/init's "GOC-VM:" line within
 # GOC_VM_BOOT_LIMIT seconds (default 300) is stopped and booted once more:
-# under TCG, QEMU has been seen spinning on both CPUs without a word. tr
+# under TCG, QEMU has been seen spinning on both CPUs without a word. So
+# is a guest that has printed nothing more for GOC_VM_SILENCE_LIMIT seconds
+# (default 600; a test prints a line as it ends): a cgroup v1 guest was
+# seen silent at 174% CPU mid-run. Before the second boot, a line
+# "GOC-VM-RESTART" on stdout tells vm/summary.sh to count afresh. tr
 # and grep write line by line (stdbuf, --line-buffered): a pipe would hold
 # a guest's first few lines (a quiet command's: make bench-vm) in a 4 KiB
 # buffer, and the watcher would stop a guest that had spoken.
@@ -14,6 +18,7 @@ mode=${1:?usage}; kcache=${2:?usage}; initrd=${3:?usage}; limit=${4:-2400}
 mem=${GOC_VM_MEM:-2048}
 cpus=${GOC_VM_CPUS:-2}
 bootlimit=${GOC_VM_BOOT_LIMIT:-300}
+silencelimit=${GOC_VM_SILENCE_LIMIT:-600}
 
 accel=${GOC_VM_ACCEL:-$("$(dirname "$0")/accel.sh" "$kcache")}
 
@@ -39,25 +44,30 @@ boot() {
 			</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" | grep --line-buffered -Ev '^GOC-EXIT:|^\[ *[0-9]+\.[0-9]+\] reboot: '
 		echo "${PIPESTATUS[0]}" >"$tmp/qemu"
 	) &
-	local run=$! waited=0
+	local run=$! waited=0 booted=0 size=0 quiet=0 now
 	while kill -0 "$run" 2>/dev/null; do
-		if grep -q '^GOC-VM' "$log"; then
-			break
+		if ((!booted)) && grep -q '^GOC-VM' "$log"; then
+			booted=1
 		fi
-		if ((waited >= bootlimit)); then
-			echo "vm: the guest printed nothing in ${bootlimit}s: stopping it" >&2
+		now=$(stat -c %s "$log")
+		if ((now != size)); then
+			size=$now quiet=0
+		fi
+		if ((!booted && waited >= bootlimit)) || ((booted && quiet >= silencelimit)); then
+			echo "vm: the guest printed nothing for $((booted ? quiet : waited))s: stopping it" >&2
 			[ -s "$tmp/pid" ] && kill -9 "$(cat "$tmp/pid")" 2>/dev/null
 			wait "$run" || true
 			return 3
 		fi
 		sleep 2
-		waited=$((waited + 2))
+		waited=$((waited + 2)) quiet=$((quiet + 2))
 	done
 	wait "$run" || true
 }
 
 if ! boot; then
 	echo "vm: booting again, once" >&2
+	echo "GOC-VM-RESTART"
 	boot || true
 fi
 qemu=$(cat "$tmp/qemu" 2>/dev/null || echo "?")

@@ -36,6 +36,10 @@ while IFS= read -r line; do
 		fi
 	fi
 	[[ $line == PASS || $line =~ ^ok[[:space:]] ]] && ok=1
+	# vm/boot.sh stopped a silent guest and boots it again: count afresh.
+	if [[ $line == GOC-VM-RESTART ]]; then
+		pass=0 fail=0 ok=0 dpass=0 dfail=0 failures='' recent=()
+	fi
 done
 if [ -n "$failures" ]; then
 	echo "---- e2e-$label: the failing scenarios' last lines, again ----"
