@@ -39,16 +39,6 @@ setup() {
 	ip link set lo up
 }
 
-start_goCd() {
-	"$BIN/goCd" --socket "$S" --data-root "$d/data" --root "$d/state" 2>>"$d/goCd.log" &
-	GOCD=$!
-	local i=0
-	until cli version >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { bad "goCd does not answer"; tail "$d/goCd.log"; return 1; }
-		sleep 0.1
-	done
-}
 
 # import_image NAME: the busybox rootfs as goCd's image NAME.
 import_image() { tar -C "$ROOTFS" -c . | cli import "$1" - >/dev/null; }

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # e2e/soak/count.sh: the soak's accounting, sourced by e2e/soak/run.sh and
 # the benchmarks e2e/bench/scale.sh and load.sh — what a run may leave
-# behind, counted from the host's side (docs/e2e.md).
+# behind, counted from the host's side (docs/e2e.md) — and the start of the
+# run's goCd they share.
 #
 # The caller sets:
 #   BIN             stage 5's goC, goCd and goC-cli
@@ -11,8 +12,22 @@
 #   GOCD, GOCD0     goCd's pid now, and when BEFORE was measured
 #   SOAK_RSS_SLACK  how far goCd's RSS (kB) may end above BEFORE's
 #   BEFORE          an associative array, the counts to come back to
-# and defines log MESSAGE and bad MESSAGE (a failure).
+#   S               goCd's socket
+# and defines log MESSAGE, bad MESSAGE (a failure) and cli ARGS… (goC-cli on $S).
 # shellcheck disable=SC2034,SC2154 # the counts are associative arrays filled through namerefs (local -n)
+
+# start_goCd: the run's goCd on $S, in the background (its pid in GOCD),
+# once it answers.
+start_goCd() {
+	"$BIN/goCd" --socket "$S" --data-root "$d/data" --root "$d/state" 2>>"$d/goCd.log" &
+	GOCD=$!
+	local i=0
+	until cli version >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { bad "goCd does not answer"; tail "$d/goCd.log"; return 1; }
+		sleep 0.1
+	done
+}
 
 # The accounting ---------------------------------------------------------
 

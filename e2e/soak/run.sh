@@ -62,17 +62,6 @@ bad() {
 cli() { "$BIN/goC-cli" --socket "$S" "$@"; }
 goc() { "$BIN/goC" --root "$R1" "$@"; }
 
-start_goCd() {
-	"$BIN/goCd" --socket "$S" --data-root "$d/data" --root "$d/state" 2>>"$d/goCd.log" &
-	GOCD=$!
-	local i=0
-	until cli version >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { bad "goCd does not answer"; tail "$d/goCd.log"; return 1; }
-		sleep 0.1
-	done
-}
-
 # cleanup: whatever is left — also after a failure — is removed; the
 # namespace (mounts, links, leases) goes when the last process in it exits.
 cleanup() {
