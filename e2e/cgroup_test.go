@@ -104,7 +104,7 @@ func cgwatch() {
 		}
 		for _, p := range pids {
 			var pid int
-			if _, err := fmt.Sscan(p, &pid); err == nil {
+			if _, err := fmt.Sscan(p, &pid); err == nil && pid > 0 { // 0: outside our PID namespace; kill(0) is our group
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}

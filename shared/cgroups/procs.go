@@ -10,7 +10,9 @@ import (
 )
 
 // readProcs lists the processes in the cgroup.procs of each of dirs, each
-// once and in order (on v1 a process is in every hierarchy).
+// once and in order (on v1 a process is in every hierarchy). A process
+// outside the reader's PID namespace is listed as 0: it is left out, as
+// kill(0) would signal the caller's own process group.
 func readProcs(dirs ...string) ([]int, error) {
 	seen := map[int]bool{}
 	pids := []int{}
@@ -20,7 +22,7 @@ func readProcs(dirs ...string) ([]int, error) {
 			return nil, err
 		}
 		for _, f := range strings.Fields(string(b)) {
-			if pid, err := strconv.Atoi(f); err == nil && !seen[pid] {
+			if pid, err := strconv.Atoi(f); err == nil && pid > 0 && !seen[pid] {
 				seen[pid] = true
 				pids = append(pids, pid)
 			}

@@ -22,6 +22,10 @@ func TestPids(t *testing.T) {
 	}{
 		{"v2", newFakeV2, map[string]string{"": "42\n7\n"}, []int{7, 42}},
 		{"v2, empty", newFakeV2, map[string]string{"": ""}, []int{}},
+		// A process outside the reader's PID namespace is listed as 0
+		// (goC run inside a container): never a pid to signal, as kill(0)
+		// is the caller's own process group.
+		{"v2, outside our PID namespace", newFakeV2, map[string]string{"": "0\n42\n0\n"}, []int{42}},
 		{"v1: each once", newFakeV1, map[string]string{"memory": "12\n7\n", "pids": "7\n12\n30\n", "freezer": "30\n"}, []int{7, 12, 30}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,10 +59,12 @@ func fakeRuntime(args []string) int {
 			fmt.Fprintln(os.Stderr, "goC: container", args[1], "does not exist")
 			return 1
 		}
-		pid, _ := strconv.Atoi(string(b))
+		// Never pid ≤ 0: kill(0) is the caller's process group, which under
+		// su -c is make's too (CI's make unit as a learner was killed so).
+		pid, err := strconv.Atoi(string(b))
 		sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "INT": syscall.SIGINT,
 			"SIGQUIT": syscall.SIGQUIT}[args[2]]
-		if syscall.Kill(pid, sig) != nil {
+		if err != nil || pid <= 0 || syscall.Kill(pid, sig) != nil {
 			fmt.Fprintln(os.Stderr, "goC: container", args[1], "is not running")
 			return 1
 		}
@@ -116,7 +118,12 @@ func fakeShim(root string, dir shim.Dir, run []string) int {
 	if err := cmd.Start(); err != nil {
 		return fakeFail(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, cid), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+	// Written whole or not at all (a rename): kill reads it meanwhile.
+	pidFile := filepath.Join(root, cid)
+	if err := os.WriteFile(pidFile+".tmp", []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+		return fakeFail(err)
+	}
+	if err := os.Rename(pidFile+".tmp", pidFile); err != nil {
 		return fakeFail(err)
 	}
 	if err := dir.WriteInfo(shim.Info{IP: "10.77.0.9"}); err != nil {
