@@ -37,11 +37,12 @@ var suiteCgroups = []string{"cgrouptest", "testdir"}
 
 func ownGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { killGroup(cmd); return nil }
 }
 
 func killGroup(cmd *exec.Cmd) {
-	if cmd.Process != nil {
+	// A released Process has Pid -1: kill(1) must never be sent.
+	if cmd.Process != nil && cmd.Process.Pid > 1 {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
@@ -208,6 +209,9 @@ func removeCgroup(dir string) error {
 	var err error
 	for try := 0; try < 100; try++ {
 		for _, pid := range cgroupProcs(dir) {
+			if pid <= 0 { // another PID namespace's: kill(0) would be our own group
+				continue
+			}
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 		if err = syscall.Rmdir(dir); err == nil || errors.Is(err, syscall.ENOENT) {
