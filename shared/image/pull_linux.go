@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
 
@@ -23,7 +24,7 @@ import (
 // truncated blob leaves nothing behind. The layers it finished stay, so a
 // pull that failed later does not fetch them again.
 func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progress io.Writer) (*Image, error) {
-	r, err := registry.Parse(ref)
+	r, err := reference.Parse(ref)
 	if err != nil {
 		return nil, err
 	}

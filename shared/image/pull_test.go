@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
 
@@ -78,11 +79,11 @@ func (tr *testRegistry) push(t *testing.T, ref string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := registry.Parse(tr.host + "/" + ref)
+	r, err := reference.Parse(tr.host + "/" + ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(r.Ref(), img); err != nil {
+	if err := remote.Write(r.Name(), img); err != nil {
 		t.Fatal(err)
 	}
 	return img
@@ -149,8 +150,8 @@ func TestPullZstdLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := registry.Parse(tr.host + "/z:1")
-	if err := remote.Write(r.Ref(), img); err != nil {
+	r, _ := reference.Parse(tr.host + "/z:1")
+	if err := remote.Write(r.Name(), img); err != nil {
 		t.Fatal(err)
 	}
 	s := Store{Root: t.TempDir()}

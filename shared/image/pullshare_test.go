@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
 
@@ -63,8 +64,8 @@ func (g *gatedRegistry) pushOne(t *testing.T, ref, file string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := registry.Parse(g.host + "/" + ref)
-	if err := remote.Write(r.Ref(), img); err != nil {
+	r, _ := reference.Parse(g.host + "/" + ref)
+	if err := remote.Write(r.Name(), img); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := l.Digest()

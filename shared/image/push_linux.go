@@ -20,6 +20,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 	"goc.dev/shared/registry/authfile"
 )
@@ -30,12 +31,12 @@ import (
 // registry.Push writes the blobs the registry lacks and the manifest. The
 // image's record gets the manifest's digest.
 func (s Store) Push(ctx context.Context, ref string, o registry.Options, progress io.Writer) (*Image, error) {
-	r, err := registry.Parse(ref)
+	r, err := reference.Parse(ref)
 	if err != nil {
 		return nil, err
 	}
 	if r.Tag() == "" {
-		return nil, fmt.Errorf("%w %q: push needs a tag, not a digest", registry.ErrBadReference, ref)
+		return nil, fmt.Errorf("%w %q: push needs a tag, not a digest", reference.ErrBadReference, ref)
 	}
 	name, err := s.Find(ref)
 	if err != nil {

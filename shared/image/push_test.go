@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
 
@@ -145,7 +146,7 @@ func TestPushThenPull(t *testing.T) {
 	if diff := cmp.Diff(tree(t, s.LayerDir(img.Layers[0])), tree(t, other.LayerDir(back.Layers[0]))); diff != "" {
 		t.Errorf("pulled layer differs (-pushed +pulled):\n%s", diff)
 	}
-	if _, err := s.Push(context.Background(), tr.host+"/test/app@"+pushed.Digest, registry.Options{}, nil); !errors.Is(err, registry.ErrBadReference) {
+	if _, err := s.Push(context.Background(), tr.host+"/test/app@"+pushed.Digest, registry.Options{}, nil); !errors.Is(err, reference.ErrBadReference) {
 		t.Errorf("push by digest: %v", err)
 	}
 }

@@ -28,7 +28,7 @@ import (
 
 	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/id"
-	"goc.dev/shared/registry"
+	"goc.dev/shared/reference"
 )
 
 // DefaultRoot is where images (and containers' writable layers) live.
@@ -225,7 +225,7 @@ func Refusal(name string, err error) error {
 	if errors.Is(err, ErrDamaged) {
 		return err
 	}
-	if _, perr := registry.Parse(name); perr != nil && strings.Contains(name, "/") {
+	if _, perr := reference.Parse(name); perr != nil && strings.Contains(name, "/") {
 		_, err := os.Stat(name)
 		if err == nil {
 			err = &fs.PathError{Err: fs.ErrNotExist}
@@ -265,10 +265,10 @@ func (s Store) Get(given string) (*Image, error) {
 // valid import name or a canonical reference with a record, else the
 // canonical form of the reference name is.
 func (s Store) resolve(name string) (string, error) {
-	if id.Validate(name) == nil && exists(s.imagePath(name)) || registry.IsCanonical(name) {
+	if id.Validate(name) == nil && exists(s.imagePath(name)) || reference.IsCanonical(name) {
 		return name, nil
 	}
-	if r, err := registry.Parse(name); err == nil {
+	if r, err := reference.Parse(name); err == nil {
 		return r.String(), nil
 	}
 	if id.Validate(name) == nil {

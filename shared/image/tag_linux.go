@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"goc.dev/shared/atomicfile"
-	"goc.dev/shared/registry"
+	"goc.dev/shared/reference"
 )
 
 // ID is the image's identity, as Docker's image ID: the sha256 of its
@@ -64,7 +64,7 @@ func (s Store) find(given string) ([]string, error) {
 	var names []string
 	ids := map[string]bool{}
 	_, digest, byDigest := strings.Cut(given, "@")
-	ref, perr := registry.Parse(given)
+	ref, perr := reference.Parse(given)
 	for _, img := range imgs {
 		switch {
 		case byDigest && perr == nil && img.Digest == digest && sameRepository(img.Name, ref):
@@ -86,8 +86,8 @@ func (s Store) find(given string) ([]string, error) {
 }
 
 // sameRepository says whether the image named name is in ref's repository.
-func sameRepository(name string, ref registry.Reference) bool {
-	r, err := registry.Parse(name)
+func sameRepository(name string, ref reference.Reference) bool {
+	r, err := reference.Parse(name)
 	return err == nil && r.Repository() == ref.Repository()
 }
 
@@ -105,7 +105,7 @@ func (s Store) Tag(source, target string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := registry.Parse(target)
+	r, err := reference.Parse(target)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s Store) write(img *Image) error {
 // (Docker Hub's without docker.io/ and library/) and the tag,
 // "<none>" for a name given to import and for a reference by digest.
 func (img *Image) RepoTag() (repo, tag string) {
-	r, err := registry.Parse(img.Name)
+	r, err := reference.Parse(img.Name)
 	if err != nil || r.String() != img.Name {
 		return img.Name, "<none>"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry/authfile"
 )
 
@@ -68,7 +69,7 @@ func Login(ctx context.Context, registry string, a authfile.Auth, o Options) err
 	}
 	reg, err := name.NewRegistry(host, opts...)
 	if err != nil {
-		return fmt.Errorf("%w %q: %w", ErrBadReference, registry, err)
+		return fmt.Errorf("%w %q: %w", reference.ErrBadReference, registry, err)
 	}
 	rt, err := o.transport(reg.RegistryStr())
 	if err != nil {

@@ -1,3 +1,8 @@
+// Package registry fetches images from registries that speak the OCI
+// distribution API (Docker's registry protocol v2), through
+// github.com/google/go-containerregistry: it resolves a reference
+// (package reference) to its config and layer blobs, and pushes. It knows
+// nothing of goC's store; shared/image/remote stores what it fetches.
 package registry
 
 import (
@@ -14,6 +19,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"goc.dev/shared/reference"
 )
 
 // MaxManifest bounds a manifest or an index (4 MiB, as containerd): no real
@@ -40,7 +47,7 @@ type Options struct {
 
 // Image is what Fetch resolved a reference to.
 type Image struct {
-	Ref    Reference
+	Ref    reference.Reference
 	Digest string    // of the manifest or index the reference names
 	Config v1.Config // Entrypoint, Cmd, Env, WorkingDir, User, StopSignal…
 	Layers []Layer   // bottom first
@@ -60,7 +67,7 @@ func (l Layer) Open() (io.ReadCloser, error) { return l.layer.Compressed() }
 
 // Fetch resolves ref: its manifest (from an index, the one for the
 // platform), its config, and its layers, which the caller opens.
-func Fetch(ctx context.Context, ref Reference, o Options) (*Image, error) {
+func Fetch(ctx context.Context, ref reference.Reference, o Options) (*Image, error) {
 	plat := v1.Platform{OS: "linux", Architecture: "amd64"}
 	if o.Platform != "" {
 		p, err := v1.ParsePlatform(o.Platform)
@@ -69,7 +76,7 @@ func Fetch(ctx context.Context, ref Reference, o Options) (*Image, error) {
 		}
 		plat = *p
 	}
-	r, opts, err := o.remote(ctx, ref.ref)
+	r, opts, err := o.remote(ctx, ref.Name())
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +113,7 @@ func (o Options) remote(ctx context.Context, r name.Reference) (name.Reference, 
 }
 
 // describe reads img's config and layer list.
-func describe(ref Reference, digest string, img v1.Image) (*Image, error) {
+func describe(ref reference.Reference, digest string, img v1.Image) (*Image, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"goc.dev/shared/reference"
 )
 
 // serve starts an in-memory registry on loopback and pushes img as
@@ -44,9 +46,9 @@ func image(t *testing.T, arch string, cmd ...string) v1.Image {
 	return img
 }
 
-func mustParse(t *testing.T, s string) Reference {
+func mustParse(t *testing.T, s string) reference.Reference {
 	t.Helper()
-	r, err := Parse(s)
+	r, err := reference.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func mustParse(t *testing.T, s string) Reference {
 func TestFetchImage(t *testing.T) {
 	host := serve(t, ggcr.New())
 	img := image(t, "amd64", "echo", "hi")
-	if err := remote.Write(mustParse(t, host+"/busy:1").ref, img); err != nil {
+	if err := remote.Write(mustParse(t, host+"/busy:1").Name(), img); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Fetch(context.Background(), mustParse(t, host+"/busy:1"), Options{})
@@ -84,7 +86,7 @@ func TestFetchIndexPicksPlatform(t *testing.T) {
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: image(t, "arm64", "arm"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
 		mutate.IndexAddendum{Add: image(t, "amd64", "amd"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}})
-	if err := remote.WriteIndex(mustParse(t, host+"/multi:1").ref, idx); err != nil {
+	if err := remote.WriteIndex(mustParse(t, host+"/multi:1").Name(), idx); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := idx.Digest()

@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"goc.dev/shared/reference"
 )
 
 // PushLayer is one layer to push: its gzip-compressed tar in a file, with
@@ -30,15 +32,15 @@ type PushLayer struct {
 // to ref, which must name a tag, and returns the manifest's digest.
 // Blobs the registry has are not sent again (remote.Write asks first).
 // Plain HTTP is used only where Fetch would use it.
-func Push(ctx context.Context, ref Reference, config v1.Config, created time.Time, layers []PushLayer, o Options) (string, error) {
-	if _, ok := ref.ref.(name.Tag); !ok {
+func Push(ctx context.Context, ref reference.Reference, config v1.Config, created time.Time, layers []PushLayer, o Options) (string, error) {
+	if _, ok := ref.Name().(name.Tag); !ok {
 		return "", fmt.Errorf("push %s: a tag is needed, not a digest", ref)
 	}
 	img, err := build(config, created, layers)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
 	}
-	r, opts, err := o.remote(ctx, ref.ref)
+	r, opts, err := o.remote(ctx, ref.Name())
 	if err != nil {
 		return "", err
 	}
@@ -83,15 +85,3 @@ func (f fileLayer) DiffID() (v1.Hash, error)            { return v1.NewHash(f.l.
 func (f fileLayer) Compressed() (io.ReadCloser, error)  { return os.Open(f.l.Path) }
 func (f fileLayer) Size() (int64, error)                { return f.l.Size, nil }
 func (f fileLayer) MediaType() (types.MediaType, error) { return types.OCILayer, nil }
-
-// Repository is the reference's registry and repository:
-// docker.io/library/busybox, 127.0.0.1:5000/test/bb.
-func (r Reference) Repository() string { return r.Registry() + "/" + r.ref.Context().RepositoryStr() }
-
-// Tag is the reference's tag, "" for a reference by digest.
-func (r Reference) Tag() string {
-	if t, ok := r.ref.(name.Tag); ok {
-		return t.TagStr()
-	}
-	return ""
-}

@@ -47,7 +47,7 @@ func TestPush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desc, err := remote.Get(mustParse(t, host+"/test/bb@"+digest).ref)
+	desc, err := remote.Get(mustParse(t, host+"/test/bb@"+digest).Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 	"goc.dev/shared/registry/authfile"
 	"goc.dev/stage5/api"
@@ -25,7 +26,7 @@ func (d *Daemon) checkAuth(c echo.Context) error {
 	err := registry.Login(c.Request().Context(), a.ServerAddress,
 		authfile.Auth{Username: a.Username, Password: a.Password}, d.registryOptions(nil))
 	switch {
-	case errors.Is(err, registry.ErrBadReference):
+	case errors.Is(err, reference.ErrBadReference):
 		return bad("login %s: %v", host, err)
 	case registry.Unauthorized(err):
 		return echo.NewHTTPError(http.StatusUnauthorized, fmt.Sprintf("login %s: %v", host, err))

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"goc.dev/shared/registry"
+	"goc.dev/shared/reference"
 	"goc.dev/stage5/api"
 )
 
@@ -39,8 +39,8 @@ func passwordRegistry(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, _ := registry.Parse(host + "/rand:1")
-	if err := remote.Write(ref.Ref(), img, remote.WithAuth(&authn.Basic{Username: "ann", Password: "s3cret"})); err != nil {
+	ref, _ := reference.Parse(host + "/rand:1")
+	if err := remote.Write(ref.Name(), img, remote.WithAuth(&authn.Basic{Username: "ann", Password: "s3cret"})); err != nil {
 		t.Fatal(err)
 	}
 	return host

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"goc.dev/shared/image"
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 	"goc.dev/stage5/api"
 )
@@ -18,7 +19,7 @@ import (
 // the registry.
 func pullError(err error) error {
 	switch {
-	case errors.Is(err, registry.ErrBadReference):
+	case errors.Is(err, reference.ErrBadReference):
 		return bad("%s", err.Error())
 	case registry.NotFound(err):
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())

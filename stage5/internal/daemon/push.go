@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"goc.dev/shared/image"
+	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
 
@@ -36,7 +37,7 @@ func (d *Daemon) pushImage(c echo.Context) error {
 	}
 	img, err := d.store().Push(c.Request().Context(), c.QueryParam("ref"), d.registryOptions(auth), nil)
 	switch {
-	case errors.Is(err, registry.ErrBadReference):
+	case errors.Is(err, reference.ErrBadReference):
 		return bad("%s", err.Error())
 	case errors.Is(err, image.ErrNotExist):
 		return echo.NewHTTPError(http.StatusNotFound, err.Error())

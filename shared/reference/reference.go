@@ -1,9 +1,9 @@
-// Package registry fetches images from registries that speak the OCI
-// distribution API (Docker's registry protocol v2), through
-// github.com/google/go-containerregistry: it parses references as Docker
-// does and resolves a reference to its config and layer blobs. It knows
-// nothing of goC's store; shared/image stores what it fetches.
-package registry
+// Package reference parses image references as Docker does
+// (busybox is docker.io/library/busybox:latest), through
+// github.com/google/go-containerregistry's name package. It is apart from
+// package registry, the registry client, so that what only names images
+// (goC's store, goC run) links no HTTP, TLS or credential code.
+package reference
 
 import (
 	"errors"
@@ -72,5 +72,17 @@ func IsCanonical(s string) bool {
 	return err == nil && r.String() == s
 }
 
-// Ref is the reference as go-containerregistry has it.
-func (r Reference) Ref() name.Reference { return r.ref }
+// Name is the reference as go-containerregistry has it.
+func (r Reference) Name() name.Reference { return r.ref }
+
+// Repository is the reference's registry and repository:
+// docker.io/library/busybox, 127.0.0.1:5000/test/bb.
+func (r Reference) Repository() string { return r.Registry() + "/" + r.ref.Context().RepositoryStr() }
+
+// Tag is the reference's tag, "" for a reference by digest.
+func (r Reference) Tag() string {
+	if t, ok := r.ref.(name.Tag); ok {
+		return t.TagStr()
+	}
+	return ""
+}
