@@ -28,16 +28,26 @@ func Protected() (*os.File, error) {
 // ProtectedBeside is Protected for the program name in the running
 // binary's directory (goC-init beside goC): found there, never on PATH.
 func ProtectedBeside(name string) (*os.File, error) {
-	self, err := os.Readlink("/proc/self/exe")
+	path, err := Beside(name)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(filepath.Dir(strings.TrimSuffix(self, " (deleted)")), name)
-	f, err := protect(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s is missing: install it beside %s", path, filepath.Base(self))
+	return protect(path)
+}
+
+// Beside is the path of the program name in the running binary's
+// directory (goC-init, goC-image beside goC), or an error that says it
+// is missing.
+func Beside(name string) (string, error) {
+	self, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return "", err
 	}
-	return f, err
+	path := filepath.Join(filepath.Dir(strings.TrimSuffix(self, " (deleted)")), name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s is missing: install it beside %s", path, filepath.Base(self))
+	}
+	return path, nil
 }
 
 // protect opens path, then its read-only view, or else a sealed copy of

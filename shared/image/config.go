@@ -18,8 +18,8 @@ import (
 // An image's configuration (its Entrypoint, Cmd, Env, WorkingDir, User
 // and StopSignal) is what a container of it runs by default, as Docker's.
 
-// setConfig keeps the parts of an image's configuration goC honours.
-func (img *Image) setConfig(env, entrypoint, cmd []string, workdir, user, stopSignal string) {
+// SetConfig keeps the parts of an image's configuration goC honours.
+func (img *Image) SetConfig(env, entrypoint, cmd []string, workdir, user, stopSignal string) {
 	img.Env, img.Entrypoint, img.Cmd, img.Workdir = env, entrypoint, cmd, workdir
 	img.User, img.StopSignal = user, stopSignal
 }

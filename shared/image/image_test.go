@@ -278,3 +278,22 @@ func TestRefusal(t *testing.T) {
 		t.Errorf("Refusal of a damaged image = %v", err)
 	}
 }
+
+// goC run busybox finds what goC image pull busybox stored.
+func TestGetByShortReference(t *testing.T) {
+	s := Store{Root: t.TempDir()}
+	p := s.imagePath("docker.io/library/busybox:latest")
+	os.MkdirAll(filepath.Dir(p), 0o700)
+	b, _ := json.Marshal(Image{Name: "docker.io/library/busybox:latest"})
+	os.WriteFile(p, b, 0o600)
+	for _, n := range []string{"busybox", "busybox:latest", "docker.io/busybox"} {
+		if img, err := s.Get(n); err != nil || img.Name != "docker.io/library/busybox:latest" {
+			t.Errorf("Get(%s) = %v, %v", n, img, err)
+		}
+	}
+	for _, n := range []string{"../x", "a/../../b", "busybox:other"} {
+		if _, err := s.Get(n); err == nil {
+			t.Errorf("Get(%s): no error", n)
+		}
+	}
+}

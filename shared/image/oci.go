@@ -79,7 +79,7 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) (err error)
 			return err
 		}
 		c := cfg.Config
-		img.setConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
+		img.SetConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
 	}
 	for i, l := range m.Layers {
 		if strings.Contains(l.MediaType, "zstd") {
@@ -92,7 +92,7 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) (err error)
 		if err != nil {
 			return err
 		}
-		r, err := decompress(f)
+		r, err := Decompress(f)
 		if err != nil {
 			f.Close()
 			return err
@@ -100,7 +100,7 @@ func (s Store) importOCI(img *Image, dir string, progress io.Writer) (err error)
 		if !exists(s.LayerDir(l.Digest)) {
 			fresh = append(fresh, l.Digest)
 		}
-		d, n, err := s.addLayer(r, l.Digest, progress, i+1, len(m.Layers))
+		d, n, err := s.AddLayer(r, l.Digest, progress, i+1, len(m.Layers))
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("layer %s: %w", l.Digest, err)

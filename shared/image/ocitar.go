@@ -17,7 +17,7 @@ func isOCITar(src string) bool {
 		return false
 	}
 	defer f.Close()
-	r, err := decompress(f)
+	r, err := Decompress(f)
 	if err != nil {
 		return false
 	}
@@ -47,7 +47,7 @@ func (s Store) importOCITar(img *Image, src string, progress io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	r, err := decompress(f)
+	r, err := Decompress(f)
 	if err != nil {
 		return err
 	}

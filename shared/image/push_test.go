@@ -3,9 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,9 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
-
-	"goc.dev/shared/reference"
-	"goc.dev/shared/registry"
 )
 
 // tree describes every file below dir: type and mode, owner, content,
@@ -94,59 +89,5 @@ func TestLayerTarRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(want["etc/motd"], "rdev=0") || !strings.Contains(want["opt"], `opaque="y"`) {
 		t.Errorf("the first unpack has no whiteouts to compare: %v", want)
-	}
-}
-
-// Push sends an imported image; pulled back into another store it has
-// the same files, configuration and a digest.
-func TestPushThenPull(t *testing.T) {
-	tr := newRegistry(t)
-	src := t.TempDir()
-	os.MkdirAll(filepath.Join(src, "etc"), 0o755)
-	os.WriteFile(filepath.Join(src, "etc", "motd"), []byte("pushed\n"), 0o644)
-	os.Symlink("motd", filepath.Join(src, "etc", "issue"))
-	s := Store{Root: t.TempDir()}
-	img, err := s.Import("app", src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := tr.host + "/test/app:v1"
-	if _, err := s.Push(context.Background(), ref, registry.Options{}, nil); !strings.Contains(fmt.Sprint(err), "no such image") {
-		t.Fatalf("push of a name no image has: %v", err)
-	}
-	img.Cmd, img.Env, img.Workdir = []string{"cat", "/etc/motd"}, []string{"A=1"}, "/etc"
-	img.Entrypoint, img.User, img.StopSignal = []string{"/bin/env"}, "app:app", "SIGQUIT"
-	if err := s.write(img); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Tag("app", ref); err != nil {
-		t.Fatal(err)
-	}
-	var progress bytes.Buffer
-	pushed, err := s.Push(context.Background(), ref, registry.Options{}, &progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(pushed.Digest, "sha256:") || !strings.Contains(progress.String(), "layer 1/1") {
-		t.Errorf("Push = %+v, progress %q", pushed, progress.String())
-	}
-	if got, _ := s.Get(ref); got.Digest != pushed.Digest {
-		t.Errorf("record's digest %q, pushed %q", got.Digest, pushed.Digest)
-	}
-	other := Store{Root: t.TempDir()}
-	back, err := other.Pull(context.Background(), ref, registry.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.Digest != pushed.Digest || strings.Join(back.Cmd, " ") != "cat /etc/motd" || back.Workdir != "/etc" ||
-		strings.Join(back.Env, " ") != "A=1" || strings.Join(back.Entrypoint, " ") != "/bin/env" || back.User != "app:app" ||
-		back.StopSignal != "SIGQUIT" {
-		t.Errorf("pulled back: %+v", back)
-	}
-	if diff := cmp.Diff(tree(t, s.LayerDir(img.Layers[0])), tree(t, other.LayerDir(back.Layers[0]))); diff != "" {
-		t.Errorf("pulled layer differs (-pushed +pulled):\n%s", diff)
-	}
-	if _, err := s.Push(context.Background(), tr.host+"/test/app@"+pushed.Digest, registry.Options{}, nil); !errors.Is(err, reference.ErrBadReference) {
-		t.Errorf("push by digest: %v", err)
 	}
 }

@@ -23,7 +23,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/atomicfile"
@@ -71,8 +70,8 @@ func (s Store) LayerDir(digest string) string {
 	return filepath.Join(s.Root, "layers", strings.ReplaceAll(digest, ":", "/"))
 }
 
-// lock serializes changes to the store.
-func (s Store) lock() (func(), error) {
+// Lock serializes changes to the store: the returned func unlocks.
+func (s Store) Lock() (func(), error) {
 	if err := os.MkdirAll(filepath.Join(s.Root, "images"), 0o700); err != nil {
 		return nil, err
 	}
@@ -94,7 +93,7 @@ func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 	if err := id.Validate(name); err != nil {
 		return nil, fmt.Errorf("invalid image name %q", name)
 	}
-	unlock, err := s.lock()
+	unlock, err := s.Lock()
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +129,7 @@ func (s Store) Import(name, src string, progress io.Writer) (*Image, error) {
 func (s Store) importDir(img *Image, src string, progress io.Writer) error {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarDir(pw, src)) }()
-	d, n, err := s.addLayer(pr, "", progress, 1, 1)
+	d, n, err := s.AddLayer(pr, "", progress, 1, 1)
 	pr.Close()
 	img.Layers, img.Size = []string{d}, n
 	return err
@@ -142,17 +141,22 @@ func (s Store) importTar(img *Image, src string, progress io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	r, err := decompress(f)
+	r, err := Decompress(f)
 	if err != nil {
 		return err
 	}
-	d, n, err := s.addLayer(r, "", progress, 1, 1)
+	d, n, err := s.AddLayer(r, "", progress, 1, 1)
 	img.Layers, img.Size = []string{d}, n
 	return err
 }
 
-// decompress sees gzip and zstd by their magic numbers.
-func decompress(f io.Reader) (io.Reader, error) {
+// Zstd, when set, reads a zstd stream for Decompress. Package
+// image/remote, which pulls (registries serve zstd layers), sets it: the
+// zstd tables stay out of what only runs containers from the store.
+var Zstd func(io.Reader) (io.Reader, error)
+
+// Decompress sees gzip and zstd by their magic numbers.
+func Decompress(f io.Reader) (io.Reader, error) {
 	br := &peekReader{r: f}
 	magic, err := br.peek(4)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -162,15 +166,18 @@ func decompress(f io.Reader) (io.Reader, error) {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		return gzip.NewReader(br)
 	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return zstd.NewReader(br, zstd.WithDecoderConcurrency(1)) // synchronous: no goroutine left behind
+		if Zstd == nil {
+			return nil, errors.New("zstd-compressed: not readable here")
+		}
+		return Zstd(br)
 	}
 	return br, nil
 }
 
-// addLayer unpacks one layer, once: a layer already in the store is not
+// AddLayer unpacks one layer, once: a layer already in the store is not
 // unpacked again. want is the digest the layer must have ("" to take what
 // the stream hashes to).
-func (s Store) addLayer(r io.Reader, want string, progress io.Writer, i, n int) (string, int64, error) {
+func (s Store) AddLayer(r io.Reader, want string, progress io.Writer, i, n int) (string, int64, error) {
 	if want != "" && exists(s.LayerDir(want)) {
 		report(progress, "layer %d/%d %.19s… already present", i, n, want)
 		io.Copy(io.Discard, r)
@@ -316,7 +323,7 @@ func (s Store) Remove(given string, inUse func(string) bool) error {
 	if inUse != nil && inUse(name) {
 		return fmt.Errorf("image %s is used by a container: delete the container first", name)
 	}
-	unlock, err := s.lock()
+	unlock, err := s.Lock()
 	if err != nil {
 		return err
 	}

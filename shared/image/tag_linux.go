@@ -112,17 +112,17 @@ func (s Store) Tag(source, target string) (*Image, error) {
 	if strings.Contains(r.String(), "@") {
 		return nil, fmt.Errorf("tag %s: a tag is needed, not a digest", target)
 	}
-	unlock, err := s.lock()
+	unlock, err := s.Lock()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	img.Name, img.Digest = r.String(), "" // a digest is a registry's, for the source's repository
-	return img, s.write(img)
+	return img, s.Write(img)
 }
 
-// write stores img's record under its name.
-func (s Store) write(img *Image) error {
+// Write stores img's record under its name.
+func (s Store) Write(img *Image) error {
 	b, err := json.MarshalIndent(img, "", "  ")
 	if err != nil {
 		return err

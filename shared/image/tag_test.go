@@ -75,7 +75,7 @@ func TestFind(t *testing.T) {
 	b := importApp(t, s, "b", "two")
 	d := "sha256:" + strings.Repeat("d", 64)
 	a.Name, a.Digest = "127.0.0.1:5000/test/a:1", d
-	if err := s.write(a); err != nil {
+	if err := s.Write(a); err != nil {
 		t.Fatal(err)
 	}
 	for given, want := range map[string]string{

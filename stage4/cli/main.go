@@ -21,9 +21,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"goc.dev/shared/exe"
 	"goc.dev/shared/image"
 	"goc.dev/shared/logging"
 	"goc.dev/shared/process"
@@ -361,8 +363,16 @@ func cmdList(g *Globals, args []string) error {
 	return nil
 }
 
+// cmdImage runs goC-image, the program beside goC, in goC's place: the
+// image command's registry client (HTTP, TLS, zstd) is linked there, not
+// into every goC a container's start or a manager's state runs.
 func cmdImage(g *Globals, args []string) error {
-	return image.Store{Root: g.DataRoot}.Command(args, func(n string) bool { return container.ImageInUse(g.Root, n) })
+	path, err := exe.Beside("goC-image")
+	if err != nil {
+		return err
+	}
+	argv := append([]string{"goC-image", "--root", g.Root, "--data-root", g.DataRoot}, args...)
+	return fmt.Errorf("image: %w", syscall.Exec(path, argv, os.Environ()))
 }
 
 func printJSON(v any) error {

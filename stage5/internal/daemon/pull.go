@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"goc.dev/shared/image/remote"
 )
 
 // pullImage fetches ?ref= (and ?platform=) from its registry into goCd's
@@ -21,7 +23,7 @@ func (d *Daemon) pullImage(c echo.Context) error {
 	if c.QueryParam("progress") == "true" { // pullstream.go
 		return d.pullStream(c, ref, opts)
 	}
-	img, err := d.store().Pull(c.Request().Context(), ref, opts, nil)
+	img, err := remote.Pull(c.Request().Context(), d.store(), ref, opts, nil)
 	if err != nil {
 		return pullError(err)
 	}

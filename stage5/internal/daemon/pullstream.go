@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"goc.dev/shared/image"
+	"goc.dev/shared/image/remote"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 	"goc.dev/stage5/api"
@@ -37,7 +37,7 @@ func pullError(err error) error {
 // last line, {"error": …}.
 func (d *Daemon) pullStream(c echo.Context, ref string, o registry.Options) error {
 	s := &pullStreamer{c: c}
-	img, err := d.store().Pull(c.Request().Context(), ref, o, s)
+	img, err := remote.Pull(c.Request().Context(), d.store(), ref, o, s)
 	switch {
 	case err != nil && !s.begun:
 		return pullError(err)
@@ -55,7 +55,7 @@ type pullStreamer struct {
 	begun bool
 }
 
-// Layer is an image.Progress event.
+// Layer is an remote.Progress event.
 func (s *pullStreamer) Layer(id, status string, current, total int64) {
 	m := api.PullMessage{ID: id, Status: status}
 	if status == "Downloading" {
@@ -81,4 +81,4 @@ func (s *pullStreamer) send(m api.PullMessage) error {
 	return nil
 }
 
-var _ image.Progress = (*pullStreamer)(nil)
+var _ remote.Progress = (*pullStreamer)(nil)

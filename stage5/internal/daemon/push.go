@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"goc.dev/shared/image"
+	"goc.dev/shared/image/remote"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
@@ -35,7 +36,7 @@ func (d *Daemon) pushImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	img, err := d.store().Push(c.Request().Context(), c.QueryParam("ref"), d.registryOptions(auth), nil)
+	img, err := remote.Push(c.Request().Context(), d.store(), c.QueryParam("ref"), d.registryOptions(auth), nil)
 	switch {
 	case errors.Is(err, reference.ErrBadReference):
 		return bad("%s", err.Error())

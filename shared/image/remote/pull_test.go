@@ -1,11 +1,10 @@
-package image
+package remote
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
 
+	"goc.dev/shared/image"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
@@ -92,9 +92,9 @@ func (tr *testRegistry) push(t *testing.T, ref string) v1.Image {
 func TestPull(t *testing.T) {
 	tr := newRegistry(t)
 	pushed := tr.push(t, "busy:1")
-	s := Store{Root: t.TempDir()}
+	s := image.Store{Root: t.TempDir()}
 	ref := tr.host + "/busy:1"
-	img, err := s.Pull(context.Background(), ref, registry.Options{}, nil)
+	img, err := Pull(context.Background(), s, ref, registry.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestPull(t *testing.T) {
 	// Again: every layer is present, no blob is fetched.
 	before := tr.gets.Load()
 	var progress bytes.Buffer
-	if _, err := s.Pull(context.Background(), ref, registry.Options{}, &progress); err != nil {
+	if _, err := Pull(context.Background(), s, ref, registry.Options{}, &progress); err != nil {
 		t.Fatal(err)
 	}
 	if n := tr.gets.Load() - before; n != 1 || strings.Count(progress.String(), "already present") != 2 {
@@ -154,8 +154,8 @@ func TestPullZstdLayer(t *testing.T) {
 	if err := remote.Write(r.Name(), img); err != nil {
 		t.Fatal(err)
 	}
-	s := Store{Root: t.TempDir()}
-	got, err := s.Pull(context.Background(), tr.host+"/z:1", registry.Options{}, nil)
+	s := image.Store{Root: t.TempDir()}
+	got, err := Pull(context.Background(), s, tr.host+"/z:1", registry.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +170,8 @@ func TestPullRefusesTamperedBlob(t *testing.T) {
 	layers, _ := pushed.Layers()
 	d, _ := layers[0].Digest()
 	tr.tamper = d.Hex
-	s := Store{Root: t.TempDir()}
-	_, err := s.Pull(context.Background(), tr.host+"/busy:1", registry.Options{}, nil)
+	s := image.Store{Root: t.TempDir()}
+	_, err := Pull(context.Background(), s, tr.host+"/busy:1", registry.Options{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "layer "+d.String()) || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("tampered layer: %v, want one line naming layer %s", err, d)
 	}
@@ -185,34 +185,15 @@ func TestPullRefusesTamperedBlob(t *testing.T) {
 func TestPullErrors(t *testing.T) {
 	tr := newRegistry(t)
 	tr.push(t, "busy:1")
-	s := Store{Root: t.TempDir()}
+	s := image.Store{Root: t.TempDir()}
 	for ref, want := range map[string]string{
 		tr.host + "/busy:nope": "MANIFEST_UNKNOWN",
 		"Bad:ref":              `invalid reference "Bad:ref"`,
 		"127.0.0.1:1/busy:1":   "connection refused",
 	} {
-		_, err := s.Pull(context.Background(), ref, registry.Options{}, nil)
+		_, err := Pull(context.Background(), s, ref, registry.Options{}, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("pull %s: %v, want %q", ref, err, want)
-		}
-	}
-}
-
-// goC run busybox finds what goC image pull busybox stored.
-func TestGetByShortReference(t *testing.T) {
-	s := Store{Root: t.TempDir()}
-	p := s.imagePath("docker.io/library/busybox:latest")
-	os.MkdirAll(filepath.Dir(p), 0o700)
-	b, _ := json.Marshal(Image{Name: "docker.io/library/busybox:latest"})
-	os.WriteFile(p, b, 0o600)
-	for _, n := range []string{"busybox", "busybox:latest", "docker.io/busybox"} {
-		if img, err := s.Get(n); err != nil || img.Name != "docker.io/library/busybox:latest" {
-			t.Errorf("Get(%s) = %v, %v", n, img, err)
-		}
-	}
-	for _, n := range []string{"../x", "a/../../b", "busybox:other"} {
-		if _, err := s.Get(n); err == nil {
-			t.Errorf("Get(%s): no error", n)
 		}
 	}
 }

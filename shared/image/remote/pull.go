@@ -1,17 +1,16 @@
-package image
+package remote
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
-	"goc.dev/shared/atomicfile"
+	"goc.dev/shared/image"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
@@ -23,7 +22,7 @@ import (
 // (into a temporary directory renamed into place), so a tampered or
 // truncated blob leaves nothing behind. The layers it finished stay, so a
 // pull that failed later does not fetch them again.
-func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progress io.Writer) (*Image, error) {
+func Pull(ctx context.Context, s image.Store, ref string, o registry.Options, progress io.Writer) (*image.Image, error) {
 	r, err := reference.Parse(ref)
 	if err != nil {
 		return nil, err
@@ -33,41 +32,33 @@ func (s Store) Pull(ctx context.Context, ref string, o registry.Options, progres
 		return nil, fmt.Errorf("pull %s: %w", r, err)
 	}
 	c := remote.Config
-	img := &Image{Name: r.String(), Digest: remote.Digest, Created: time.Now().UTC()}
-	img.setConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
-	unlock, err := s.sharedLock()
+	img := &image.Image{Name: r.String(), Digest: remote.Digest, Created: time.Now().UTC()}
+	img.SetConfig(c.Env, c.Entrypoint, c.Cmd, c.WorkingDir, c.User, c.StopSignal)
+	unlock, err := s.SharedLock()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if err := s.pullLayers(remote.Layers, newPullProgress(progress)); err != nil {
+	if err := pullLayers(s, remote.Layers, newPullProgress(progress)); err != nil {
 		return nil, fmt.Errorf("pull %s: %w", r, err)
 	}
 	for _, l := range remote.Layers {
 		img.Layers = append(img.Layers, l.Digest)
 		img.Size += l.Size // for a pulled image: its compressed layers' size
 	}
-	b, err := json.MarshalIndent(img, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	p := s.imagePath(img.Name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return nil, err
-	}
-	return img, atomicfile.Write(p, b, 0o600)
+	return img, s.Write(img)
 }
 
 // pullLayers fetches and unpacks layers in order, bottom first; a
 // layer's error ends the pull before the layers above it are fetched.
-func (s Store) pullLayers(layers []registry.Layer, p *pullProgress) error {
+func pullLayers(s image.Store, layers []registry.Layer, p *pullProgress) error {
 	for _, l := range layers {
 		if !exists(s.LayerDir(l.Digest)) {
 			p.event(l.Digest, "Pulling fs layer", 0, 0)
 		}
 	}
 	for i, l := range layers {
-		if err := s.pullLayer(l, p, i+1, len(layers)); err != nil {
+		if err := pullLayer(s, l, p, i+1, len(layers)); err != nil {
 			return fmt.Errorf("layer %s: %w", l.Digest, err)
 		}
 	}
@@ -77,8 +68,8 @@ func (s Store) pullLayers(layers []registry.Layer, p *pullProgress) error {
 // pullLayer fetches layer l unless the store has it, checks its digest,
 // then unpacks it. A pull of l by another goroutine or process is waited
 // for, and what it stored is taken.
-func (s Store) pullLayer(l registry.Layer, p *pullProgress, i, n int) error {
-	if !digestRE().MatchString(l.Digest) {
+func pullLayer(s image.Store, l registry.Layer, p *pullProgress, i, n int) error {
+	if !digestRE.MatchString(l.Digest) {
 		return fmt.Errorf("digest %q: not sha256:<64 hex digits>", l.Digest)
 	}
 	present := func() bool {
@@ -92,7 +83,7 @@ func (s Store) pullLayer(l registry.Layer, p *pullProgress, i, n int) error {
 	if present() {
 		return nil
 	}
-	unlock, err := s.layerLock(l.Digest, func() { p.event(l.Digest, "Waiting", 0, 0) })
+	unlock, err := s.LayerLock(l.Digest, func() { p.event(l.Digest, "Waiting", 0, 0) })
 	if err != nil {
 		return err
 	}
@@ -113,20 +104,20 @@ func (s Store) pullLayer(l registry.Layer, p *pullProgress, i, n int) error {
 	if err := fetchBlob(l, f, p); err != nil {
 		return err
 	}
-	return s.extract(l, f, p, i, n)
+	return extract(s, l, f, p, i, n)
 }
 
 // extract unpacks the fetched blob f of layer l into the store.
-func (s Store) extract(l registry.Layer, f *os.File, p *pullProgress, i, n int) error {
+func extract(s image.Store, l registry.Layer, f *os.File, p *pullProgress, i, n int) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	r, err := decompress(f)
+	r, err := image.Decompress(f)
 	if err != nil {
 		return err
 	}
 	p.event(l.Digest, "Extracting", 0, 0)
-	if _, _, err = s.addLayer(r, l.Digest, p, i, n); err != nil {
+	if _, _, err = s.AddLayer(r, l.Digest, p, i, n); err != nil {
 		return err
 	}
 	p.event(l.Digest, "Pull complete", 0, 0)

@@ -1,16 +1,11 @@
-package image
+package remote
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Progress receives a pull's per-layer events, in Docker's words: id is
@@ -88,56 +83,4 @@ func (d *downloadReader) Read(b []byte) (int, error) {
 		d.p.event(d.digest, "Downloading", d.n, d.tot)
 	}
 	return n, err
-}
-
-// sharedLock takes the store's lock shared: pulls run side by side, while
-// Remove (which takes it exclusive) cannot delete a layer a pull has
-// unpacked but not yet recorded in its image.
-func (s Store) sharedLock() (func(), error) {
-	if err := os.MkdirAll(filepath.Join(s.Root, "images"), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(s.Root, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { f.Close() }, nil
-}
-
-// layerLock takes the lock of one layer's pull, a file under .pulls that
-// any process pulling that layer takes (goC image pull and goCd may pull
-// at once), so a second pull of the layer waits for the first and then
-// finds it in the store. waiting is called when another pull holds it.
-// The file is removed on unlock; a locker that finds its file removed
-// meanwhile takes the lock again on a new one.
-func (s Store) layerLock(digest string, waiting func()) (func(), error) {
-	dir := filepath.Join(s.Root, ".pulls")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	p := filepath.Join(dir, strings.TrimPrefix(digest, "sha256:"))
-	for {
-		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			waiting()
-			err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		}
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		var held, now unix.Stat_t
-		if unix.Fstat(int(f.Fd()), &held) == nil && unix.Stat(p, &now) == nil && held.Ino == now.Ino {
-			return func() { os.Remove(p); f.Close() }, nil
-		}
-		f.Close() // its holder removed it: lock the new one
-	}
 }

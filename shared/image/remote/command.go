@@ -1,4 +1,4 @@
-package image
+package remote
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"goc.dev/shared/image"
+	"goc.dev/shared/logging"
 	"goc.dev/shared/registry"
 	"goc.dev/shared/registry/authfile"
 )
@@ -18,7 +20,7 @@ import (
 // progress on stderr when it is a terminal), pull REF (progress lines on
 // stderr), push REF, tag IMAGE REF, ls (a table on stdout) and rm IMAGE,
 // which refuses an image inUse says a container runs from.
-func (s Store) Command(args []string, inUse func(name string) bool) error {
+func Command(s image.Store, args []string, inUse func(name string) bool) error {
 	if len(args) == 0 {
 		return errors.New("image: need import, pull, push, tag, ls or rm")
 	}
@@ -37,9 +39,9 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 		}
 		fmt.Printf("%s: %d layer(s), %.1f MB\n", img.Name, len(img.Layers), float64(img.Size)/1e6)
 	case "pull":
-		return s.pullCommand(args[1:])
+		return pullCommand(s, args[1:])
 	case "push", "tag":
-		return s.pushCommand(args)
+		return pushCommand(s, args)
 	case "ls":
 		imgs, err := s.List()
 		if err != nil {
@@ -68,7 +70,7 @@ func (s Store) Command(args []string, inUse func(name string) bool) error {
 
 // pullCommand is "goC image pull [--platform P] [--insecure-registry HOST]…
 // [--certs-dir DIR] REF", with the credentials goC-cli login stored.
-func (s Store) pullCommand(args []string) error {
+func pullCommand(s image.Store, args []string) error {
 	var o registry.Options
 	if creds, err := authfile.Default(); err == nil {
 		o.Auth = creds
@@ -91,10 +93,29 @@ func (s Store) pullCommand(args []string) error {
 	if len(refs) != 1 {
 		return errors.New("image pull: need REF")
 	}
-	img, err := s.Pull(context.Background(), refs[0], o, os.Stderr)
+	img, err := Pull(context.Background(), s, refs[0], o, os.Stderr)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d layer(s), %.1f MB, digest %s\n", img.Name, len(img.Layers), float64(img.Size)/1e6, img.Digest)
 	return nil
+}
+
+// Main is goC-image's: "goC-image [--root DIR] [--data-root DIR] ARGS…",
+// which goC's image verb runs in its place with goC's own --root and
+// --data-root. inUse says whether a container under root runs from the
+// image name. Errors go out as goC's, with status 1.
+func Main(args []string, inUse func(root, name string) bool) int {
+	fs := flag.NewFlagSet("goC-image", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	root := fs.String("root", "", "")
+	dataRoot := fs.String("data-root", image.DefaultRoot, "")
+	if err := fs.Parse(args); err != nil {
+		return logging.Fail(fmt.Errorf("goC-image: %w", err), 2)
+	}
+	err := Command(image.Store{Root: *dataRoot}, fs.Args(), func(n string) bool { return inUse(*root, n) })
+	if err != nil {
+		return logging.Fail(err, 1)
+	}
+	return 0
 }

@@ -1,4 +1,4 @@
-package image
+package remote
 
 import (
 	"archive/tar"
@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"goc.dev/shared/image"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 )
@@ -79,7 +80,7 @@ func TestConcurrentPullsShareLayers(t *testing.T) {
 	g.pushOne(t, "one:1", "a")
 	layer := g.pushOne(t, "one:1", "a") // the same content: the same digest
 	g.hold[layer] = make(chan struct{})
-	s := Store{Root: t.TempDir()}
+	s := image.Store{Root: t.TempDir()}
 	waiting := make(chan struct{}, 2)
 	done := make(chan error, 2)
 	for range 2 {
@@ -89,7 +90,7 @@ func TestConcurrentPullsShareLayers(t *testing.T) {
 					waiting <- struct{}{}
 				}
 			})
-			_, err := s.Pull(context.Background(), g.host+"/one:1", registry.Options{}, ev)
+			_, err := Pull(context.Background(), s, g.host+"/one:1", registry.Options{}, ev)
 			done <- err
 		}()
 	}
@@ -123,11 +124,11 @@ func TestConcurrentPullsOfDifferentImages(t *testing.T) {
 	a := g.pushOne(t, "a:1", "a")
 	b := g.pushOne(t, "b:1", "b")
 	g.hold[a], g.hold[b] = make(chan struct{}), make(chan struct{})
-	s := Store{Root: t.TempDir()}
+	s := image.Store{Root: t.TempDir()}
 	done := make(chan error, 2)
 	for _, ref := range []string{"a:1", "b:1"} {
 		go func() {
-			_, err := s.Pull(context.Background(), g.host+"/"+ref, registry.Options{}, nil)
+			_, err := Pull(context.Background(), s, g.host+"/"+ref, registry.Options{}, nil)
 			done <- err
 		}()
 	}

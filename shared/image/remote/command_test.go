@@ -1,12 +1,14 @@
-package image
+package remote
 
 import (
 	"strings"
 	"testing"
+
+	"goc.dev/shared/image"
 )
 
 func TestCommandArgumentErrors(t *testing.T) {
-	s := Store{Root: t.TempDir()}
+	s := image.Store{Root: t.TempDir()}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -27,11 +29,11 @@ func TestCommandArgumentErrors(t *testing.T) {
 		{[]string{"tag", "a"}, "image tag: need SOURCE and TARGET"},
 		{[]string{"frob"}, `image: unknown command "frob" (import, pull, push, tag, ls, rm)`},
 	} {
-		if err := s.Command(tc.args, func(string) bool { return false }); err == nil || err.Error() != tc.want {
+		if err := Command(s, tc.args, func(string) bool { return false }); err == nil || err.Error() != tc.want {
 			t.Errorf("image %q: %v, want %q", tc.args, err, tc.want)
 		}
 	}
-	if err := s.Command([]string{"ls"}, nil); err != nil {
+	if err := Command(s, []string{"ls"}, nil); err != nil {
 		t.Errorf("image ls of an empty store: %v", err)
 	}
 }

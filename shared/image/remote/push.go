@@ -1,7 +1,6 @@
-package image
+package remote
 
 import (
-	"archive/tar"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -10,16 +9,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
-	"syscall"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/image"
 	"goc.dev/shared/reference"
 	"goc.dev/shared/registry"
 	"goc.dev/shared/registry/authfile"
@@ -30,7 +26,7 @@ import (
 // into a temporary file while its two digests are computed, then
 // registry.Push writes the blobs the registry lacks and the manifest. The
 // image's record gets the manifest's digest.
-func (s Store) Push(ctx context.Context, ref string, o registry.Options, progress io.Writer) (*Image, error) {
+func Push(ctx context.Context, s image.Store, ref string, o registry.Options, progress io.Writer) (*image.Image, error) {
 	r, err := reference.Parse(ref)
 	if err != nil {
 		return nil, err
@@ -42,7 +38,7 @@ func (s Store) Push(ctx context.Context, ref string, o registry.Options, progres
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock() // no layer goes while it is read
+	unlock, err := s.Lock() // no layer goes while it is read
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +61,15 @@ func (s Store) Push(ctx context.Context, ref string, o registry.Options, progres
 		report(progress, "layer %d/%d %.19s… %.1f MB", i+1, len(img.Layers), pl.Digest, float64(pl.Size)/1e6)
 		layers = append(layers, pl)
 	}
-	if img.Digest, err = registry.Push(ctx, r, img.config(), img.Created, layers, o); err != nil {
+	if img.Digest, err = registry.Push(ctx, r, config(img), img.Created, layers, o); err != nil {
 		return nil, err
 	}
-	return img, s.write(img)
+	return img, s.Write(img)
 }
 
 // config is the image configuration a push sends: what a pull or an
 // import kept of the image's own.
-func (img *Image) config() v1.Config {
+func config(img *image.Image) v1.Config {
 	return v1.Config{Env: img.Env, Entrypoint: img.Entrypoint, Cmd: img.Cmd, WorkingDir: img.Workdir,
 		User: img.User, StopSignal: img.StopSignal}
 }
@@ -88,7 +84,7 @@ func compressLayer(dir, file string) (registry.PushLayer, error) {
 	blob, diff := sha256.New(), sha256.New()
 	cw := &countWriter{w: io.MultiWriter(f, blob)}
 	zw := gzip.NewWriter(cw)
-	if err := LayerTar(io.MultiWriter(zw, diff), dir); err != nil {
+	if err := image.LayerTar(io.MultiWriter(zw, diff), dir); err != nil {
 		return registry.PushLayer{}, err
 	}
 	if err := zw.Close(); err != nil {
@@ -99,44 +95,6 @@ func compressLayer(dir, file string) (registry.PushLayer, error) {
 	}
 	return registry.PushLayer{Path: file, Digest: "sha256:" + hex.EncodeToString(blob.Sum(nil)),
 		DiffID: "sha256:" + hex.EncodeToString(diff.Sum(nil)), Size: cw.n}, nil
-}
-
-// LayerTar writes the layer unpacked in dir as an image layer's tar: the
-// files as TarTree writes them, and what Unpack made of whiteouts turned
-// back — a 0:0 character device into ".wh.NAME", a directory marked
-// opaque into its ".wh..wh..opq" entry.
-func LayerTar(w io.Writer, dir string) error {
-	tw := tar.NewWriter(w)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode()&fs.ModeCharDevice != 0 && st.Rdev == 0 {
-			wh := path.Join(path.Dir(rel), whiteoutPrefix+path.Base(rel))
-			return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: wh, Mode: 0o600, ModTime: fi.ModTime()})
-		}
-		if err := tarEntry(tw, p, rel, fi); err != nil {
-			return err
-		}
-		if v := make([]byte, 1); fi.IsDir() {
-			if n, err := unix.Lgetxattr(p, "trusted.overlay.opaque", v); err == nil && n == 1 && v[0] == 'y' {
-				return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: rel + "/" + opaqueMarker, Mode: 0o600, ModTime: fi.ModTime()})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return tw.Close()
 }
 
 type countWriter struct {
@@ -152,7 +110,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // pushCommand is "goC image tag SOURCE TARGET" and
 // "goC image push [--insecure-registry HOST]… REF" (progress on stderr).
-func (s Store) pushCommand(args []string) error {
+func pushCommand(s image.Store, args []string) error {
 	if args[0] == "tag" {
 		if len(args) != 3 {
 			return errors.New("image tag: need SOURCE and TARGET")
@@ -177,7 +135,7 @@ func (s Store) pushCommand(args []string) error {
 	if fs.NArg() != 1 {
 		return errors.New("image push: need REF")
 	}
-	img, err := s.Push(context.Background(), fs.Arg(0), o, os.Stderr)
+	img, err := Push(context.Background(), s, fs.Arg(0), o, os.Stderr)
 	if err == nil {
 		fmt.Printf("%s: digest %s\n", img.Name, img.Digest)
 	}
