@@ -69,7 +69,7 @@ func pullLayers(s image.Store, layers []registry.Layer, p *pullProgress) error {
 // then unpacks it. A pull of l by another goroutine or process is waited
 // for, and what it stored is taken.
 func pullLayer(s image.Store, l registry.Layer, p *pullProgress, i, n int) error {
-	if !digestRE.MatchString(l.Digest) {
+	if !digestRE().MatchString(l.Digest) {
 		return fmt.Errorf("digest %q: not sha256:<64 hex digits>", l.Digest)
 	}
 	present := func() bool {

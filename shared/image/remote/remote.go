@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -23,7 +24,7 @@ func init() {
 	}
 }
 
-var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+var digestRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[0-9a-f]{64}$`) })
 
 func exists(p string) bool {
 	_, err := os.Stat(p)
