@@ -131,7 +131,7 @@ func TestUserLayers(t *testing.T) {
 	if err := os.Remove(filepath.Join(s.LayerDir(img.Layers[1]), "etc/x")); err != nil {
 		t.Fatal(err)
 	}
-	wh := tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/.wh.passwd", typ: tar.TypeReg})
+	wh := tarOf(t, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/.wh.passwd", Type: tar.TypeReg})
 	if _, err := Unpack(strings.NewReader(string(wh)), s.LayerDir(img.Layers[1])); err != nil {
 		t.Fatal(err)
 	}

@@ -147,9 +147,9 @@ func FuzzUnpackEntries(f *testing.F) {
 // layer, under the store, nothing changed outside the store. Refused:
 // nothing left in the store (no image, no layer, no unpack directory).
 func FuzzImportTar(f *testing.F) {
-	f.Add(tarOf(nil, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/motd", body: "hi", typ: tar.TypeReg}))
-	f.Add(tarOf(nil, entry{name: "../evil", body: "x", typ: tar.TypeReg}))
-	f.Add(tarOf(nil, entry{name: "a", link: "/", typ: tar.TypeSymlink}, entry{name: "a/b", typ: tar.TypeDir}))
+	f.Add(tarOf(nil, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/motd", Body: "hi", Type: tar.TypeReg}))
+	f.Add(tarOf(nil, entry{Name: "../evil", Body: "x", Type: tar.TypeReg}))
+	f.Add(tarOf(nil, entry{Name: "a", Link: "/", Type: tar.TypeSymlink}, entry{Name: "a/b", Type: tar.TypeDir}))
 	f.Add([]byte{0x1f, 0x8b, 8, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		outer, root := outside(t)
@@ -204,8 +204,8 @@ func fuzzLayout(t *testing.T, dir string, index, manifest, config string) string
 		t.Fatal(err)
 	}
 	bad := putBlob(t, dir, []byte("original"))
-	os.WriteFile(blobPath(dir, bad), tarOf(t, entry{name: "tampered", body: "x", typ: tar.TypeReg}), 0o644)
-	layer := putBlob(t, dir, tarOf(t, entry{name: "ok", body: "1", typ: tar.TypeReg}))
+	os.WriteFile(blobPath(dir, bad), tarOf(t, entry{Name: "tampered", Body: "x", Type: tar.TypeReg}), 0o644)
+	layer := putBlob(t, dir, tarOf(t, entry{Name: "ok", Body: "1", Type: tar.TypeReg}))
 	r := strings.NewReplacer("@x", bad, "@l", layer)
 	r = strings.NewReplacer("@x", bad, "@l", layer, "@c", putBlob(t, dir, []byte(r.Replace(config))))
 	r = strings.NewReplacer("@x", bad, "@m", putBlob(t, dir, []byte(r.Replace(manifest))))

@@ -13,35 +13,14 @@ import (
 	"strings"
 	"testing"
 
+	"goc.dev/shared/image/layertest"
 	"golang.org/x/sys/unix"
 )
 
-type entry struct {
-	name, body, link string
-	typ              byte
-}
+// entry and tarOf build the layers these tests unpack.
+type entry = layertest.Entry
 
-func tarOf(t *testing.T, entries ...entry) []byte {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range entries {
-		h := &tar.Header{Name: e.name, Typeflag: e.typ, Mode: 0o644, Linkname: e.link, Size: int64(len(e.body))}
-		if e.typ == tar.TypeDir {
-			h.Mode = 0o755
-		}
-		if e.typ != tar.TypeReg {
-			h.Size = 0
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if e.typ == tar.TypeReg {
-			tw.Write([]byte(e.body))
-		}
-	}
-	tw.Close()
-	return buf.Bytes()
-}
+var tarOf = layertest.Tar
 
 func TestUnpackHostile(t *testing.T) {
 	cases := []struct {
@@ -49,12 +28,12 @@ func TestUnpackHostile(t *testing.T) {
 		entries []entry
 		err     string
 	}{
-		{"dotdot", []entry{{name: "../evil", body: "x", typ: tar.TypeReg}}, `".." refused`},
-		{"dotdot inside", []entry{{name: "a/../../evil", body: "x", typ: tar.TypeReg}}, `".." refused`},
-		{"absolute", []entry{{name: "/etc/evil", body: "x", typ: tar.TypeReg}}, "absolute path refused"},
-		{"through a symlink", []entry{{name: "link", link: "/", typ: tar.TypeSymlink}, {name: "link/etc/evil", body: "x", typ: tar.TypeReg}}, "through a symlink"},
-		{"relative symlink out", []entry{{name: "a/up", link: "../../etc/passwd", typ: tar.TypeSymlink}}, "points out of the layer"},
-		{"hard link out", []entry{{name: "hl", link: "../etc/passwd", typ: tar.TypeLink}}, `".." refused`},
+		{"dotdot", []entry{{Name: "../evil", Body: "x", Type: tar.TypeReg}}, `".." refused`},
+		{"dotdot inside", []entry{{Name: "a/../../evil", Body: "x", Type: tar.TypeReg}}, `".." refused`},
+		{"absolute", []entry{{Name: "/etc/evil", Body: "x", Type: tar.TypeReg}}, "absolute path refused"},
+		{"through a symlink", []entry{{Name: "link", Link: "/", Type: tar.TypeSymlink}, {Name: "link/etc/evil", Body: "x", Type: tar.TypeReg}}, "through a symlink"},
+		{"relative symlink out", []entry{{Name: "a/up", Link: "../../etc/passwd", Type: tar.TypeSymlink}}, "points out of the layer"},
+		{"hard link out", []entry{{Name: "hl", Link: "../etc/passwd", Type: tar.TypeLink}}, `".." refused`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,12 +54,12 @@ func TestUnpackHostile(t *testing.T) {
 func TestUnpackWhiteouts(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Unpack(bytes.NewReader(tarOf(t,
-		entry{name: "etc/", typ: tar.TypeDir},
-		entry{name: "etc/.wh.motd", typ: tar.TypeReg},
-		entry{name: "opt/", typ: tar.TypeDir},
-		entry{name: "opt/.wh..wh..opq", typ: tar.TypeReg},
-		entry{name: "bin/sh", link: "/bin/busybox", typ: tar.TypeSymlink},
-		entry{name: "ok/file", body: "hello", typ: tar.TypeReg},
+		entry{Name: "etc/", Type: tar.TypeDir},
+		entry{Name: "etc/.wh.motd", Type: tar.TypeReg},
+		entry{Name: "opt/", Type: tar.TypeDir},
+		entry{Name: "opt/.wh..wh..opq", Type: tar.TypeReg},
+		entry{Name: "bin/sh", Link: "/bin/busybox", Type: tar.TypeSymlink},
+		entry{Name: "ok/file", Body: "hello", Type: tar.TypeReg},
 	)), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -136,8 +115,8 @@ func writeLayout(t *testing.T, dir string, layers ...[]byte) {
 func TestImportOCIAndRemove(t *testing.T) {
 	s := Store{Root: t.TempDir()}
 	src := t.TempDir()
-	base := tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/motd", body: "base", typ: tar.TypeReg}, entry{name: "etc/keep", body: "k", typ: tar.TypeReg})
-	top := tarOf(t, entry{name: "etc/.wh.motd", typ: tar.TypeReg}, entry{name: "etc/new", body: "top", typ: tar.TypeReg})
+	base := tarOf(t, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/motd", Body: "base", Type: tar.TypeReg}, entry{Name: "etc/keep", Body: "k", Type: tar.TypeReg})
+	top := tarOf(t, entry{Name: "etc/.wh.motd", Type: tar.TypeReg}, entry{Name: "etc/new", Body: "top", Type: tar.TypeReg})
 	writeLayout(t, src, base, top)
 	img, err := s.Import("app", src, nil)
 	if err != nil {
@@ -197,7 +176,7 @@ func TestImportDirAndTar(t *testing.T) {
 	}
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
-	w.Write(tarOf(t, entry{name: "hello", body: "hi", typ: tar.TypeReg}))
+	w.Write(tarOf(t, entry{Name: "hello", Body: "hi", Type: tar.TypeReg}))
 	w.Close()
 	p := filepath.Join(t.TempDir(), "r.tar.gz")
 	os.WriteFile(p, gz.Bytes(), 0o644)

@@ -14,8 +14,8 @@ import (
 func TestImportOCITar(t *testing.T) {
 	s := Store{Root: t.TempDir()}
 	src := t.TempDir()
-	writeLayout(t, src, tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/passwd", body: passwd, typ: tar.TypeReg},
-		entry{name: "etc/group", body: group, typ: tar.TypeReg}))
+	writeLayout(t, src, tarOf(t, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/passwd", Body: passwd, Type: tar.TypeReg},
+		entry{Name: "etc/group", Body: group, Type: tar.TypeReg}))
 	archive := filepath.Join(t.TempDir(), "oci.tar")
 	f, err := os.Create(archive)
 	if err != nil {
@@ -42,7 +42,7 @@ func TestImportOCITar(t *testing.T) {
 	}
 
 	nested := filepath.Join(t.TempDir(), "nested.tar")
-	os.WriteFile(nested, tarOf(t, entry{name: "sub/oci-layout", body: "{}", typ: tar.TypeReg}), 0o644)
+	os.WriteFile(nested, tarOf(t, entry{Name: "sub/oci-layout", Body: "{}", Type: tar.TypeReg}), 0o644)
 	img, err = s.Import("rootfs", nested, nil)
 	if err != nil || len(img.Layers) != 1 || img.User != "" {
 		t.Fatalf("nested = %+v, %v", img, err)

@@ -58,14 +58,14 @@ func tree(t *testing.T, dir string) map[string]string {
 func TestLayerTarRoundTrip(t *testing.T) {
 	first, second := t.TempDir(), t.TempDir()
 	_, err := Unpack(bytes.NewReader(tarOf(t,
-		entry{name: "etc/", typ: tar.TypeDir},
-		entry{name: "etc/.wh.motd", typ: tar.TypeReg},
-		entry{name: "etc/hostname", body: "box\n", typ: tar.TypeReg},
-		entry{name: "opt/", typ: tar.TypeDir},
-		entry{name: "opt/.wh..wh..opq", typ: tar.TypeReg},
-		entry{name: "opt/new", body: "new\n", typ: tar.TypeReg},
-		entry{name: "bin/sh", link: "/bin/busybox", typ: tar.TypeSymlink},
-		entry{name: "run/fifo", typ: tar.TypeFifo},
+		entry{Name: "etc/", Type: tar.TypeDir},
+		entry{Name: "etc/.wh.motd", Type: tar.TypeReg},
+		entry{Name: "etc/hostname", Body: "box\n", Type: tar.TypeReg},
+		entry{Name: "opt/", Type: tar.TypeDir},
+		entry{Name: "opt/.wh..wh..opq", Type: tar.TypeReg},
+		entry{Name: "opt/new", Body: "new\n", Type: tar.TypeReg},
+		entry{Name: "bin/sh", Link: "/bin/busybox", Type: tar.TypeSymlink},
+		entry{Name: "run/fifo", Type: tar.TypeFifo},
 	)), first)
 	if err != nil {
 		t.Fatal(err)

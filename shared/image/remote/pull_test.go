@@ -69,8 +69,8 @@ func gzLayer(t *testing.T, entries ...entry) v1.Layer {
 // push writes a two-layer image as ref and returns it.
 func (tr *testRegistry) push(t *testing.T, ref string) v1.Image {
 	img, err := mutate.AppendLayers(empty.Image,
-		gzLayer(t, entry{name: "bin/", typ: tar.TypeDir}, entry{name: "bin/hello", body: "hi\n", typ: tar.TypeReg}),
-		gzLayer(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/motd", body: "top\n", typ: tar.TypeReg}))
+		gzLayer(t, entry{Name: "bin/", Type: tar.TypeDir}, entry{Name: "bin/hello", Body: "hi\n", Type: tar.TypeReg}),
+		gzLayer(t, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/motd", Body: "top\n", Type: tar.TypeReg}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestPullZstdLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw.Write(tarOf(t, entry{name: "etc/", typ: tar.TypeDir}, entry{name: "etc/z", body: "zstd\n", typ: tar.TypeReg}))
+	zw.Write(tarOf(t, entry{Name: "etc/", Type: tar.TypeDir}, entry{Name: "etc/z", Body: "zstd\n", Type: tar.TypeReg}))
 	zw.Close()
 	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(buf.Bytes(), types.OCILayerZStd))
 	if err != nil {

@@ -60,7 +60,7 @@ func newGatedRegistry(t *testing.T) *gatedRegistry {
 // pushOne pushes a one-layer image whose layer holds file; it returns the
 // layer's digest hex.
 func (g *gatedRegistry) pushOne(t *testing.T, ref, file string) string {
-	l := gzLayer(t, entry{name: file, body: ref, typ: tar.TypeReg})
+	l := gzLayer(t, entry{Name: file, Body: ref, Type: tar.TypeReg})
 	img, err := mutate.AppendLayers(empty.Image, l)
 	if err != nil {
 		t.Fatal(err)
