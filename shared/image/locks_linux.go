@@ -9,24 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SharedLock takes the store's lock shared: pulls run side by side, while
-// Remove (which takes it exclusive) cannot delete a layer a pull has
-// unpacked but not yet recorded in its image.
-func (s Store) SharedLock() (func(), error) {
-	if err := os.MkdirAll(filepath.Join(s.Root, "images"), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(s.Root, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { f.Close() }, nil
-}
-
 // LayerLock takes the lock of one layer's pull, a file under .pulls that
 // any process pulling that layer takes (goC image pull and goCd may pull
 // at once), so a second pull of the layer waits for the first and then

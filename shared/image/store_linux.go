@@ -71,7 +71,15 @@ func (s Store) LayerDir(digest string) string {
 }
 
 // Lock serializes changes to the store: the returned func unlocks.
-func (s Store) Lock() (func(), error) {
+func (s Store) Lock() (func(), error) { return s.flock(unix.LOCK_EX) }
+
+// SharedLock takes the store's lock shared: pulls run side by side, while
+// Remove (which takes it exclusive) cannot delete a layer a pull has
+// unpacked but not yet recorded in its image.
+func (s Store) SharedLock() (func(), error) { return s.flock(unix.LOCK_SH) }
+
+// flock takes the store's lock file, how (LOCK_EX or LOCK_SH).
+func (s Store) flock(how int) (func(), error) {
 	if err := os.MkdirAll(filepath.Join(s.Root, "images"), 0o700); err != nil {
 		return nil, err
 	}
@@ -79,7 +87,7 @@ func (s Store) Lock() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := unix.Flock(int(f.Fd()), how); err != nil {
 		f.Close()
 		return nil, err
 	}
