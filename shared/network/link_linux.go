@@ -35,7 +35,7 @@ func ensureBridge(name string, gw netip.Prefix) (netlink.Link, error) {
 	if err := pinMAC(link, gw.Addr()); err != nil {
 		return nil, err
 	}
-	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
+	addrs, err := dump(func() ([]netlink.Addr, error) { return netlink.AddrList(link, netlink.FAMILY_V4) })
 	if err != nil {
 		return nil, fmt.Errorf("bridge %s addresses: %w", name, err)
 	}

@@ -56,7 +56,7 @@ func bridgePorts(bridge string) ([]bridgePort, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge %s: %w", bridge, err)
 	}
-	links, err := netlink.LinkList()
+	links, err := dump(netlink.LinkList)
 	if err != nil {
 		return nil, fmt.Errorf("links: %w", err)
 	}
@@ -90,7 +90,7 @@ func peerAddrs(pid, index int) ([]netip.Addr, error) {
 		if err != nil {
 			return err
 		}
-		addrs, err := h.AddrList(link, netlink.FAMILY_V4)
+		addrs, err := dump(func() ([]netlink.Addr, error) { return h.AddrList(link, netlink.FAMILY_V4) })
 		for _, a := range addrs {
 			if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok {
 				ips = append(ips, ip)
