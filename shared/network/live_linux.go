@@ -11,6 +11,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/network/ipam"
 )
@@ -63,6 +64,7 @@ func bridgePorts(bridge string) ([]bridgePort, error) {
 	procs := procList()
 	own := owners(procs)
 	nsids := namespaceIDs(procs)
+	defer closeAll(nsids)
 	var out []bridgePort
 	for _, l := range links {
 		a := l.Attrs()
@@ -70,9 +72,9 @@ func bridgePorts(bridge string) ([]bridgePort, error) {
 			continue
 		}
 		p := bridgePort{Veth: a.Name}
-		if holder, ok := nsids[a.NetNsID]; ok && a.NetNsID >= 0 {
-			p.Owner = own[holder.NetNS]
-			p.IPs, err = peerAddrs(holder.PID, a.ParentIndex)
+		if h, ok := nsids[a.NetNsID]; ok && a.NetNsID >= 0 {
+			p.Owner = own[h.proc.NetNS]
+			p.IPs, err = peerAddrs(h.ns, a.ParentIndex)
 			if err != nil {
 				return nil, fmt.Errorf("bridge %s: port %s: %w", bridge, a.Name, err)
 			}
@@ -82,47 +84,69 @@ func bridgePorts(bridge string) ([]bridgePort, error) {
 	return out, nil
 }
 
-// peerAddrs is the IPv4 addresses of link index in pid's network namespace.
-func peerAddrs(pid, index int) ([]netip.Addr, error) {
+// peerAddrs is the IPv4 addresses of link index in network namespace ns.
+func peerAddrs(ns netns.NsHandle, index int) ([]netip.Addr, error) {
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, fmt.Errorf("netlink in the container's namespace: %w", err)
+	}
+	defer h.Close()
+	link, err := h.LinkByIndex(index)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := dump(func() ([]netlink.Addr, error) { return h.AddrList(link, netlink.FAMILY_V4) })
 	var ips []netip.Addr
-	err := inNetns(pid, func(h *netlink.Handle) error {
-		link, err := h.LinkByIndex(index)
-		if err != nil {
-			return err
+	for _, a := range addrs {
+		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok {
+			ips = append(ips, ip)
 		}
-		addrs, err := dump(func() ([]netlink.Addr, error) { return h.AddrList(link, netlink.FAMILY_V4) })
-		for _, a := range addrs {
-			if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok {
-				ips = append(ips, ip)
-			}
-		}
-		return err
-	})
+	}
 	return ips, err
 }
 
+// holder is a network namespace that some process is in: an open handle
+// on it, good after that process has ended, and the process.
+type holder struct {
+	proc proc
+	ns   netns.NsHandle
+}
+
 // namespaceIDs maps the netnsid the kernel gives each network namespace of
-// procs (seen from goC's own) to one process in it. Namespaces without an
-// ID (goC's own, those no link points into) are left out.
-func namespaceIDs(procs []proc) map[int]proc {
-	ids := map[int]proc{}
-	seen := map[string]bool{}
+// procs (seen from goC's own) to a holder of it. A process that has ended
+// meanwhile (or whose PID now names another namespace) is passed over for
+// the next in its namespace. Namespaces without an ID (goC's own, those no
+// link points into) are left out. closeAll closes the handles.
+func namespaceIDs(procs []proc) map[int]holder {
+	ids := map[int]holder{}
+	found := map[string]bool{}
 	for _, p := range procs {
-		if seen[p.NetNS] {
+		if found[p.NetNS] {
 			continue
 		}
-		seen[p.NetNS] = true
 		ns, err := netns.GetFromPid(p.PID)
 		if err != nil {
 			continue // gone meanwhile
 		}
-		nsid, err := netlink.GetNetNsIdByFd(int(ns))
-		ns.Close()
-		if err == nil && nsid >= 0 {
-			ids[nsid] = p
+		var st unix.Stat_t
+		if unix.Fstat(int(ns), &st) != nil || fmt.Sprintf("net:[%d]", st.Ino) != p.NetNS {
+			ns.Close() // its PID went to another process meanwhile
+			continue
+		}
+		found[p.NetNS] = true
+		if nsid, err := netlink.GetNetNsIdByFd(int(ns)); err == nil && nsid >= 0 {
+			ids[nsid] = holder{p, ns}
+		} else {
+			ns.Close()
 		}
 	}
 	return ids
+}
+
+func closeAll(ids map[int]holder) {
+	for _, h := range ids {
+		h.ns.Close()
+	}
 }
 
 // procList reads every process's parent, start time and network

@@ -1,9 +1,14 @@
 package network
 
 import (
+	"fmt"
 	"net/netip"
+	"os"
+	"os/exec"
 	"testing"
+	"time"
 
+	"github.com/vishvananda/netlink"
 	"goc.dev/shared/network/ipam"
 )
 
@@ -29,5 +34,54 @@ func TestRulePort(t *testing.T) {
 	}
 	if got, ok := rulePort(nil); ok {
 		t.Errorf("rulePort(nil) = %+v", got)
+	}
+}
+
+// A namespace is found through any of its processes: the first one listed
+// may have ended meanwhile (a container's short-lived commands), and the
+// namespace is then reached through the next. Seen in make test: a
+// container whose `sleep 0.1` loop was listed first went unseen, and its
+// address was handed out again.
+func TestNamespaceIDsPassOverAnEndedProcess(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (a network namespace of its own)")
+	}
+	holder := exec.Command("unshare", "-n", "sleep", "30")
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { holder.Process.Kill(); holder.Wait() }()
+	// Once it runs sleep, unshare has made its namespace. (Not compared
+	// with /proc/self's: another test leaves this process's main thread in a
+	// namespace of its own.)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", holder.Process.Pid)); string(b) == "sleep\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("unshare -n did not run sleep")
+		}
+	}
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", holder.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := netlink.SetNetNsIdByPid(holder.Process.Pid, -1); err != nil { // the kernel picks one
+		t.Fatal(err)
+	}
+	nsid, err := netlink.GetNetNsIdByPid(holder.Process.Pid)
+	if err != nil || nsid < 0 {
+		t.Fatalf("netnsid: %d, %v", nsid, err)
+	}
+	ended := exec.Command("true")
+	if err := ended.Run(); err != nil {
+		t.Fatal(err)
+	}
+	procs := []proc{{PID: ended.Process.Pid, NetNS: ns}, {PID: holder.Process.Pid, NetNS: ns}}
+	ids := namespaceIDs(procs)
+	defer closeAll(ids)
+	got, ok := ids[nsid]
+	if !ok || got.proc.PID != holder.Process.Pid {
+		t.Fatalf("namespace %s (netnsid %d): %+v, %v; want it through pid %d", ns, nsid, got, ok, holder.Process.Pid)
 	}
 }
