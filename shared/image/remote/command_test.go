@@ -20,6 +20,8 @@ func TestCommandArgumentErrors(t *testing.T) {
 		{[]string{"pull", "a", "b"}, "image pull: need REF"},
 		{[]string{"pull", "--nope", "a"}, "image pull: flag provided but not defined: -nope"},
 		{[]string{"pull", "a", "--platform"}, "image pull: flag needs an argument: -platform"},
+		{[]string{"pull", "--insecure", "h", "r"}, "image pull: flag provided but not defined: -insecure"},
+		{[]string{"pull", "a:b:c"}, `invalid reference "a:b:c": repository can only contain the characters ` + "`abcdefghijklmnopqrstuvwxyz0123456789_-./`: a:b"},
 		{[]string{"pull", "Bad:Ref"}, `invalid reference "Bad:Ref": repository can only contain the characters ` + "`abcdefghijklmnopqrstuvwxyz0123456789_-./`: Bad"},
 		{[]string{"pull", "--platform", "a/b/c/d", "x"}, `pull docker.io/library/x:latest: platform "a/b/c/d": too many slashes in platform spec: a/b/c/d`},
 		{[]string{"push"}, "image push: need REF"},
