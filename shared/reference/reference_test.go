@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
 )
 
 const hex64 = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
@@ -68,5 +70,66 @@ func TestParseRefuses(t *testing.T) {
 	}
 	if IsCanonical("busybox") {
 		t.Error("IsCanonical(busybox) = true")
+	}
+}
+
+// viaName is Parse as it was, through go-containerregistry's name package:
+// the model Parse must agree with.
+func viaName(s string) (string, error) {
+	var r name.Reference
+	var err error
+	if strings.Contains(s, "@") {
+		r, err = name.NewDigest(s)
+	} else {
+		r, err = name.NewTag(s)
+	}
+	if err != nil {
+		return "", err
+	}
+	repo := r.Context().RepositoryStr()
+	for _, c := range strings.Split(repo, "/") {
+		if !isComponent(c) {
+			return "", errors.New("component")
+		}
+	}
+	reg := r.Context().RegistryStr()
+	if reg == name.DefaultRegistry {
+		reg = "docker.io"
+	}
+	sep := ":"
+	if _, ok := r.(name.Digest); ok {
+		sep = "@"
+	}
+	return reg + "/" + repo + sep + r.Identifier(), nil
+}
+
+func FuzzSameAsName(f *testing.F) {
+	for _, s := range []string{
+		"busybox", "test.com:5000", "test:5000/repo:tag@sha256:" + hex64, "a@sha384:" + strings.Repeat("a", 96),
+		"a@sha512:" + strings.Repeat("0", 128), "a@md5:" + hex64[:32], "x@sha256:" + strings.ToUpper(hex64),
+		"[::1]:5000/a", "a.b:x$/c", "docker.io/busybox:1@sha256:" + hex64, "a__b/c---d", "a___b", "a-.b",
+		"LOCALHOST/a", "localhost:/a", "a:b:c", "a@b@c", "host:99999/a", "xn--n3h.com/myimage:xn--n3h.com",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := viaName(s)
+		r, err := Parse(s)
+		switch {
+		case (err == nil) != (werr == nil):
+			t.Fatalf("Parse(%q): %v; name: %v", s, err, werr)
+		case err == nil && r.String() != want:
+			t.Fatalf("Parse(%q) = %s; name: %s", s, r, want)
+		}
+	})
+}
+
+func TestSameAsName(t *testing.T) {
+	for _, s := range []string{"busybox", "a/b/c:d", "localhost:5000/x@sha256:" + hex64, "Bad", "a::b"} {
+		want, werr := viaName(s)
+		r, err := Parse(s)
+		if (err == nil) != (werr == nil) || err == nil && r.String() != want {
+			t.Errorf("Parse(%q) = %v, %v; name: %v, %v", s, r, err, want, werr)
+		}
 	}
 }

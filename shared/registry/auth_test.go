@@ -42,7 +42,7 @@ func tlsRegistry(t *testing.T) (host, certsDir string) {
 	if err := os.WriteFile(filepath.Join(certsDir, host, "ca.crt"), ca, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := remote.Write(mustParse(t, host+"/busy:1").Name(), image(t, "amd64", "true"),
+	err := remote.Write(mustName(t, host+"/busy:1"), image(t, "amd64", "true"),
 		remote.WithTransport(s.Client().Transport), remote.WithAuth(&authn.Basic{Username: "ann", Password: "secret"}))
 	if err != nil {
 		t.Fatal(err)

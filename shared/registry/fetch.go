@@ -76,7 +76,7 @@ func Fetch(ctx context.Context, ref reference.Reference, o Options) (*Image, err
 		}
 		plat = *p
 	}
-	r, opts, err := o.remote(ctx, ref.Name())
+	r, opts, err := o.remote(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -91,15 +91,16 @@ func Fetch(ctx context.Context, ref reference.Reference, o Options) (*Image, err
 	return describe(ref, desc.Digest.String(), img)
 }
 
-// remote is r as go-containerregistry is to reach it (plain HTTP where
+// remote is ref as go-containerregistry is to reach it (plain HTTP where
 // that is allowed) and the options of every request to its registry: the
 // guarded transport (with the CAs of CertsDir), the credentials, no retry.
-func (o Options) remote(ctx context.Context, r name.Reference) (name.Reference, []remote.Option, error) {
-	if plainHTTP(r.Context().RegistryStr(), o.Insecure) {
-		var err error
-		if r, err = name.ParseReference(r.String(), name.Insecure); err != nil {
-			return nil, nil, err
-		}
+func (o Options) remote(ctx context.Context, ref reference.Reference) (name.Reference, []remote.Option, error) {
+	r, err := Name(ref)
+	if err == nil && plainHTTP(r.Context().RegistryStr(), o.Insecure) {
+		r, err = Name(ref, name.Insecure)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	g, err := o.transport(r.Context().RegistryStr())
 	if err != nil {
@@ -193,4 +194,9 @@ func (b *bounded) Read(p []byte) (int, error) {
 func NotFound(err error) bool {
 	var te *transport.Error
 	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
+}
+
+// Name is ref as the registry client has it.
+func Name(ref reference.Reference, opts ...name.Option) (name.Reference, error) {
+	return name.ParseReference(ref.String(), opts...)
 }

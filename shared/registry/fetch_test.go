@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -58,7 +59,7 @@ func mustParse(t *testing.T, s string) reference.Reference {
 func TestFetchImage(t *testing.T) {
 	host := serve(t, ggcr.New())
 	img := image(t, "amd64", "echo", "hi")
-	if err := remote.Write(mustParse(t, host+"/busy:1").Name(), img); err != nil {
+	if err := remote.Write(mustName(t, host+"/busy:1"), img); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Fetch(context.Background(), mustParse(t, host+"/busy:1"), Options{})
@@ -86,7 +87,7 @@ func TestFetchIndexPicksPlatform(t *testing.T) {
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: image(t, "arm64", "arm"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
 		mutate.IndexAddendum{Add: image(t, "amd64", "amd"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}})
-	if err := remote.WriteIndex(mustParse(t, host+"/multi:1").Name(), idx); err != nil {
+	if err := remote.WriteIndex(mustName(t, host+"/multi:1"), idx); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := idx.Digest()
@@ -153,4 +154,14 @@ func TestPrivateAddressGetsHTTPS(t *testing.T) {
 	if len(rec.urls) == 0 {
 		t.Error("no request made")
 	}
+}
+
+// mustName is s as the registry client names it.
+func mustName(t *testing.T, s string) name.Reference {
+	t.Helper()
+	r, err := Name(mustParse(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -33,14 +32,14 @@ type PushLayer struct {
 // Blobs the registry has are not sent again (remote.Write asks first).
 // Plain HTTP is used only where Fetch would use it.
 func Push(ctx context.Context, ref reference.Reference, config v1.Config, created time.Time, layers []PushLayer, o Options) (string, error) {
-	if _, ok := ref.Name().(name.Tag); !ok {
+	if ref.Tag() == "" {
 		return "", fmt.Errorf("push %s: a tag is needed, not a digest", ref)
 	}
 	img, err := build(config, created, layers)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
 	}
-	r, opts, err := o.remote(ctx, ref.Name())
+	r, opts, err := o.remote(ctx, ref)
 	if err != nil {
 		return "", err
 	}

@@ -47,7 +47,7 @@ func TestPush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desc, err := remote.Get(mustParse(t, host+"/test/bb@"+digest).Name())
+	desc, err := remote.Get(mustName(t, host+"/test/bb@"+digest))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func tokenRegistry(t *testing.T) string {
 	realm = s.URL + "/token"
 	host := strings.TrimPrefix(s.URL, "http://")
 	ann := One{Registry: host, Auth: authfile.Auth{Username: "ann", Password: "secret"}}
-	if err := remote.Write(mustParse(t, host+"/busy:1").Name(), image(t, "amd64", "true"),
+	if err := remote.Write(mustName(t, host+"/busy:1"), image(t, "amd64", "true"),
 		remote.WithAuthFromKeychain(keychain{ann})); err != nil {
 		t.Fatal(err)
 	}

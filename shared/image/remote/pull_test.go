@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -83,7 +84,7 @@ func (tr *testRegistry) push(t *testing.T, ref string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(r.Name(), img); err != nil {
+	if err := remote.Write(mustName(t, r), img); err != nil {
 		t.Fatal(err)
 	}
 	return img
@@ -151,7 +152,7 @@ func TestPullZstdLayer(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _ := reference.Parse(tr.host + "/z:1")
-	if err := remote.Write(r.Name(), img); err != nil {
+	if err := remote.Write(mustName(t, r), img); err != nil {
 		t.Fatal(err)
 	}
 	s := image.Store{Root: t.TempDir()}
@@ -196,4 +197,14 @@ func TestPullErrors(t *testing.T) {
 			t.Errorf("pull %s: %v, want %q", ref, err, want)
 		}
 	}
+}
+
+// mustName is r as the registry client names it.
+func mustName(t *testing.T, r reference.Reference) name.Reference {
+	t.Helper()
+	n, err := registry.Name(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

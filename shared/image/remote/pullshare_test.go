@@ -66,7 +66,7 @@ func (g *gatedRegistry) pushOne(t *testing.T, ref, file string) string {
 		t.Fatal(err)
 	}
 	r, _ := reference.Parse(g.host + "/" + ref)
-	if err := remote.Write(r.Name(), img); err != nil {
+	if err := remote.Write(mustName(t, r), img); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := l.Digest()

@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"goc.dev/shared/reference"
 	"goc.dev/stage5/api"
 )
 
@@ -39,8 +39,11 @@ func passwordRegistry(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, _ := reference.Parse(host + "/rand:1")
-	if err := remote.Write(ref.Name(), img, remote.WithAuth(&authn.Basic{Username: "ann", Password: "s3cret"})); err != nil {
+	ref, err := name.ParseReference(host + "/rand:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img, remote.WithAuth(&authn.Basic{Username: "ann", Password: "s3cret"})); err != nil {
 		t.Fatal(err)
 	}
 	return host

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"goc.dev/shared/reference"
 	"goc.dev/stage5/api"
 )
 
@@ -54,11 +54,11 @@ func testRegistry(t *testing.T, size int64) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := reference.Parse(host + "/rand:1")
+	ref, err := name.ParseReference(host + "/rand:1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(ref.Name(), img); err != nil {
+	if err := remote.Write(ref, img); err != nil {
 		t.Fatal(err)
 	}
 	return host
