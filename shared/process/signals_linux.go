@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -19,24 +20,68 @@ var Forwarded = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT
 // stop is called. goC itself then no longer dies of them: the workload
 // decides, and goC ends when it does.
 func Forward(pid int) (stop func()) {
+	f := Catch()
+	f.To(pid)
+	return f.Stop
+}
+
+// A Forwarder passes the signals in Forwarded that goC receives on to a
+// process.
+type Forwarder struct {
+	pid      chan int
+	done     chan struct{}
+	stop     sync.Once
+	catching chan struct{} // closed once they are caught (for tests)
+}
+
+// Catch starts catching the signals in Forwarded, in the background:
+// os/signal makes a round trip to the Go runtime's signal thread for each,
+// 0.1 ms or more on a virtual machine, and goC goes on meanwhile. Those
+// that come before To names the process are held, then passed on: during
+// setup they end the container's init, and goC with an error after its
+// clean-up, rather than goC halfway through.
+func Catch() *Forwarder {
+	f := &Forwarder{pid: make(chan int, 1), done: make(chan struct{}), catching: make(chan struct{})}
+	go f.forward()
+	return f
+}
+
+func (f *Forwarder) forward() {
 	ch := make(chan os.Signal, 16)
 	signal.Notify(ch, Forwarded...)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-ch:
-				_ = unix.Kill(pid, s.(unix.Signal))
-			case <-done:
-				return
+	close(f.catching)
+	var held []os.Signal
+	pid := 0
+	for {
+		select {
+		case s := <-ch:
+			if pid == 0 {
+				held = append(held, s)
+				continue
 			}
+			_ = unix.Kill(pid, s.(unix.Signal))
+		case pid = <-f.pid:
+			for _, s := range held {
+				_ = unix.Kill(pid, s.(unix.Signal))
+			}
+			held = nil
+		case <-f.done:
+			return
 		}
-	}()
-	return func() {
-		signal.Stop(ch)
-		close(done)
 	}
 }
+
+// To passes what is caught, and was held, on to pid (> 0).
+func (f *Forwarder) To(pid int) {
+	if pid > 0 {
+		f.pid <- pid
+	}
+}
+
+// Stop ends the passing on. The signals stay caught, and are dropped,
+// until goC exits: it is about to, cleaning up, which a second Ctrl-C
+// must not cut short (and signal.Stop would cost the round trips again).
+func (f *Forwarder) Stop() { f.stop.Do(func() { close(f.done) }) }
 
 // DefaultSignals sets every signal goC inherited as ignored back to its
 // default action: exec keeps ignored signals ignored, so without it a

@@ -1,8 +1,11 @@
 package process
 
 import (
+	"os"
+	"os/exec"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseSignal(t *testing.T) {
@@ -46,4 +49,31 @@ func TestSignalName(t *testing.T) {
 			t.Errorf("signalName(%d) = %q, want %q", sig, got, want)
 		}
 	}
+}
+
+// A signal goC receives after Catch and before To waits for To, then goes
+// to the process To names; after Stop, goC takes no more signals' default
+// action (it is cleaning up) and passes none on.
+func TestCatchHoldsUntilTo(t *testing.T) {
+	f := Catch()
+	<-f.catching
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.To(cmd.Process.Pid)
+	err := cmd.Wait()
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGUSR1 {
+		t.Fatalf("sleep ended with %v (%v), want killed by SIGUSR1", ws, err)
+	}
+	f.Stop()
+	f.Stop() // twice is harmless
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // still here: SIGUSR2 did not end the test
 }

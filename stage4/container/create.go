@@ -38,8 +38,10 @@ type container struct {
 	cg     cgroups.Manager
 	nw     *network.Attachment
 	master *os.File // the terminal, when goC relays it
-	stop   func()   // signal forwarding
-	bound  bool     // the rootfs is bound on itself in goC's mount namespace
+	// goC's signals, the container's in the foreground: caught from the
+	// start of create, passed on once the init exists.
+	signals *process.Forwarder
+	bound   bool // the rootfs is bound on itself in goC's mount namespace
 }
 
 // create sets a container up and leaves its init waiting on the exec fifo:
@@ -78,6 +80,9 @@ func create(o Options) (_ *container, retErr error) {
 			ct.destroy()
 		}
 	}()
+	if o.Foreground {
+		ct.signals = process.Catch()
+	}
 	if err := ct.reserve(); err != nil {
 		return nil, err
 	}
@@ -182,10 +187,10 @@ func (ct *container) startInit(cfg *initproc.Config) error {
 		return fmt.Errorf("create: start container init: %w", err)
 	}
 	ct.cmd = cmd
-	if ct.o.Foreground {
+	if ct.signals != nil {
 		// From here on goC's signals are the container's: during setup
 		// they end the init (and goC with an error).
-		ct.stop = process.Forward(cmd.Process.Pid)
+		ct.signals.To(cmd.Process.Pid)
 	}
 	return nil
 }
@@ -370,8 +375,8 @@ func (ct *container) record() error {
 // the network and removes the state directory.
 func (ct *container) destroy() error {
 	var errs []error
-	if ct.stop != nil {
-		ct.stop()
+	if ct.signals != nil {
+		ct.signals.Stop()
 	}
 	if ct.cmd != nil && ct.cmd.Process != nil {
 		_ = ct.cmd.Process.Kill()
