@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -111,7 +113,10 @@ func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
 // Syscall names the architecture does not have are skipped, as runc does
 // (profiles list syscalls of newer kernels and other architectures).
 // Calls from other architectures (32-bit binaries) get the default action.
-func Compile(s *specs.LinuxSeccomp) (*Program, error) {
+func Compile(s *specs.LinuxSeccomp) (*Program, error) { return compileWith(s, assemble) }
+
+// compileWith is Compile with asm as the assembler of the rules.
+func compileWith(s *specs.LinuxSeccomp, asm func([]libseccomp.SyscallGroup, *arch.Info, libseccomp.Action) ([]bpf.Instruction, error)) (*Program, error) {
 	info, err := arch.GetInfo("")
 	if err != nil {
 		return nil, err
@@ -120,7 +125,7 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	insts, err := assemble(groups, info, def)
+	insts, err := asm(groups, info, def)
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp: %w", err)
 	}
@@ -309,12 +314,16 @@ func newerENOSYS(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) 
 }
 
 // assemble turns the groups into BPF. For this architecture the syscall
-// number is loaded, x32 calls get ENOSYS (as the assembler's own filter
-// gives them), each group is tried in turn and the default action ends
-// it; calls from another architecture get the default action. The
-// number is loaded again before each group: a group whose argument checks
-// fail leaves an argument in the accumulator, which the next group would
-// take for a syscall number.
+// number is loaded and x32 calls get ENOSYS (as the assembler's own filter
+// gives them). Then a binary search over ranges of syscall numbers
+// (lookup) returns the action of a syscall whose rule has no argument
+// conditions, most of a profile, or the default action for one no rule
+// names, or jumps to the argument checks of that syscall's rules, tried
+// in their order. A syscall so runs a dozen instructions of the filter,
+// not the hundreds of a filter that tries rule after rule; so does the
+// kernel when it loads the filter, which it runs then for every syscall
+// number (to cache those always allowed). Calls from another
+// architecture get the default action.
 func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.Action) ([]bpf.Instruction, error) {
 	loadNr := bpf.LoadAbsolute{Off: 0, Size: 4} // seccomp_data.nr
 	after := []bpf.Instruction{loadNr}
@@ -322,16 +331,26 @@ func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.
 		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: uint32(arch.X32.SeccompMask), SkipFalse: 1},
 			bpf.RetConstant{Val: uint32(libseccomp.ActionErrno) | uint32(unix.ENOSYS)})
 	}
+	// resolve puts a name in one group without conditions, or in groups
+	// with conditions only.
+	plain := map[uint32]libseccomp.Action{}
+	checks := map[uint32][]bpf.Instruction{}
 	for _, g := range groups {
-		if len(g.Names)+len(g.NamesWithCondtions) == 0 {
-			continue
+		for _, name := range g.Names {
+			plain[uint32(info.SyscallNames[name])] = g.Action
 		}
-		body, err := assembleGroup(g, info, loadNr)
-		if err != nil {
-			return nil, err
+		for _, nc := range g.NamesWithCondtions {
+			// The number is loaded again before each rule: one whose
+			// argument checks fail leaves an argument in the accumulator.
+			body, err := assembleGroup(libseccomp.SyscallGroup{Action: g.Action, NamesWithCondtions: []libseccomp.NameWithConditions{nc}}, info, loadNr)
+			if err != nil {
+				return nil, err
+			}
+			nr := uint32(info.SyscallNames[nc.Name])
+			checks[nr] = append(append(checks[nr], loadNr), body...)
 		}
-		after = append(append(after, loadNr), body...)
 	}
+	after = append(after, lookup(plain, checks, def)...)
 	head := []bpf.Instruction{bpf.LoadAbsolute{Off: 4, Size: 4}} // seccomp_data.arch
 	if len(after) <= 255 {
 		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: uint8(len(after))})
@@ -339,6 +358,125 @@ func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.
 		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
 	}
 	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)}), nil
+}
+
+// A leaf is what lookup does for a syscall number: return ret, or (block
+// ≥ 0) jump to the argument checks of the number's rules.
+type leaf struct {
+	ret   libseccomp.Action
+	block int
+}
+
+// A span is the syscall numbers from first up to the next span's.
+type span struct {
+	first uint32
+	leaf  leaf
+}
+
+// lookup is a binary search of the syscall number in the accumulator:
+// those in plain return their action, those in checks run their argument
+// checks (which return, or go on) and then return def, and all others
+// return def.
+func lookup(plain map[uint32]libseccomp.Action, checks map[uint32][]bpf.Instruction, def libseccomp.Action) []bpf.Instruction {
+	if len(plain)+len(checks) == 0 {
+		return nil
+	}
+	none := leaf{ret: def, block: -1}
+	nrs := slices.Sorted(maps.Keys(plain))
+	var blocks [][]bpf.Instruction
+	for _, nr := range slices.Sorted(maps.Keys(checks)) {
+		nrs = append(nrs, nr)
+		blocks = append(blocks, append(checks[nr], bpf.RetConstant{Val: uint32(def)}))
+	}
+	slices.Sort(nrs)
+	block := map[uint32]int{}
+	for i, nr := range slices.Sorted(maps.Keys(checks)) {
+		block[nr] = i
+	}
+	var spans []span
+	add := func(first uint32, l leaf) {
+		if len(spans) == 0 || spans[len(spans)-1].leaf != l {
+			spans = append(spans, span{first, l})
+		}
+	}
+	for i, nr := range nrs {
+		if i == 0 && nr > 0 || i > 0 && nrs[i-1] != nr-1 {
+			from := uint32(0)
+			if i > 0 {
+				from = nrs[i-1] + 1
+			}
+			add(from, none)
+		}
+		if b, ok := block[nr]; ok {
+			add(nr, leaf{block: b})
+		} else {
+			add(nr, leaf{ret: plain[nr], block: -1})
+		}
+	}
+	if last := nrs[len(nrs)-1]; last != math.MaxUint32 {
+		add(last+1, none)
+	}
+	var t searchTree
+	t.emit(spans)
+	starts := make([]int, len(blocks))
+	at := len(t.code)
+	for i, b := range blocks {
+		starts[i] = at
+		at += len(b)
+	}
+	for _, j := range t.jumps {
+		t.code[j.at] = bpf.Jump{Skip: uint32(starts[j.block] - j.at - 1)}
+	}
+	for _, b := range blocks {
+		t.code = append(t.code, b...)
+	}
+	return t.code
+}
+
+// A searchTree is lookup's search as it is laid out, with the places of
+// its jumps to argument checks, which follow it.
+type searchTree struct {
+	code  []bpf.Instruction
+	jumps []struct{ at, block int }
+}
+
+// emit lays out the search of spans: for more than one, a test of the
+// middle one's first number, the search of those below it, then of the
+// rest, where the test jumps when the number is not below (over a jump,
+// when those below take more than a conditional jump's 255).
+func (t *searchTree) emit(spans []span) {
+	if len(spans) == 1 {
+		if l := spans[0].leaf; l.block >= 0 {
+			t.jumps = append(t.jumps, struct{ at, block int }{len(t.code), l.block})
+			t.code = append(t.code, bpf.Jump{})
+		} else {
+			t.code = append(t.code, bpf.RetConstant{Val: uint32(l.ret)})
+		}
+		return
+	}
+	mid := len(spans) / 2
+	below, from := searchSize(spans[:mid]), spans[mid].first
+	if below <= 255 {
+		t.code = append(t.code, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: from, SkipTrue: uint8(below)})
+	} else {
+		t.code = append(t.code, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: from, SkipFalse: 1}, bpf.Jump{Skip: uint32(below)})
+	}
+	t.emit(spans[:mid])
+	t.emit(spans[mid:])
+}
+
+// searchSize is how many instructions emit lays out for spans.
+func searchSize(spans []span) int {
+	if len(spans) == 1 {
+		return 1
+	}
+	mid := len(spans) / 2
+	below := searchSize(spans[:mid])
+	n := 1 + below + searchSize(spans[mid:])
+	if below > 255 {
+		n++
+	}
+	return n
 }
 
 // assembleGroup is the assembler's code for one group: what it makes for
