@@ -19,15 +19,17 @@ func Seccomp(how string, caps []string, privileged bool) (*seccomp.Program, erro
 	if how == "unconfined" || (privileged && how == "") {
 		return nil, nil
 	}
+	if how == "" {
+		if prog, ok := precompiled(caps); ok {
+			return prog, nil
+		}
+	}
 	s, err := Profile(how, caps)
 	if err != nil {
 		return nil, err
 	}
 	if s == nil { // a profile with neither default action nor syscalls: Docker's "unconfined"
 		return nil, nil
-	}
-	if prog, ok := precompiled(s); ok {
-		return prog, nil
 	}
 	prog, err := seccomp.Compile(s)
 	if err != nil {
