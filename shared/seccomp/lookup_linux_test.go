@@ -2,13 +2,12 @@ package seccomp
 
 import (
 	"math/bits"
+	"slices"
 	"testing"
 
-	libseccomp "github.com/elastic/go-seccomp-bpf"
 	"github.com/elastic/go-seccomp-bpf/arch"
 	profiles "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -110,38 +109,124 @@ func TestPlainSyscallsAreLookedUp(t *testing.T) {
 	t.Logf("%d instructions; at most %d run for a syscall without argument rules", len(p.Filter), worst)
 }
 
-// assembleLinear is how goC assembled a filter before the lookup: each
-// group tried in turn. It is the model the lookup must agree with.
-func assembleLinear(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.Action) ([]bpf.Instruction, error) {
-	loadNr := bpf.LoadAbsolute{Off: 0, Size: 4}
-	after := []bpf.Instruction{loadNr}
-	if info.ID == arch.X86_64.ID {
-		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: uint32(arch.X32.SeccompMask), SkipFalse: 1},
-			bpf.RetConstant{Val: uint32(libseccomp.ActionErrno) | uint32(unix.ENOSYS)})
+// model is what the filter of s must return for a syscall, worked out
+// from the profile directly (MASKED_EQ as libseccomp defines it: argument
+// AND value equals valueTwo): the oracle the assembled filter is held to.
+// Rules with the default action are left out, the first unconditional rule
+// for the syscall wins, else the first conditional one whose conditions all
+// hold, else the default action.
+func model(t testing.TB, s *specs.LinuxSeccomp, audit, nr uint32, args []uint64) uint32 {
+	t.Helper()
+	a, err := archFor("")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, g := range groups {
-		if len(g.Names)+len(g.NamesWithCondtions) == 0 {
+	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enosys := uint32(unix.SECCOMP_RET_ERRNO | unix.ENOSYS)
+	if audit != a.id {
+		return uint32(def)
+	}
+	newest := -1
+	for _, r := range s.Syscalls {
+		for _, name := range r.Names {
+			if n, ok := a.number(name); ok {
+				newest = max(newest, int(n))
+			}
+		}
+	}
+	switch def & unix.SECCOMP_RET_ACTION_FULL {
+	case unix.SECCOMP_RET_ALLOW, unix.SECCOMP_RET_LOG, unix.SECCOMP_RET_TRACE:
+	default:
+		if uint32(def) != enosys && newest >= 0 && int64(nr) > int64(newest) {
+			return enosys
+		}
+	}
+	if a == archX86_64 && nr >= x32Bit {
+		return enosys
+	}
+	arg := func(i uint) uint64 {
+		if int(i) < len(args) {
+			return args[i]
+		}
+		return 0
+	}
+	holds := func(c specs.LinuxSeccompArg) bool {
+		v := arg(c.Index)
+		switch c.Op {
+		case specs.OpEqualTo:
+			return v == c.Value
+		case specs.OpNotEqual:
+			return v != c.Value
+		case specs.OpGreaterThan:
+			return v > c.Value
+		case specs.OpGreaterEqual:
+			return v >= c.Value
+		case specs.OpLessThan:
+			return v < c.Value
+		case specs.OpLessEqual:
+			return v <= c.Value
+		case specs.OpMaskedEqual:
+			return v&c.Value == c.ValueTwo
+		}
+		t.Fatalf("operator %q", c.Op)
+		return false
+	}
+	names := func(r specs.LinuxSyscall) bool {
+		return slices.ContainsFunc(r.Names, func(name string) bool { n, ok := a.number(name); return ok && n == nr })
+	}
+	var conditional []specs.LinuxSyscall
+	for _, r := range s.Syscalls {
+		act, err := action(r.Action, r.ErrnoRet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act == def || !names(r) {
 			continue
 		}
-		body, err := assembleGroup(g, info, loadNr)
-		if err != nil {
-			return nil, err
+		if len(r.Args) == 0 {
+			return uint32(act)
 		}
-		after = append(append(after, loadNr), body...)
+		conditional = append(conditional, r)
 	}
-	head := []bpf.Instruction{bpf.LoadAbsolute{Off: 4, Size: 4}}
-	if len(after) <= 255 {
-		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: uint8(len(after))})
-	} else {
-		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
+	for _, r := range conditional {
+		if !slices.ContainsFunc(r.Args, func(c specs.LinuxSeccompArg) bool { return !holds(c) }) {
+			act, _ := action(r.Action, r.ErrnoRet)
+			return uint32(act)
+		}
 	}
-	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)}), nil
+	return uint32(def)
+}
+
+// agrees checks p against the model for every syscall number up to 1024,
+// of this architecture, x32 and another, with several argument sets.
+func agrees(t testing.TB, s *specs.LinuxSeccomp, p *Program) {
+	t.Helper()
+	a, err := archFor("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	argSets := [][]uint64{nil, {8}, {40, 1}, {0x7e020000}, {0xffffffff, 9}, {1 << 33}, {0x20000000, 0, 0xffffffffffffffff}}
+	for _, audit := range []uint32{a.id, a.id ^ 1} {
+		for nr := uint32(0); nr < 1024; nr++ {
+			for _, args := range argSets {
+				for _, n := range []uint32{nr, nr | x32Bit} {
+					got, _ := steps(t, p, audit, n, args...)
+					if want := model(t, s, audit, n, args); got != want {
+						t.Fatalf("arch %#x, syscall %d, args %#x: the filter returns %#x, the profile says %#x", audit, n, args, got, want)
+					}
+				}
+			}
+		}
+	}
 }
 
 // Every syscall number, from this architecture, x32 and another, with
 // arguments that do and do not meet the profiles' conditions, gets what
-// the linear filter gave it.
-func TestLookupAgreesWithLinear(t *testing.T) {
+// the profile says.
+func TestFilterAgreesWithProfile(t *testing.T) {
 	zero, enosys := uint(0), uint(unix.ENOSYS)
 	profiles := map[string]*specs.LinuxSeccomp{
 		"docker": dockerDefault(t),
@@ -158,37 +243,45 @@ func TestLookupAgreesWithLinear(t *testing.T) {
 			{Names: []string{"socket"}, Action: specs.ActAllow},
 			{Names: []string{"exit", "exit_group"}, Action: specs.ActLog},
 		}},
+		"every operator": {DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"read"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 8, Op: specs.OpNotEqual}, {Index: 1, Value: 1 << 33, Op: specs.OpLessThan}}},
+			{Names: []string{"write"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 40, Op: specs.OpGreaterThan}}},
+			{Names: []string{"close"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 1 << 33, Op: specs.OpGreaterEqual}}},
+			{Names: []string{"openat"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 2, Value: 0xffffffff, Op: specs.OpLessEqual}}},
+			{Names: []string{"clone"}, Action: specs.ActErrno, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 0x7e020000, Op: specs.OpMaskedEqual}}},
+			{Names: []string{"clone"}, Action: specs.ActKillProcess, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 0x20000000, ValueTwo: 0x20000000, Op: specs.OpMaskedEqual}}},
+			{Names: []string{"kill"}, Action: specs.ActTrap, Args: []specs.LinuxSeccompArg{{Index: 1, Value: 9, Op: specs.OpEqualTo}, {Index: 0, Value: 40, Op: specs.OpLessEqual}}},
+		}},
 	}
-	info, err := arch.GetInfo("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	audit := uint32(info.ID)
-	argSets := [][]uint64{nil, {8}, {40, 1}, {0x7e020000}, {0xffffffff, 9}, {1 << 33}}
 	for name, s := range profiles {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			model, err := compileWith(s, assembleLinear)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, a := range []uint32{audit, audit ^ 1} {
-				for nr := uint32(0); nr < 1024; nr++ {
-					for _, args := range argSets {
-						for _, n := range []uint32{nr, nr | uint32(arch.X32.SeccompMask)} {
-							got, _ := steps(t, p, a, n, args...)
-							want, _ := steps(t, model, a, n, args...)
-							if got != want {
-								t.Fatalf("arch %#x, syscall %d, args %v: %#x, the linear filter %#x", a, n, args, got, want)
-							}
-						}
-					}
-				}
-			}
-			t.Logf("%d instructions, linear %d", len(p.Filter), len(model.Filter))
+			agrees(t, s, p)
+			t.Logf("%d instructions", len(p.Filter))
 		})
+	}
+}
+
+// The syscall tables go generate copied are the library's.
+func TestTablesMatchTheLibrary(t *testing.T) {
+	for goarch, lib := range map[string]*arch.Info{"amd64": arch.X86_64, "386": arch.I386, "arm64": arch.AARCH64, "arm": arch.ARM} {
+		a, err := archFor(goarch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.id != uint32(lib.ID) || len(a.calls) != len(lib.SyscallNames) {
+			t.Errorf("%s: id %#x, %d syscalls; the library: %#x, %d (go generate in shared/seccomp)", goarch, a.id, len(a.calls), uint32(lib.ID), len(lib.SyscallNames))
+		}
+		for name, nr := range lib.SyscallNames {
+			if got, ok := a.number(name); !ok || got != uint32(nr) {
+				t.Errorf("%s: %s is %d, %v; the library: %d", goarch, name, got, ok, nr)
+			}
+		}
+	}
+	if _, err := archFor("mips"); err == nil {
+		t.Error("archFor(mips): no error")
 	}
 }

@@ -1,8 +1,11 @@
 // Package seccomp turns a config.json's linux.seccomp into a BPF program
 // (in goC, where an error can still name the field) and loads it (in the
-// container's init, just before exec). The BPF is assembled by
-// github.com/elastic/go-seccomp-bpf, which also knows each architecture's
-// syscall numbers; this package maps the runtime-spec onto it.
+// container's init, just before exec). It resolves the rules as runc
+// (libseccomp) does, and assembles the filter itself: a binary search over
+// syscall numbers, then each syscall's argument checks. The syscall
+// numbers are github.com/elastic/go-seccomp-bpf's tables, copied into
+// syscalls_table.go by go generate (the library builds maps of them when
+// a process starts).
 package seccomp
 
 import (
@@ -16,9 +19,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 
-	libseccomp "github.com/elastic/go-seccomp-bpf"
-	"github.com/elastic/go-seccomp-bpf/arch"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -30,16 +32,20 @@ import (
 // which the init links without the compiler).
 type Program = filter.Program
 
-var actions = map[specs.LinuxSeccompAction]libseccomp.Action{
-	specs.ActKill:        libseccomp.ActionKillThread,
-	specs.ActKillThread:  libseccomp.ActionKillThread,
-	specs.ActKillProcess: libseccomp.ActionKillProcess,
-	specs.ActTrap:        libseccomp.ActionTrap,
-	specs.ActErrno:       libseccomp.ActionErrno,
-	specs.ActTrace:       libseccomp.ActionTrace,
-	specs.ActAllow:       libseccomp.ActionAllow,
-	specs.ActLog:         libseccomp.ActionLog,
-	specs.ActNotify:      libseccomp.ActionUserNotify,
+// A ret is what the filter returns for a syscall: SECCOMP_RET_* and, for
+// ERRNO and TRACE, its data.
+type ret uint32
+
+var actions = map[specs.LinuxSeccompAction]ret{
+	specs.ActKill:        unix.SECCOMP_RET_KILL_THREAD,
+	specs.ActKillThread:  unix.SECCOMP_RET_KILL_THREAD,
+	specs.ActKillProcess: unix.SECCOMP_RET_KILL_PROCESS,
+	specs.ActTrap:        unix.SECCOMP_RET_TRAP,
+	specs.ActErrno:       unix.SECCOMP_RET_ERRNO,
+	specs.ActTrace:       unix.SECCOMP_RET_TRACE,
+	specs.ActAllow:       unix.SECCOMP_RET_ALLOW,
+	specs.ActLog:         unix.SECCOMP_RET_LOG,
+	specs.ActNotify:      unix.SECCOMP_RET_USER_NOTIF,
 }
 
 var flags = map[specs.LinuxSeccompFlag]uint{
@@ -48,58 +54,78 @@ var flags = map[specs.LinuxSeccompFlag]uint{
 	specs.LinuxSeccompFlagWaitKillableRecv: 1 << 5, // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 }
 
-// errnoZero marks SCMP_ACT_ERRNO with errnoRet 0 while a group is
-// assembled: the assembler turns a bare errno action into EPERM.
-const errnoZero = 0xffff
+// maxErrno bounds errnoRet, which takes the 16 bits of SECCOMP_RET_DATA.
+const maxErrno = 0xffff
 
 // action is a rule's action with its errno (EPERM unless given, as runc).
-func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.Action, error) {
+func action(a specs.LinuxSeccompAction, errno *uint) (ret, error) {
 	act, ok := actions[a]
 	if !ok {
 		return 0, fmt.Errorf("unknown action %q", a)
 	}
-	if act == libseccomp.ActionErrno || act == libseccomp.ActionTrace {
+	if act == unix.SECCOMP_RET_ERRNO || act == unix.SECCOMP_RET_TRACE {
 		e := uint(unix.EPERM)
 		if errno != nil {
 			e = *errno
 		}
-		if e >= errnoZero {
+		if e >= maxErrno {
 			return 0, fmt.Errorf("errnoRet %d out of range", e)
 		}
-		act |= libseccomp.Action(e)
+		act |= ret(e)
 	} else if errno != nil {
 		return 0, fmt.Errorf("errnoRet is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", a)
 	}
 	return act, nil
 }
 
+// An operation compares a syscall argument with a value.
+type operation int
+
+const (
+	equal operation = iota
+	notEqual
+	greaterThan
+	greaterOrEqual
+	lessThan
+	lessOrEqual
+	bitsSet    // any bit of the value set in the argument
+	bitsNotSet // no bit of the value set in the argument
+)
+
+// A condition is one comparison of a rule: argument arg op value.
+type condition struct {
+	arg   uint32
+	op    operation
+	value uint64
+}
+
 // condition maps one argument comparison. MASKED_EQ is supported in the
 // two forms profiles use: "no bit of the mask set" (value 0) and "the
 // mask's one bit set".
-func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
+func newCondition(a specs.LinuxSeccompArg) (condition, error) {
 	if a.Index > 5 {
-		return libseccomp.Condition{}, fmt.Errorf("argument index %d out of range", a.Index)
+		return condition{}, fmt.Errorf("argument index %d out of range", a.Index)
 	}
-	c := libseccomp.Condition{Argument: uint32(a.Index), Value: a.Value}
+	c := condition{arg: uint32(a.Index), value: a.Value}
 	switch a.Op {
 	case specs.OpEqualTo:
-		c.Operation = libseccomp.Equal
+		c.op = equal
 	case specs.OpNotEqual:
-		c.Operation = libseccomp.NotEqual
+		c.op = notEqual
 	case specs.OpGreaterThan:
-		c.Operation = libseccomp.GreaterThan
+		c.op = greaterThan
 	case specs.OpGreaterEqual:
-		c.Operation = libseccomp.GreaterOrEqual
+		c.op = greaterOrEqual
 	case specs.OpLessThan:
-		c.Operation = libseccomp.LessThan
+		c.op = lessThan
 	case specs.OpLessEqual:
-		c.Operation = libseccomp.LessOrEqual
+		c.op = lessOrEqual
 	case specs.OpMaskedEqual:
 		switch {
 		case a.ValueTwo == 0:
-			c.Operation = libseccomp.BitsNotSet
+			c.op = bitsNotSet
 		case a.ValueTwo == a.Value && bits.OnesCount64(a.Value) == 1:
-			c.Operation = libseccomp.BitsSet
+			c.op = bitsSet
 		default:
 			return c, fmt.Errorf("SCMP_CMP_MASKED_EQ with mask %#x and value %#x is not supported by goC (only value 0, or a one-bit mask equal to the value)", a.Value, a.ValueTwo)
 		}
@@ -113,23 +139,16 @@ func condition(a specs.LinuxSeccompArg) (libseccomp.Condition, error) {
 // Syscall names the architecture does not have are skipped, as runc does
 // (profiles list syscalls of newer kernels and other architectures).
 // Calls from other architectures (32-bit binaries) get the default action.
-func Compile(s *specs.LinuxSeccomp) (*Program, error) { return compileWith(s, assemble) }
-
-// compileWith is Compile with asm as the assembler of the rules.
-func compileWith(s *specs.LinuxSeccomp, asm func([]libseccomp.SyscallGroup, *arch.Info, libseccomp.Action) ([]bpf.Instruction, error)) (*Program, error) {
-	info, err := arch.GetInfo("")
+func Compile(s *specs.LinuxSeccomp) (*Program, error) {
+	a, err := archFor("")
 	if err != nil {
 		return nil, err
 	}
-	prog, def, groups, err := prepare(s, info)
+	prog, def, rules, err := prepare(s, a)
 	if err != nil {
 		return nil, err
 	}
-	insts, err := asm(groups, info, def)
-	if err != nil {
-		return nil, fmt.Errorf("linux.seccomp: %w", err)
-	}
-	raw, err := bpf.Assemble(append(newerENOSYS(s, info, def), insts...))
+	raw, err := bpf.Assemble(append(newerENOSYS(rules, a, def), assemble(rules, a, def)...))
 	if err != nil {
 		return nil, fmt.Errorf("linux.seccomp: %w", err)
 	}
@@ -145,41 +164,54 @@ func compileWith(s *specs.LinuxSeccomp, asm func([]libseccomp.SyscallGroup, *arc
 // Check checks s for the architecture goarch names (amd64, arm64; "" is
 // this machine's) as Compile does before it assembles: the actions,
 // conditions, flags and rules, with the syscall names of that architecture.
-// The assembler only builds filters for the machine it runs on, so this is
-// how a profile is checked for another.
 func Check(s *specs.LinuxSeccomp, goarch string) error {
-	info, err := arch.GetInfo(goarch)
+	a, err := archFor(goarch)
 	if err != nil {
 		return err
 	}
-	_, _, _, err = prepare(s, info)
+	_, _, _, err = prepare(s, a)
 	return err
+}
+
+// rules are a profile's rules resolved for an architecture, by syscall
+// number: the action of those without argument conditions (plain), and
+// for the others their conditional rules, in the profile's order.
+type rules struct {
+	plain  map[uint32]ret
+	checks map[uint32][]checked
+	newest int // the highest number any rule names, -1 for none
+}
+
+// A checked rule returns its action when all its conditions hold.
+type checked struct {
+	act   ret
+	conds []condition
 }
 
 // prepare is what Compile does before it assembles: s's default action,
 // its flags and listener in a Program without a filter yet, and its rules
-// resolved into groups for info's architecture.
-func prepare(s *specs.LinuxSeccomp, info *arch.Info) (*Program, libseccomp.Action, []libseccomp.SyscallGroup, error) {
+// resolved for a.
+func prepare(s *specs.LinuxSeccomp, a *archInfo) (*Program, ret, rules, error) {
 	if s.DefaultAction == specs.ActNotify { // the init itself would wait on the agent
-		return nil, 0, nil, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
+		return nil, 0, rules{}, errors.New("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
 	}
 	def, err := action(s.DefaultAction, s.DefaultErrnoRet)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
+		return nil, 0, rules{}, fmt.Errorf("linux.seccomp.defaultAction: %w", err)
 	}
 	prog, err := listener(s)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, rules{}, err
 	}
 	for _, f := range s.Flags {
 		v, ok := flags[f]
 		if !ok {
-			return nil, 0, nil, fmt.Errorf("linux.seccomp.flags: %q is not supported by goC", f)
+			return nil, 0, rules{}, fmt.Errorf("linux.seccomp.flags: %q is not supported by goC", f)
 		}
 		prog.Flags |= v
 	}
-	groups, err := resolve(s, info, def)
-	return prog, def, groups, err
+	rs, err := resolve(s, a, def)
+	return prog, def, rs, err
 }
 
 // listener is the Program's listener: with an SCMP_ACT_NOTIFY rule the
@@ -200,14 +232,14 @@ func listener(s *specs.LinuxSeccomp) (*Program, error) {
 
 // rule is one of linux.seccomp.syscalls, compiled: its action and its
 // argument conditions (none: the rule holds for any arguments).
-func rule(r specs.LinuxSyscall) (libseccomp.Action, libseccomp.ArgumentConditions, error) {
+func rule(r specs.LinuxSyscall) (ret, []condition, error) {
 	act, err := action(r.Action, r.ErrnoRet)
 	if err != nil {
 		return 0, nil, err
 	}
-	var conds libseccomp.ArgumentConditions
+	var conds []condition
 	for _, a := range r.Args {
-		c, err := condition(a)
+		c, err := newCondition(a)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -216,69 +248,50 @@ func rule(r specs.LinuxSyscall) (libseccomp.Action, libseccomp.ArgumentCondition
 	return act, conds, nil
 }
 
-// use is one rule kept for one syscall: the rule's index, and its
-// conditions.
-type use struct {
-	rule  int
-	conds libseccomp.ArgumentConditions
-}
-
-// resolve decides, syscall by syscall, which rules hold, as libseccomp
-// (and so runc) does rather than by their order: a rule with the default
-// action is left out; an unconditional rule outweighs the conditional ones
-// and the rules after it; the same conditions with another action are an
-// error. It returns one group per rule, in order, each with the syscalls
-// it kept (the filter tries the groups in order: conditional rules of one
-// syscall are tried in the profile's order).
-func resolve(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) ([]libseccomp.SyscallGroup, error) {
-	groups := make([]libseccomp.SyscallGroup, len(s.Syscalls))
-	kept := map[string][]use{}
-	var names []string // in the order first kept
+// resolve resolves the rules that name one syscall as libseccomp does,
+// not by their order: a rule with the default action is left out, the
+// first unconditional rule outweighs every conditional one, and the same
+// conditions with two actions are refused.
+func resolve(s *specs.LinuxSeccomp, a *archInfo, def ret) (rules, error) {
+	rs := rules{plain: map[uint32]ret{}, checks: map[uint32][]checked{}, newest: -1}
 	for i, r := range s.Syscalls {
 		act, conds, err := rule(r)
 		if err != nil {
-			return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
+			return rules{}, fmt.Errorf("linux.seccomp.syscalls[%d]: %w", i, err)
 		}
-		groups[i].Action = act
+		for _, name := range r.Names {
+			if nr, ok := a.number(name); ok {
+				rs.newest = max(rs.newest, int(nr))
+			}
+		}
 		if act == def {
 			continue // what happens anyway, as runc
 		}
 		for _, name := range r.Names {
-			if _, ok := info.SyscallNames[name]; !ok {
+			nr, ok := a.number(name)
+			if !ok {
 				slog.Debug("seccomp: no such syscall on this architecture, skipped", "name", name)
 				continue
 			}
-			prev, seen := kept[name]
-			if !seen {
-				names = append(names, name)
-			}
-			if len(prev) > 0 && prev[0].conds == nil {
+			if _, ok := rs.plain[nr]; ok {
 				continue // an unconditional rule holds already
 			}
 			if len(conds) == 0 {
-				kept[name] = []use{{rule: i}}
+				rs.plain[nr] = act
+				delete(rs.checks, nr)
 				continue
 			}
-			if j := slices.IndexFunc(prev, func(u use) bool { return slices.Equal(u.conds, conds) }); j >= 0 {
-				if groups[prev[j].rule].Action != act {
-					return nil, fmt.Errorf("linux.seccomp.syscalls[%d]: %s: the same arguments as an earlier rule, another action", i, name)
+			prev := rs.checks[nr]
+			if j := slices.IndexFunc(prev, func(c checked) bool { return slices.Equal(c.conds, conds) }); j >= 0 {
+				if prev[j].act != act {
+					return rules{}, fmt.Errorf("linux.seccomp.syscalls[%d]: %s: the same arguments as an earlier rule, another action", i, name)
 				}
 				continue
 			}
-			kept[name] = append(prev, use{rule: i, conds: conds})
+			rs.checks[nr] = append(prev, checked{act, conds})
 		}
 	}
-	for _, name := range names {
-		for _, u := range kept[name] {
-			g := &groups[u.rule]
-			if u.conds == nil {
-				g.Names = append(g.Names, name)
-			} else {
-				g.NamesWithCondtions = append(g.NamesWithCondtions, libseccomp.NameWithConditions{Name: name, Conditions: u.conds})
-			}
-		}
-	}
-	return groups, nil
+	return rs, nil
 }
 
 // newerENOSYS is what goes before the filter when the default action
@@ -286,84 +299,125 @@ func resolve(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) ([]l
 // profile names is newer than the profile, and gets ENOSYS rather than the
 // default action, so that a libc falls back to the older call it replaces
 // (clone3 to clone, faccessat2 to faccessat) — as runc does. x32 calls
-// (numbered from 1<<30) get ENOSYS too, as the assembler's filter gives them.
-func newerENOSYS(s *specs.LinuxSeccomp, info *arch.Info, def libseccomp.Action) []bpf.Instruction {
-	enosys := libseccomp.ActionErrno | libseccomp.Action(unix.ENOSYS)
-	switch def &^ 0xffff { // the action, without its errno
-	case libseccomp.ActionAllow, libseccomp.ActionLog, libseccomp.ActionTrace:
+// (numbered from x32Bit) get ENOSYS too, in the filter.
+func newerENOSYS(rs rules, a *archInfo, def ret) []bpf.Instruction {
+	enosys := ret(unix.SECCOMP_RET_ERRNO | unix.ENOSYS)
+	switch def & unix.SECCOMP_RET_ACTION_FULL {
+	case unix.SECCOMP_RET_ALLOW, unix.SECCOMP_RET_LOG, unix.SECCOMP_RET_TRACE:
 		return nil // permissive already: a tracer handles new syscalls itself
 	}
-	newest := -1
-	for _, r := range s.Syscalls {
-		for _, name := range r.Names {
-			if n, ok := info.SyscallNames[name]; ok {
-				newest = max(newest, n)
-			}
-		}
-	}
-	if newest < 0 || def == enosys {
+	if def == enosys || rs.newest < 0 {
 		return nil
 	}
 	return []bpf.Instruction{
 		bpf.LoadAbsolute{Off: 4, Size: 4}, // seccomp_data.arch
-		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: 3},
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: a.id, SkipTrue: 3},
 		bpf.LoadAbsolute{Off: 0, Size: 4}, // seccomp_data.nr
-		bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(newest), SkipFalse: 1},
+		bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: uint32(rs.newest), SkipFalse: 1},
 		bpf.RetConstant{Val: uint32(enosys)},
 	}
 }
 
-// assemble turns the groups into BPF. For this architecture the syscall
-// number is loaded and x32 calls get ENOSYS (as the assembler's own filter
-// gives them). Then a binary search over ranges of syscall numbers
-// (lookup) returns the action of a syscall whose rule has no argument
-// conditions, most of a profile, or the default action for one no rule
-// names, or jumps to the argument checks of that syscall's rules, tried
-// in their order. A syscall so runs a dozen instructions of the filter,
-// not the hundreds of a filter that tries rule after rule; so does the
-// kernel when it loads the filter, which it runs then for every syscall
-// number (to cache those always allowed). Calls from another
-// architecture get the default action.
-func assemble(groups []libseccomp.SyscallGroup, info *arch.Info, def libseccomp.Action) ([]bpf.Instruction, error) {
-	loadNr := bpf.LoadAbsolute{Off: 0, Size: 4} // seccomp_data.nr
-	after := []bpf.Instruction{loadNr}
-	if info.ID == arch.X86_64.ID {
-		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: uint32(arch.X32.SeccompMask), SkipFalse: 1},
-			bpf.RetConstant{Val: uint32(libseccomp.ActionErrno) | uint32(unix.ENOSYS)})
+// assemble turns the rules into BPF. For this architecture the syscall
+// number is loaded and x32 calls get ENOSYS. Then a binary search over
+// ranges of syscall numbers (lookup) returns the action of a syscall whose
+// rule has no argument conditions, most of a profile, or the default
+// action for one no rule names, or jumps to the argument checks of that
+// syscall's rules, tried in their order. A syscall so runs a dozen
+// instructions of the filter, not the hundreds of a filter that tries
+// rule after rule; so does the kernel when it loads the filter, which it
+// runs then for every syscall number (to cache those always allowed).
+// Calls from another architecture get the default action.
+func assemble(rs rules, a *archInfo, def ret) []bpf.Instruction {
+	after := []bpf.Instruction{bpf.LoadAbsolute{Off: 0, Size: 4}} // seccomp_data.nr
+	if a == archX86_64 {
+		after = append(after, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32Bit, SkipFalse: 1},
+			bpf.RetConstant{Val: unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)})
 	}
-	// resolve puts a name in one group without conditions, or in groups
-	// with conditions only.
-	plain := map[uint32]libseccomp.Action{}
 	checks := map[uint32][]bpf.Instruction{}
-	for _, g := range groups {
-		for _, name := range g.Names {
-			plain[uint32(info.SyscallNames[name])] = g.Action
-		}
-		for _, nc := range g.NamesWithCondtions {
-			// The number is loaded again before each rule: one whose
-			// argument checks fail leaves an argument in the accumulator.
-			body, err := assembleGroup(libseccomp.SyscallGroup{Action: g.Action, NamesWithCondtions: []libseccomp.NameWithConditions{nc}}, info, loadNr)
-			if err != nil {
-				return nil, err
-			}
-			nr := uint32(info.SyscallNames[nc.Name])
-			checks[nr] = append(append(checks[nr], loadNr), body...)
+	for nr, cs := range rs.checks {
+		for _, c := range cs {
+			checks[nr] = append(checks[nr], ruleChecks(c)...)
 		}
 	}
-	after = append(after, lookup(plain, checks, def)...)
+	after = append(after, lookup(rs.plain, checks, def)...)
 	head := []bpf.Instruction{bpf.LoadAbsolute{Off: 4, Size: 4}} // seccomp_data.arch
 	if len(after) <= 255 {
-		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(info.ID), SkipTrue: uint8(len(after))})
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: a.id, SkipTrue: uint8(len(after))})
 	} else {
-		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
+		head = append(head, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.id, SkipTrue: 1}, bpf.Jump{Skip: uint32(len(after))})
 	}
-	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)}), nil
+	return append(append(head, after...), bpf.RetConstant{Val: uint32(def)})
 }
+
+// ruleChecks is a conditional rule's code: each condition in turn on the
+// argument's two 32-bit halves; all hold, it returns the rule's action;
+// one fails, it jumps past, to what follows (the next rule).
+func ruleChecks(c checked) []bpf.Instruction {
+	const fail = 0xff // placeholder: the jump past the rule, set below
+	var code []bpf.Instruction
+	for _, cond := range c.conds {
+		hi, lo := uint32(cond.value>>32), uint32(cond.value)
+		ldHi := bpf.LoadAbsolute{Off: 16 + 8*cond.arg + 4, Size: 4} // seccomp_data.args, little-endian
+		ldLo := bpf.LoadAbsolute{Off: 16 + 8*cond.arg, Size: 4}
+		if !littleEndian {
+			ldHi.Off, ldLo.Off = ldLo.Off, ldHi.Off
+		}
+		code = append(code, ldHi)
+		switch cond.op {
+		case equal:
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpEqual, Val: hi, SkipFalse: fail}, ldLo,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: lo, SkipFalse: fail})
+		case notEqual:
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpEqual, Val: hi, SkipFalse: 2}, ldLo,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: lo, SkipTrue: fail})
+		case greaterThan, greaterOrEqual:
+			cmp := bpf.JumpGreaterThan
+			if cond.op == greaterOrEqual {
+				cmp = bpf.JumpGreaterOrEqual
+			}
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: hi, SkipTrue: 3},
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: hi, SkipFalse: fail}, ldLo,
+				bpf.JumpIf{Cond: cmp, Val: lo, SkipFalse: fail})
+		case lessThan, lessOrEqual:
+			cmp := bpf.JumpGreaterOrEqual // lo < value: not lo >= value
+			if cond.op == lessOrEqual {
+				cmp = bpf.JumpGreaterThan // lo <= value: not lo > value
+			}
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: hi, SkipFalse: 3},
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: hi, SkipFalse: fail}, ldLo,
+				bpf.JumpIf{Cond: cmp, Val: lo, SkipTrue: fail})
+		case bitsSet:
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: hi, SkipTrue: 2}, ldLo,
+				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: lo, SkipFalse: fail})
+		case bitsNotSet:
+			code = append(code, bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: hi, SkipTrue: fail}, ldLo,
+				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: lo, SkipTrue: fail})
+		}
+	}
+	code = append(code, bpf.RetConstant{Val: uint32(c.act)})
+	for i, in := range code { // fail: to the first instruction after the rule
+		if j, ok := in.(bpf.JumpIf); ok {
+			past := uint8(len(code) - i - 1)
+			if j.SkipTrue == fail {
+				j.SkipTrue = past
+			}
+			if j.SkipFalse == fail {
+				j.SkipFalse = past
+			}
+			code[i] = j
+		}
+	}
+	return code
+}
+
+// littleEndian: the low half of a 64-bit argument comes first.
+var littleEndian = func() bool { x := uint16(1); return *(*byte)(unsafe.Pointer(&x)) == 1 }()
 
 // A leaf is what lookup does for a syscall number: return ret, or (block
 // ≥ 0) jump to the argument checks of the number's rules.
 type leaf struct {
-	ret   libseccomp.Action
+	ret   ret
 	block int
 }
 
@@ -377,22 +431,21 @@ type span struct {
 // those in plain return their action, those in checks run their argument
 // checks (which return, or go on) and then return def, and all others
 // return def.
-func lookup(plain map[uint32]libseccomp.Action, checks map[uint32][]bpf.Instruction, def libseccomp.Action) []bpf.Instruction {
+func lookup(plain map[uint32]ret, checks map[uint32][]bpf.Instruction, def ret) []bpf.Instruction {
 	if len(plain)+len(checks) == 0 {
 		return nil
 	}
 	none := leaf{ret: def, block: -1}
-	nrs := slices.Sorted(maps.Keys(plain))
+	withChecks := slices.Sorted(maps.Keys(checks))
+	block := map[uint32]int{}
 	var blocks [][]bpf.Instruction
-	for _, nr := range slices.Sorted(maps.Keys(checks)) {
-		nrs = append(nrs, nr)
+	for i, nr := range withChecks {
+		block[nr] = i
 		blocks = append(blocks, append(checks[nr], bpf.RetConstant{Val: uint32(def)}))
 	}
+	nrs := slices.Sorted(maps.Keys(plain))
+	nrs = append(nrs, withChecks...)
 	slices.Sort(nrs)
-	block := map[uint32]int{}
-	for i, nr := range slices.Sorted(maps.Keys(checks)) {
-		block[nr] = i
-	}
 	var spans []span
 	add := func(first uint32, l leaf) {
 		if len(spans) == 0 || spans[len(spans)-1].leaf != l {
@@ -477,33 +530,6 @@ func searchSize(spans []span) int {
 		n++
 	}
 	return n
-}
-
-// assembleGroup is the assembler's code for one group: what it makes for
-// a policy of that group alone, without the header (up to the syscall
-// number's load and the x32 check) and the default action's return at the
-// end, where the group's "no match" jumps land — on what follows it now.
-// An SCMP_ACT_ERRNO with errno 0 is kept (the assembler makes a bare
-// errno action EPERM).
-func assembleGroup(g libseccomp.SyscallGroup, info *arch.Info, loadNr bpf.Instruction) ([]bpf.Instruction, error) {
-	if g.Action == libseccomp.ActionErrno {
-		g.Action |= errnoZero
-	}
-	insts, err := (&libseccomp.Policy{DefaultAction: libseccomp.ActionAllow, Syscalls: []libseccomp.SyscallGroup{g}}).Assemble()
-	if err != nil {
-		return nil, err
-	}
-	start := slices.Index(insts, loadNr) + 1
-	if info.ID == arch.X86_64.ID {
-		start += 2
-	}
-	body := insts[start : len(insts)-1]
-	for i, in := range body {
-		if r, ok := in.(bpf.RetConstant); ok && r.Val == uint32(libseccomp.ActionErrno|errnoZero) {
-			body[i] = bpf.RetConstant{Val: uint32(libseccomp.ActionErrno)}
-		}
-	}
-	return body, nil
 }
 
 // Actions, Operators and Flags are what Compile accepts, for "goC features".
