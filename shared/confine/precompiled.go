@@ -39,7 +39,7 @@ func precompiled(caps []string) (*seccomp.Program, bool) {
 	if !slices.Equal(sorted, pre.caps) {
 		return nil, false
 	}
-	if v, err := kernelVersion(); err != nil || cmpVersion(v, pre.minKernel) < 0 {
+	if v, err := kernelVersion(); err != nil || slices.Compare(v[:], pre.minKernel[:]) < 0 {
 		return nil, false
 	}
 	p := pre.program
@@ -76,11 +76,4 @@ func parseKernelVersion(release string) ([2]uint64, error) {
 		v[i] = n
 	}
 	return v, nil
-}
-
-func cmpVersion(a, b [2]uint64) int {
-	if c := int(a[0]) - int(b[0]); c != 0 {
-		return c
-	}
-	return int(a[1]) - int(b[1])
 }

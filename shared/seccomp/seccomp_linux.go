@@ -9,6 +9,7 @@
 package seccomp
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,7 +20,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
@@ -412,7 +412,7 @@ func ruleChecks(c checked) []bpf.Instruction {
 }
 
 // littleEndian: the low half of a 64-bit argument comes first.
-var littleEndian = func() bool { x := uint16(1); return *(*byte)(unsafe.Pointer(&x)) == 1 }()
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // A leaf is what lookup does for a syscall number: return ret, or (block
 // ≥ 0) jump to the argument checks of the number's rules.
