@@ -31,11 +31,14 @@ import (
 // container is one container between create and the end of goC's part in
 // it. It owns what create takes; destroy gives all of it back.
 type container struct {
-	o      Options
-	c      *state.Container
-	cmd    *exec.Cmd
-	conn   *syncsock.Conn
-	cg     cgroups.Manager
+	o    Options
+	c    *state.Container
+	cmd  *exec.Cmd
+	conn *syncsock.Conn
+	cg   cgroups.Manager
+	// cgMade reports once reserve's goroutine has made the cgroup (or
+	// failed to); cgroup() waits for it and clears it.
+	cgMade chan error
 	nw     *network.Attachment
 	master *os.File // the terminal, when goC relays it
 	// goC's signals, the container's in the foreground: caught from the
@@ -47,7 +50,7 @@ type container struct {
 // create sets a container up and leaves its init waiting on the exec fifo:
 //
 //	parent (goC create / run)             init (goC-init, in the namespaces)
-//	  reserve: state dir, cgroup, network lease, exec fifo
+//	  reserve: state dir, network lease, exec fifo; the cgroup alongside
 //	  start the init with clone flags ─────▶
 //	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
 //	                                           paths, hostname
@@ -86,8 +89,8 @@ func create(o Options) (_ *container, retErr error) {
 	if err := ct.reserve(); err != nil {
 		return nil, err
 	}
-	cfg := ct.initConfig()
-	if err := ct.startInit(&cfg); err != nil {
+	cfg, err := ct.startInit()
+	if err != nil {
 		return nil, err
 	}
 	if err := ct.handshake(cfg); err != nil {
@@ -100,7 +103,11 @@ func create(o Options) (_ *container, retErr error) {
 }
 
 // reserve takes what the container needs before its init exists: its
-// writable layer, its cgroup, its network lease and the exec fifo.
+// writable layer, its network lease and the exec fifo; and its cgroup, in
+// the background. That is nine directories and their limits on a cgroup v1
+// host, the largest part of create's own work, and nothing else needs it
+// until the init is cloned into it: startInit opens the init's binary and
+// lays out its descriptors meanwhile (cgroup waits for it).
 func (ct *container) reserve() error {
 	o := ct.o
 	if o.Plan.Overlay != nil {
@@ -110,11 +117,14 @@ func (ct *container) reserve() error {
 			}
 		}
 	}
-	var err error
 	rt := o.Runtime
-	if ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases); err != nil {
-		return fmt.Errorf("create: cgroup: %w", err)
-	}
+	ct.cgMade = make(chan error, 1)
+	go func() {
+		var err error
+		ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases)
+		ct.cgMade <- err
+	}()
+	var err error
 	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {
 		return err // names the network, the port or the address
 	}
@@ -126,6 +136,20 @@ func (ct *container) reserve() error {
 			return &os.PathError{Op: "create: bind rootfs", Path: o.Plan.Rootfs, Err: err}
 		}
 		ct.bound = true
+	}
+	return nil
+}
+
+// cgroup waits for the cgroup reserve is making; ct.cg is set once it
+// returns nil.
+func (ct *container) cgroup() error {
+	if ct.cgMade == nil {
+		return nil
+	}
+	err := <-ct.cgMade
+	ct.cgMade = nil
+	if err != nil {
+		return fmt.Errorf("create: cgroup: %w", err)
 	}
 	return nil
 }
@@ -152,39 +176,52 @@ func (ct *container) initConfig() initproc.Config {
 }
 
 // startInit starts the init in new namespaces, with the descriptors it
-// needs.
-func (ct *container) startInit(cfg *initproc.Config) error {
+// needs, and returns the config to send it.
+func (ct *container) startInit() (initproc.Config, error) {
+	var cfg initproc.Config
 	cmd, conn, p, err := newInit()
 	if err != nil {
-		return fmt.Errorf("create: %w", err)
+		return cfg, fmt.Errorf("create: %w", err)
 	}
 	ct.conn = conn
 	conn.Handle(syncsock.Seccomp, func(f *os.File) error {
 		return ct.o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, ct.ociState(state.Creating))
 	})
 	defer p.close()
-	if cfg.Fds, err = ct.initFds(p); err != nil {
-		return fmt.Errorf("create: %w", err)
+	fds, err := ct.initFds(p)
+	if err != nil {
+		return cfg, fmt.Errorf("create: %w", err)
 	}
 	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
-		return fmt.Errorf("create: %w", err)
+		return cfg, fmt.Errorf("create: %w", err)
 	}
-	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
-	// A hybrid host's cgroup2 is joined at clone, the rest late (initFds).
-	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
-	if p.owned = append(p.owned, into...); err != nil {
-		return fmt.Errorf("create: cgroup: %w", err)
-	}
-	cmd.ExtraFiles = p.extra
 	// Those named by path: the thread that forks enters them first, as
 	// runc's nsexec does (a pid namespace is only ever a child's).
 	joins, err := namespace.OpenPaths(ct.o.Runtime.Join)
 	if err != nil {
-		return fmt.Errorf("create: %w", err)
+		return cfg, fmt.Errorf("create: %w", err)
 	}
 	defer joins.Close()
+	if err := ct.cgroup(); err != nil {
+		return cfg, err
+	}
+	cfg = ct.initConfig()
+	// A hybrid host's cgroup2 is joined at clone, the rest late: the init
+	// writes to the files passed last.
+	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
+	if p.owned = append(p.owned, into...); err != nil {
+		return cfg, fmt.Errorf("create: cgroup: %w", err)
+	}
+	late, err := cgroups.LateJoinFiles(ct.cg)
+	if err != nil {
+		return cfg, fmt.Errorf("create: %w", err)
+	}
+	fds.Cgroup = p.own(late...)
+	cfg.Fds = fds
+	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
+	cmd.ExtraFiles = p.extra
 	if err := joins.Start(cmd); err != nil {
-		return fmt.Errorf("create: start container init: %w", err)
+		return cfg, fmt.Errorf("create: start container init: %w", err)
 	}
 	ct.cmd = cmd
 	if ct.signals != nil {
@@ -192,7 +229,7 @@ func (ct *container) startInit(cfg *initproc.Config) error {
 		// they end the init (and goC with an error).
 		ct.signals.To(cmd.Process.Pid)
 	}
-	return nil
+	return cfg, nil
 }
 
 // newInit prepares goC-init, the program beside goC, as exe opens it (not a
@@ -216,9 +253,9 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 	return cmd, syncsock.New(parentEnd), p, nil
 }
 
-// initFds opens what the init is passed besides the sync socket: the exec
-// fifo, the files to join the cgroup through (it cannot reach the host's
-// cgroupfs once it has pivoted), and the caller's preserved descriptors.
+// initFds opens what the init is passed besides the sync socket and the
+// files to join the cgroup through (startInit adds those once the cgroup is
+// made): the exec fifo and the caller's preserved descriptors.
 func (ct *container) initFds(p *passing) (initproc.Fds, error) {
 	var l initproc.Fds
 	fifo, err := os.OpenFile(ct.c.Fifo(), unix.O_PATH, 0)
@@ -226,11 +263,6 @@ func (ct *container) initFds(p *passing) (initproc.Fds, error) {
 		return l, err
 	}
 	l.Fifo = p.own(fifo)[0]
-	joins, err := cgroups.LateJoinFiles(ct.cg)
-	if err != nil {
-		return l, err
-	}
-	l.Cgroup = p.own(joins...)
 	l.Preserved = p.pass(ct.o.Preserved...)
 	return l, nil
 }
@@ -388,6 +420,7 @@ func (ct *container) destroy() error {
 	if ct.master != nil {
 		ct.master.Close()
 	}
+	_ = ct.cgroup() // what failed is made no more, and reported already
 	if ct.cg != nil {
 		errs = append(errs, ct.cg.Destroy())
 	}
