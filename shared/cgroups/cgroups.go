@@ -101,6 +101,22 @@ func (h Hierarchies) Mode() string {
 // Create makes the cgroup of container cid below parent ("a/b", a path
 // from each hierarchy's root; "" for the root itself) and locks it.
 func Create(h Hierarchies, parent, cid string) (Manager, error) {
+	return CreateAnnouncing(h, parent, cid, nil)
+}
+
+// CreateAnnouncing is Create for a caller that starts the container's
+// init meanwhile: it calls cloneDir once, as soon as the init may start.
+// On a hybrid host it makes the cgroup2 directory first and calls cloneDir
+// with it, for the init to be cloned into (CloneIntoDir) while the others
+// are made; if it then fails, it kills what is in that directory (the
+// init) to remove it. Elsewhere it calls cloneDir("") before it begins.
+func CreateAnnouncing(h Hierarchies, parent, cid string, cloneDir func(dir string)) (Manager, error) {
+	if cloneDir == nil {
+		cloneDir = func(string) {}
+	}
+	if h.V2 != "" || h.Unified == "" {
+		cloneDir("")
+	}
 	if err := ValidateParent(parent); err != nil {
 		return nil, err
 	}
@@ -110,7 +126,7 @@ func Create(h Hierarchies, parent, cid string) (Manager, error) {
 	if h.V2 != "" {
 		return createV2(h.V2, parent, cid)
 	}
-	return createV1(h, parent, cid)
+	return createV1(h, parent, cid, cloneDir)
 }
 
 // Open returns the Manager of an existing container cgroup, for a goC that

@@ -24,7 +24,14 @@ func CloneInto(m Manager, attr *syscall.SysProcAttr) ([]*os.File, error) {
 	if !ok || v.unified == "" {
 		return nil, nil
 	}
-	dir, err := os.OpenFile(v.unified, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	return CloneIntoDir(v.unified, attr)
+}
+
+// CloneIntoDir sets attr to clone into the cgroup2 directory dir, which
+// CreateAnnouncing named, and returns the directory, for the caller to
+// close once the init has started.
+func CloneIntoDir(d string, attr *syscall.SysProcAttr) ([]*os.File, error) {
+	dir, err := os.OpenFile(d, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}

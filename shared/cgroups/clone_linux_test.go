@@ -100,3 +100,66 @@ func closeAll(fs []*os.File) {
 		f.Close()
 	}
 }
+
+// CreateAnnouncing says when the init may be cloned: on a hybrid host as
+// soon as the cgroup2 directory exists, before any of the v1 ones (goC
+// clones the init into it while they are made); elsewhere before it makes
+// anything.
+func TestCreateAnnouncing(t *testing.T) {
+	hybrid := func(t *testing.T) *fakeFS {
+		f := newFakeV1(t)
+		f.h.Unified = filepath.Join(t.TempDir(), "unified")
+		if err := os.Mkdir(f.h.Unified, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name   string
+		fake   func(*testing.T) *fakeFS
+		hybrid bool
+	}{
+		{"v2", newFakeV2, false},
+		{"v1", newFakeV1, false},
+		{"hybrid", hybrid, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.fake(t)
+			f.install()
+			dirs := []string{filepath.Join(f.h.V2, DefaultParent, "c1")}
+			if f.h.V2 == "" {
+				dirs = openV1(f.h, DefaultParent, "c1", nil).allDirs()
+			}
+			var calls []string
+			var existing []string // the cgroup's directories at the call
+			m, err := CreateAnnouncing(f.h, DefaultParent, "c1", func(dir string) {
+				calls = append(calls, dir)
+				for _, d := range dirs {
+					if _, err := os.Stat(d); err == nil {
+						existing = append(existing, d)
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Destroy()
+			want, wantExisting := "", []string(nil)
+			if tc.hybrid {
+				want = filepath.Join(f.h.Unified, DefaultParent, "c1")
+				wantExisting = []string{want}
+			}
+			if len(calls) != 1 || calls[0] != want {
+				t.Errorf("cloneDir called with %q, want once with %q", calls, want)
+			}
+			if strings.Join(existing, " ") != strings.Join(wantExisting, " ") {
+				t.Errorf("at the call, %q existed; want %q", existing, wantExisting)
+			}
+			for _, d := range dirs {
+				if _, err := os.Stat(d); err != nil {
+					t.Errorf("after Create: %v", err)
+				}
+			}
+		})
+	}
+}

@@ -59,7 +59,7 @@ func openV1(h Hierarchies, parent, cid string, lock *os.File) *v1 {
 	return m
 }
 
-func createV1(h Hierarchies, parent, cid string) (_ Manager, retErr error) {
+func createV1(h Hierarchies, parent, cid string, cloneDir func(string)) (_ Manager, retErr error) {
 	m := openV1(h, parent, cid, nil)
 	if len(m.dirs) == 0 {
 		return nil, errors.New("none of the cgroup v1 controllers goC uses is mounted")
@@ -79,17 +79,27 @@ func createV1(h Hierarchies, parent, cid string) (_ Manager, retErr error) {
 	defer func() {
 		if retErr != nil {
 			for _, d := range made {
-				_ = os.Remove(d)
+				_ = removeWhenEmpty(d, func() error { return killProcs(d) })
 			}
 		}
 	}()
-	for _, d := range m.allDirs() {
+	// The cgroup2 directory first: a caller clones the init into it
+	// (cloneDir) while the others are made.
+	dirs := m.uniqueDirs()
+	if m.unified != "" {
+		dirs = append([]string{m.unified}, dirs...)
+	}
+	for i, d := range dirs {
 		if err := makeCgroup(d); errors.Is(err, os.ErrExist) {
-			continue // reused: left as it was found
+			// reused: left as it was found
 		} else if err != nil {
 			return nil, err
+		} else {
+			made = append(made, d)
 		}
-		made = append(made, d)
+		if i == 0 && d == m.unified {
+			cloneDir(d)
+		}
 	}
 	if d, ok := m.dirs["cpuset"]; ok {
 		if err := fillCpuset(m.mounts["cpuset"], d); err != nil {
@@ -271,6 +281,11 @@ func (m *v1) Destroy() error {
 }
 
 func (m *v1) killAll() error {
+	if m.unified != "" { // where an init is cloned before it joins the rest
+		if err := killProcs(m.unified); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	fz, ok := m.dirs["freezer"]
 	if !ok || !exists(fz, "freezer.state") {
 		for _, d := range m.uniqueDirs() {

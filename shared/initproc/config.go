@@ -32,6 +32,11 @@ type Config struct {
 	DevTmpfs bool        `json:"devTmpfs,omitempty"` // a tmpfs is mounted on /dev: fill it
 	Winsize  pty.Winsize `json:"winsize"`
 	Sources  []int       `json:"sources,omitempty"` // mounts whose sources goC sends
+	// CgroupFiles is how many files to join the cgroup through goC sends
+	// right after the config (syncsock.Cgroup): a new container's, which
+	// goC makes while the init starts. (goC exec passes them at Fds.Cgroup.)
+	CgroupFiles int `json:"cgroupFiles,omitempty"`
+	cgroup      []*os.File
 	// NoMountNS: in goC's mount namespace, on the parent's bind: chroot.
 	NoMountNS bool `json:"noMountNS,omitempty"`
 
@@ -112,6 +117,22 @@ func files(fds []int) []*os.File {
 		out[i] = os.NewFile(uintptr(fd), fmt.Sprintf("fd %d", fd))
 	}
 	return out
+}
+
+// recvCgroup receives the CgroupFiles that follow the config.
+func (cfg *Config) recvCgroup(conn *syncsock.Conn) error {
+	for range cfg.CgroupFiles {
+		var m syncsock.Message
+		f, err := conn.RecvFile(&m)
+		if err == nil && (m.Type != syncsock.Cgroup || f == nil) {
+			err = fmt.Errorf("unexpected message %q", m.Type)
+		}
+		if err != nil {
+			return fmt.Errorf("read cgroup files: %w", err)
+		}
+		cfg.cgroup = append(cfg.cgroup, f)
+	}
+	return nil
 }
 
 // handOn puts the preserved descriptors at 3, 4, … for the workload. The

@@ -47,6 +47,9 @@ const (
 	// Seccomp: init → parent, with the seccomp filter's notify descriptor,
 	// which goC hands to the seccomp agent (linux.seccomp.listenerPath).
 	Seccomp = "seccomp"
+	// Cgroup: parent → init, right after the config, with one of the
+	// files the init joins its cgroup through (Config.CgroupFiles of them).
+	Cgroup = "cgroup"
 )
 
 // Conn is one end of the pair.

@@ -36,11 +36,14 @@ type container struct {
 	cmd  *exec.Cmd
 	conn *syncsock.Conn
 	cg   cgroups.Manager
-	// cgMade reports once reserve's goroutine has made the cgroup (or
-	// failed to); cgroup() waits for it and clears it.
-	cgMade chan error
-	nw     *network.Attachment
-	master *os.File // the terminal, when goC relays it
+	// The cgroup is made in the background while the init starts
+	// (startCgroup): cgMade reports when it is made (or has failed;
+	// cgroup() waits for it and clears it), and cloneDir when the init may
+	// be cloned: the hybrid host's cgroup2 directory to clone it into, or "".
+	cgMade   chan error
+	cloneDir chan string
+	nw       *network.Attachment
+	master   *os.File // the terminal, when goC relays it
 	// goC's signals, the container's in the foreground: caught from the
 	// start of create, passed on once the init exists.
 	signals *process.Forwarder
@@ -50,9 +53,10 @@ type container struct {
 // create sets a container up and leaves its init waiting on the exec fifo:
 //
 //	parent (goC create / run)             init (goC-init, in the namespaces)
-//	  reserve: state dir, network lease, exec fifo; the cgroup alongside
-//	  start the init with clone flags ─────▶
-//	  config ───────────────────────────────▶ mounts, pivot_root, /dev, masked
+//	  reserve: state dir, network lease, exec fifo
+//	  begin the cgroup, start the init ────▶ (its Go runtime starts)
+//	  with clone flags; finish the cgroup
+//	  config, cgroup files ─────────────────▶ mounts, pivot_root, /dev, masked
 //	                                           paths, hostname
 //	          ◀─────────────────────────────── pty + master fd   (with a terminal)
 //	          ◀─────────────────────────────── ready  | error{msg, code}
@@ -89,11 +93,11 @@ func create(o Options) (_ *container, retErr error) {
 	if err := ct.reserve(); err != nil {
 		return nil, err
 	}
-	cfg, err := ct.startInit()
+	fds, err := ct.startInit()
 	if err != nil {
 		return nil, err
 	}
-	if err := ct.handshake(cfg); err != nil {
+	if err := ct.handshake(fds); err != nil {
 		return nil, err
 	}
 	if err := ct.record(); err != nil {
@@ -103,11 +107,8 @@ func create(o Options) (_ *container, retErr error) {
 }
 
 // reserve takes what the container needs before its init exists: its
-// writable layer, its network lease and the exec fifo; and its cgroup, in
-// the background. That is nine directories and their limits on a cgroup v1
-// host, the largest part of create's own work, and nothing else needs it
-// until the init is cloned into it: startInit opens the init's binary and
-// lays out its descriptors meanwhile (cgroup waits for it).
+// writable layer, its network lease and the exec fifo. (Its cgroup comes
+// with the init: startCgroup.)
 func (ct *container) reserve() error {
 	o := ct.o
 	if o.Plan.Overlay != nil {
@@ -117,13 +118,6 @@ func (ct *container) reserve() error {
 			}
 		}
 	}
-	rt := o.Runtime
-	ct.cgMade = make(chan error, 1)
-	go func() {
-		var err error
-		ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases)
-		ct.cgMade <- err
-	}()
 	var err error
 	if ct.nw, err = network.Reserve(o.Network, o.ID, o.Plan.Hostname); err != nil {
 		return err // names the network, the port or the address
@@ -140,7 +134,59 @@ func (ct *container) reserve() error {
 	return nil
 }
 
-// cgroup waits for the cgroup reserve is making; ct.cg is set once it
+// startCgroup begins to make the container's cgroup, in the background.
+// That is nine directories and their limits on a cgroup v1 host, the
+// largest part of create's own work, and the init needs it only once its
+// Go runtime has started and it reads its config: the init starts
+// meanwhile (cloneInto), and handshake waits for the cgroup before it
+// sends the config.
+func (ct *container) startCgroup() {
+	rt := ct.o.Runtime
+	ct.cgMade, ct.cloneDir = make(chan error, 1), make(chan string, 1)
+	go func() {
+		var err error
+		ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases,
+			func(dir string) {
+				ct.cloneDir <- dir
+				// The clone waits on this: let it run now, not once this
+				// goroutine blocks (it went to the head of this P's queue,
+				// where the other P seldom takes it from).
+				runtime.Gosched()
+			})
+		ct.cgMade <- err
+	}()
+}
+
+// cloneInto waits until the init may be cloned, and sets attr to clone it
+// into its cgroup where that is done at clone (a hybrid host's cgroup2,
+// see cgroups.CloneInto): for that directory only, not the whole cgroup.
+func (ct *container) cloneInto(attr *syscall.SysProcAttr) ([]*os.File, error) {
+	select {
+	case dir := <-ct.cloneDir:
+		if dir == "" {
+			return nil, nil
+		}
+		return cgroups.CloneIntoDir(dir, attr)
+	case err := <-ct.cgMade:
+		ct.cgMade = nil
+		if err != nil {
+			return nil, err
+		}
+		return cgroups.CloneInto(ct.cg, attr)
+	}
+}
+
+// cgroupFailed is err, for a step of startInit, unless the cgroup failed:
+// then the cgroup2 directory that failure removed was no place to clone the
+// init into (ENOENT), and the cgroup's error is the one to tell.
+func (ct *container) cgroupFailed(err error) error {
+	if cgErr := ct.cgroup(); cgErr != nil {
+		return cgErr
+	}
+	return err
+}
+
+// cgroup waits for the cgroup startCgroup is making; ct.cg is set once it
 // returns nil.
 func (ct *container) cgroup() error {
 	if ct.cgMade == nil {
@@ -176,12 +222,11 @@ func (ct *container) initConfig() initproc.Config {
 }
 
 // startInit starts the init in new namespaces, with the descriptors it
-// needs, and returns the config to send it.
-func (ct *container) startInit() (initproc.Config, error) {
-	var cfg initproc.Config
+// needs, and returns where it finds them.
+func (ct *container) startInit() (initproc.Fds, error) {
 	cmd, conn, p, err := newInit()
 	if err != nil {
-		return cfg, fmt.Errorf("create: %w", err)
+		return initproc.Fds{}, fmt.Errorf("create: %w", err)
 	}
 	ct.conn = conn
 	conn.Handle(syncsock.Seccomp, func(f *os.File) error {
@@ -190,38 +235,28 @@ func (ct *container) startInit() (initproc.Config, error) {
 	defer p.close()
 	fds, err := ct.initFds(p)
 	if err != nil {
-		return cfg, fmt.Errorf("create: %w", err)
+		return fds, fmt.Errorf("create: %w", err)
 	}
 	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
-		return cfg, fmt.Errorf("create: %w", err)
+		return fds, fmt.Errorf("create: %w", err)
 	}
 	// Those named by path: the thread that forks enters them first, as
 	// runc's nsexec does (a pid namespace is only ever a child's).
 	joins, err := namespace.OpenPaths(ct.o.Runtime.Join)
 	if err != nil {
-		return cfg, fmt.Errorf("create: %w", err)
+		return fds, fmt.Errorf("create: %w", err)
 	}
 	defer joins.Close()
-	if err := ct.cgroup(); err != nil {
-		return cfg, err
-	}
-	cfg = ct.initConfig()
-	// A hybrid host's cgroup2 is joined at clone, the rest late: the init
-	// writes to the files passed last.
-	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
+	// A hybrid host's cgroup2 is joined at clone, the rest late, through
+	// files handshake sends.
+	ct.startCgroup()
+	into, err := ct.cloneInto(cmd.SysProcAttr)
 	if p.owned = append(p.owned, into...); err != nil {
-		return cfg, fmt.Errorf("create: cgroup: %w", err)
+		return fds, ct.cgroupFailed(fmt.Errorf("create: cgroup: %w", err))
 	}
-	late, err := cgroups.LateJoinFiles(ct.cg)
-	if err != nil {
-		return cfg, fmt.Errorf("create: %w", err)
-	}
-	fds.Cgroup = p.own(late...)
-	cfg.Fds = fds
-	cfg.Pdeathsig = int(cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
 	cmd.ExtraFiles = p.extra
 	if err := joins.Start(cmd); err != nil {
-		return cfg, fmt.Errorf("create: start container init: %w", err)
+		return fds, ct.cgroupFailed(fmt.Errorf("create: start container init: %w", err))
 	}
 	ct.cmd = cmd
 	if ct.signals != nil {
@@ -229,7 +264,7 @@ func (ct *container) startInit() (initproc.Config, error) {
 		// they end the init (and goC with an error).
 		ct.signals.To(cmd.Process.Pid)
 	}
-	return cfg, nil
+	return fds, nil
 }
 
 // newInit prepares goC-init, the program beside goC, as exe opens it (not a
@@ -253,9 +288,9 @@ func newInit() (*exec.Cmd, *syncsock.Conn, *passing, error) {
 	return cmd, syncsock.New(parentEnd), p, nil
 }
 
-// initFds opens what the init is passed besides the sync socket and the
-// files to join the cgroup through (startInit adds those once the cgroup is
-// made): the exec fifo and the caller's preserved descriptors.
+// initFds opens what the init is passed at clone besides the sync socket:
+// the exec fifo and the caller's preserved descriptors. (The files to join
+// the cgroup through come with the config: see handshake.)
 func (ct *container) initFds(p *passing) (initproc.Fds, error) {
 	var l initproc.Fds
 	fifo, err := os.OpenFile(ct.c.Fifo(), unix.O_PATH, 0)
@@ -301,9 +336,18 @@ func (ct *container) cloneAttr() (*syscall.SysProcAttr, error) {
 }
 
 // handshake takes the init from its config to waiting on the exec fifo.
-func (ct *container) handshake(cfg initproc.Config) error {
-	if err := ct.conn.Send(cfg); err != nil {
-		return fmt.Errorf("create: send config: %w", err)
+// The config names the cgroup's directories (bound on the container's
+// /sys/fs/cgroup) and the files to join it through follow it: it waits
+// for the cgroup first, while the init starts.
+func (ct *container) handshake(fds initproc.Fds) error {
+	if err := ct.cgroup(); err != nil {
+		return err
+	}
+	cfg := ct.initConfig()
+	cfg.Fds = fds
+	cfg.Pdeathsig = int(ct.cmd.SysProcAttr.Pdeathsig) // the init sets it (again) once it has its user
+	if err := ct.sendConfig(cfg); err != nil {
+		return err
 	}
 	if err := rootfs.SendSources(ct.conn, ct.cmd.Process.Pid, cfg.Plan.Mounts, cfg.Sources); err != nil {
 		return fmt.Errorf("create: %w", err)
@@ -332,6 +376,31 @@ func (ct *container) handshake(cfg initproc.Config) error {
 		return fmt.Errorf("create: start workload: %w", err)
 	}
 	return await(ct.conn, syncsock.Waiting)
+}
+
+// sendConfig sends the init its config, and after it the files it joins
+// the cgroup through (it cannot reach the host's cgroupfs once it has
+// pivoted), one per message.
+func (ct *container) sendConfig(cfg initproc.Config) error {
+	late, err := cgroups.LateJoinFiles(ct.cg)
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	defer func() {
+		for _, f := range late {
+			f.Close()
+		}
+	}()
+	cfg.CgroupFiles = len(late)
+	if err := ct.conn.Send(cfg); err != nil {
+		return fmt.Errorf("create: send config: %w", err)
+	}
+	for _, f := range late {
+		if err := ct.conn.SendFile(syncsock.Message{Type: syncsock.Cgroup}, f); err != nil {
+			return fmt.Errorf("create: send cgroup: %w", err)
+		}
+	}
+	return nil
 }
 
 // ociState is the state hooks get on their stdin.

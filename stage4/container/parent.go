@@ -59,8 +59,10 @@ func Run(o Options) (res Result, retErr error) {
 }
 
 // createCgroup makes the container's cgroup with its limits, after
-// removing any that goCs which died left behind.
-func createCgroup(parent, name string, r cgroups.Resources, bases map[string]string) (cgroups.Manager, error) {
+// removing any that goCs which died left behind. cloneDir is told the
+// directory to clone the init into, where there is one, as soon as it is
+// made (cgroups.CreateAnnouncing).
+func createCgroup(parent, name string, r cgroups.Resources, bases map[string]string, cloneDir func(string)) (cgroups.Manager, error) {
 	h, err := cgroups.Detect()
 	if err != nil {
 		return nil, err
@@ -71,7 +73,7 @@ func createCgroup(parent, name string, r cgroups.Resources, bases map[string]str
 	} else if n > 0 {
 		slog.Info("reclaimed cgroups left by goCs that died", "count", n)
 	}
-	cg, err := cgroups.Create(h, parent, name)
+	cg, err := cgroups.CreateAnnouncing(h, parent, name, cloneDir)
 	if err != nil {
 		return nil, err
 	}
