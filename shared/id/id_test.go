@@ -1,6 +1,7 @@
 package id
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,25 @@ func TestNewShort(t *testing.T) {
 	}
 	if s := Short(a); s != a[:12] {
 		t.Fatalf("Short(%q) = %q", a, s)
+	}
+}
+
+// Validate's characters are those of the pattern it had (as runc's):
+// ^[A-Za-z0-9_+.-]+$, every byte and a few runes tried alone and inside
+// an ID.
+func TestValidateAgreesWithPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9_+.-]+$`)
+	var tries []string
+	for b := 0; b < 256; b++ {
+		tries = append(tries, string(rune(b)), string([]byte{byte(b)}), "a"+string([]byte{byte(b)})+"b")
+	}
+	tries = append(tries, "é", "ａ", "٣", "a\u200bb", "web-1.prod_2+x")
+	for _, s := range tries {
+		if s == "." || s == ".." {
+			continue // refused apart from the characters
+		}
+		if got, want := Validate(s) == nil, pattern.MatchString(s); got != want {
+			t.Errorf("Validate(%q) accepts: %v, the pattern: %v", s, got, want)
+		}
 	}
 }

@@ -10,12 +10,15 @@ package seccomp
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"math"
 	"math/bits"
+	"net"
+	"os"
 	"runtime"
 	"slices"
 	"sort"
@@ -567,4 +570,27 @@ func NativeArch() string {
 		return "SCMP_ARCH_X86"
 	}
 	return "SCMP_ARCH_" + strings.ToUpper(runtime.GOARCH)
+}
+
+// HandOff gives the seccomp agent listening at p.Listener the notify
+// descriptor fd and the container process state (runtime-spec runtime.md,
+// "seccomp state": the process pid, the container's state st), in one
+// message on a new connection, as runc does. It is
+// goC's (the init sends goC the descriptor), apart from package filter:
+// goC-init links no package net.
+func HandOff(p *Program, fd *os.File, pid int, st specs.State) error {
+	b, err := json.Marshal(specs.ContainerProcessState{Version: specs.Version, Fds: []string{specs.SeccompFdName},
+		Pid: pid, Metadata: p.Metadata, State: st})
+	if err != nil {
+		return err
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: p.Listener, Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
+	}
+	defer c.Close()
+	if _, _, err := c.WriteMsgUnix(b, unix.UnixRights(int(fd.Fd())), nil); err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
+	}
+	return nil
 }

@@ -310,7 +310,7 @@ func TestHandOff(t *testing.T) {
 	p := &Program{Listener: sock, Metadata: "m=1"}
 	done := make(chan error, 1)
 	go func() {
-		done <- p.HandOff(r, 43, specs.State{Version: specs.Version, ID: "c1", Status: specs.StateRunning, Pid: 42, Bundle: "/b"})
+		done <- HandOff(p, r, 43, specs.State{Version: specs.Version, ID: "c1", Status: specs.StateRunning, Pid: 42, Bundle: "/b"})
 	}()
 	c, err := l.AcceptUnix()
 	if err != nil {

@@ -29,3 +29,20 @@ func TestGoCLinksNoRegistryClient(t *testing.T) {
 		}
 	}
 }
+
+// goC-init starts in every container before the workload, its package
+// initialisation on the way: it links no package net (the console socket
+// and the seccomp agent are goC's to dial), no regexp, no crypto.
+func TestInitLinksLittle(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "goc.dev/stage4/cmd/goC-init", "goc.dev/stage5/cmd/goC-init").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, d := range []string{"net", "regexp", "crypto"} {
+			if dep == d || strings.HasPrefix(dep, d+"/") {
+				t.Errorf("goC-init depends on %s", dep)
+			}
+		}
+	}
+}

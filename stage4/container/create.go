@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"goc.dev/shared/cgroups"
+	"goc.dev/shared/console"
 	"goc.dev/shared/exe"
 	"goc.dev/shared/hooks"
 	"goc.dev/shared/initproc"
@@ -23,6 +24,7 @@ import (
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
 	"goc.dev/shared/rootfs"
+	"goc.dev/shared/seccomp"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
@@ -230,7 +232,7 @@ func (ct *container) startInit() (initproc.Fds, error) {
 	}
 	ct.conn = conn
 	conn.Handle(syncsock.Seccomp, func(f *os.File) error {
-		return ct.o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, ct.ociState(state.Creating))
+		return seccomp.HandOff(ct.o.Plan.Seccomp, f, cmd.Process.Pid, ct.ociState(state.Creating))
 	})
 	defer p.close()
 	fds, err := ct.initFds(p)
@@ -434,7 +436,7 @@ func takeTerminal(master *os.File, socket string, foreground bool, noSocket stri
 		return nil, nil
 	case socket != "":
 		defer master.Close()
-		return nil, pty.SendConsole(socket, master)
+		return nil, console.Send(socket, master)
 	case !foreground:
 		master.Close()
 		return nil, errors.New(noSocket)

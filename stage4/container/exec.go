@@ -10,6 +10,7 @@ import (
 	"goc.dev/shared/namespace"
 	"goc.dev/shared/process"
 	"goc.dev/shared/pty"
+	"goc.dev/shared/seccomp"
 	"goc.dev/shared/spec"
 	"goc.dev/shared/state"
 	"goc.dev/shared/syncsock"
@@ -93,7 +94,9 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 	if err != nil {
 		return nil, nil, err
 	}
-	conn.Handle(syncsock.Seccomp, func(f *os.File) error { return o.Plan.Seccomp.HandOff(f, cmd.Process.Pid, st.OCI(state.Running)) })
+	conn.Handle(syncsock.Seccomp, func(f *os.File) error {
+		return seccomp.HandOff(o.Plan.Seccomp, f, cmd.Process.Pid, st.OCI(state.Running))
+	})
 	defer p.close()
 	joins, err := spec.ExecCgroupJoins(cg, o.Cgroups)
 	if err != nil {

@@ -5,14 +5,11 @@
 package filter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"unsafe"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -62,25 +59,4 @@ func (p *Program) Load() (*os.File, error) {
 	}
 	unix.CloseOnExec(int(fd))
 	return os.NewFile(fd, "seccomp-notify"), nil
-}
-
-// HandOff gives the seccomp agent listening at p.Listener the notify
-// descriptor fd and the container process state (runtime-spec runtime.md,
-// "seccomp state": the process pid, the container's state st), in one
-// message on a new connection, as runc does.
-func (p *Program) HandOff(fd *os.File, pid int, st specs.State) error {
-	b, err := json.Marshal(specs.ContainerProcessState{Version: specs.Version, Fds: []string{specs.SeccompFdName},
-		Pid: pid, Metadata: p.Metadata, State: st})
-	if err != nil {
-		return err
-	}
-	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: p.Listener, Net: "unix"})
-	if err != nil {
-		return fmt.Errorf("seccomp agent: %w", err)
-	}
-	defer c.Close()
-	if _, _, err := c.WriteMsgUnix(b, unix.UnixRights(int(fd.Fd())), nil); err != nil {
-		return fmt.Errorf("seccomp agent: %w", err)
-	}
-	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"goc.dev/shared/console"
 	"goc.dev/shared/pty"
 	"goc.dev/stage4/container"
 	"goc.dev/stage5/api"
@@ -206,7 +207,7 @@ func (a *attacher) terminal(o *container.Options) (done func(), err error) {
 	a.pumps.Add(1)
 	go func() {
 		defer a.pumps.Done()
-		m, err := pty.ReceiveConsole(l)
+		m, err := console.Receive(l)
 		if err != nil {
 			return
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"goc.dev/shared/console"
 	"goc.dev/shared/id"
 	"goc.dev/shared/pty"
 	"goc.dev/stage5/api"
@@ -278,7 +279,7 @@ func (d *Daemon) execTty(x *execRun, conn net.Conn, in *bufio.Reader) int {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); l.Close() }()
-	if master, err := pty.ReceiveConsole(l); err == nil {
+	if master, err := console.Receive(l); err == nil {
 		d.relayTerminal(x, master, conn, in)
 	}
 	err = <-exited

@@ -1,4 +1,8 @@
-package pty
+// Package console passes a terminal's master end over a unix socket, as
+// runc's --console-socket does for container managers that hold the
+// terminal themselves. It is apart from pty so that goC-init, which makes
+// the terminal but never sends it, does not link package net.
+package console
 
 import (
 	"errors"
@@ -9,10 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SendConsole passes a terminal's master end to the unix socket at path
-// (SCM_RIGHTS, with the master's name as the message), as runc does for
-// container managers that hold the terminal themselves (--console-socket).
-func SendConsole(path string, master *os.File) error {
+// Send passes a terminal's master end to the unix socket at path
+// (SCM_RIGHTS, with the master's name as the message).
+func Send(path string, master *os.File) error {
 	c, err := net.Dial("unix", path)
 	if err != nil {
 		return fmt.Errorf("console socket: %w", err)
@@ -29,10 +32,9 @@ func SendConsole(path string, master *os.File) error {
 	return nil
 }
 
-// ReceiveConsole accepts one connection on l and returns the terminal
-// master it passes (SCM_RIGHTS), as goC's --console-socket sends it
-// (SendConsole). It fails once l is closed.
-func ReceiveConsole(l *net.UnixListener) (*os.File, error) {
+// Receive accepts one connection on l and returns the terminal master it
+// passes (SCM_RIGHTS), as Send sends it. It fails once l is closed.
+func Receive(l *net.UnixListener) (*os.File, error) {
 	c, err := l.AcceptUnix()
 	if err != nil {
 		return nil, fmt.Errorf("console socket: %w", err)

@@ -1,4 +1,4 @@
-package pty
+package console
 
 import (
 	"net"
@@ -12,7 +12,7 @@ import (
 
 // A console socket receives the master's name and its descriptor, which
 // refers to the same open file.
-func TestSendConsole(t *testing.T) {
+func TestSend(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "console.sock")
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -26,7 +26,7 @@ func TestSendConsole(t *testing.T) {
 	defer master.Close()
 
 	errc := make(chan error, 1)
-	go func() { errc <- SendConsole(path, master) }()
+	go func() { errc <- Send(path, master) }()
 	c, err := l.AcceptUnix()
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestSendConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := <-errc; err != nil {
-		t.Fatalf("SendConsole: %v", err)
+		t.Fatalf("Send: %v", err)
 	}
 	if string(buf[:n]) != master.Name() {
 		t.Fatalf("name = %q, want %q", buf[:n], master.Name())
@@ -59,15 +59,15 @@ func TestSendConsole(t *testing.T) {
 	}
 }
 
-func TestSendConsoleNoListener(t *testing.T) {
-	err := SendConsole(filepath.Join(t.TempDir(), "nobody.sock"), os.Stdin)
+func TestSendNoListener(t *testing.T) {
+	err := Send(filepath.Join(t.TempDir(), "nobody.sock"), os.Stdin)
 	if err == nil || !strings.HasPrefix(err.Error(), "console socket: ") {
-		t.Fatalf("SendConsole to nothing = %v", err)
+		t.Fatalf("Send to nothing = %v", err)
 	}
 }
 
-// ReceiveConsole takes what SendConsole sends: the same open file, by name.
-func TestReceiveConsole(t *testing.T) {
+// Receive takes what Send sends: the same open file, by name.
+func TestReceive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "console.sock")
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -78,8 +78,8 @@ func TestReceiveConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer master.Close()
-	go SendConsole(path, master)
-	got, err := ReceiveConsole(l)
+	go Send(path, master)
+	got, err := Receive(l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestReceiveConsole(t *testing.T) {
 		t.Fatalf("received %s, not the master's file", got.Name())
 	}
 	l.Close()
-	if _, err := ReceiveConsole(l); err == nil {
+	if _, err := Receive(l); err == nil {
 		t.Fatal("a closed listener: no error")
 	}
 }
