@@ -125,3 +125,22 @@ func TestUnbind(t *testing.T) {
 		t.Errorf("Unbind of a container that was not bound: %v", err)
 	}
 }
+
+// Discard removes the directory as it is, a damaged state.json with it,
+// and reads nothing: it is for the goC that owns the container.
+func TestDiscard(t *testing.T) {
+	root := t.TempDir()
+	c, err := Create(root, "web-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, StateFile), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.Dir); !os.IsNotExist(err) {
+		t.Fatalf("after Discard: %v", err)
+	}
+}

@@ -45,7 +45,8 @@ type container struct {
 	cgMade   chan error
 	cloneDir chan string
 	nw       *network.Attachment
-	master   *os.File // the terminal, when goC relays it
+	master   *os.File     // the terminal, when goC relays it
+	st       *state.State // state.json as record wrote it
 	// goC's signals, the container's in the foreground: caught from the
 	// start of create, passed on once the init exists.
 	signals *process.Forwarder
@@ -466,6 +467,7 @@ func (ct *container) record() error {
 	if err := ct.c.Save(st); err != nil {
 		return err
 	}
+	ct.st = st
 	if o.PidFile != "" {
 		if err := state.WriteAtomic(o.PidFile, []byte(fmt.Sprint(pid)), 0o644); err != nil {
 			return fmt.Errorf("pid file: %w", err)
@@ -504,7 +506,7 @@ func (ct *container) destroy() error {
 	if ct.o.Layer != "" {
 		errs = append(errs, os.RemoveAll(ct.o.Layer))
 	}
-	errs = append(errs, ct.c.Remove())
+	errs = append(errs, ct.c.Discard())
 	return errors.Join(errs...)
 }
 

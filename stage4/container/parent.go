@@ -34,10 +34,7 @@ func Run(o Options) (res Result, retErr error) {
 	if !o.Foreground {
 		defer ct.cmd.Process.Release()
 		defer ct.conn.Close()
-		st, err := ct.c.Read()
-		if err != nil {
-			return res, err
-		}
+		st := ct.st
 		if err := startContainer(ct.c, st); err != nil {
 			return res, err
 		}
@@ -97,10 +94,7 @@ func supervise(ct *container, ip string) (int, error) {
 		}
 		defer restore()
 	}
-	st, err := ct.c.Read()
-	if err != nil {
-		return 0, err
-	}
+	st := ct.st
 	if err := startContainer(ct.c, st); err != nil {
 		return 0, err
 	}
