@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"goc.dev/shared/atomicfile"
 	"goc.dev/shared/reference"
@@ -30,9 +28,12 @@ func (img *Image) ID() string {
 	return "sha256:" + hex.EncodeToString(h[:])
 }
 
-// An image ID or a prefix of one, as rmi takes it (compiled on first use,
-// as digestRE).
-var idPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(sha256:)?[0-9a-f]{1,64}$`) })
+// isIDPrefix: an image ID or a prefix of one, as rmi takes it,
+// ^(sha256:)?[0-9a-f]{1,64}$.
+func isIDPrefix(s string) bool {
+	h := strings.TrimPrefix(s, "sha256:")
+	return len(h) >= 1 && len(h) <= 64 && lowerHex(h)
+}
 
 // Find is the name of the image given names, as Docker's rmi takes it: a
 // name or a reference (as Get: busybox finds
@@ -69,7 +70,7 @@ func (s Store) find(given string) ([]string, error) {
 		switch {
 		case byDigest && perr == nil && img.Digest == digest && sameRepository(img.Name, ref):
 			names = append(names, img.Name)
-		case !byDigest && idPrefix().MatchString(given) && img.ID() != "" &&
+		case !byDigest && isIDPrefix(given) && img.ID() != "" &&
 			strings.HasPrefix(strings.TrimPrefix(img.ID(), "sha256:"), strings.TrimPrefix(given, "sha256:")):
 			names = append(names, img.Name)
 			ids[img.ID()] = true

@@ -13,7 +13,6 @@ package mounts
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -42,12 +41,15 @@ type Mount struct {
 	Options []string
 }
 
-// volumeName is Docker's rule for a local volume's name.
-var volumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
-
-// ValidName checks a volume's name as Docker does.
+// ValidName checks a volume's name as Docker does:
+// ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ (in a loop: goC links no regexp).
 func ValidName(name string) error {
-	if !volumeName.MatchString(name) {
+	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	ok := len(name) >= 2 && alnum(name[0])
+	for i := 1; ok && i < len(name); i++ {
+		ok = alnum(name[i]) || name[i] == '_' || name[i] == '.' || name[i] == '-'
+	}
+	if !ok {
 		return fmt.Errorf("%q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. "+
 			"If you intended to pass a host directory, use absolute path", name)
 	}

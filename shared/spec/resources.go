@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -285,12 +284,30 @@ func convertBlockIO(r *specs.LinuxResources, out *cgroups.Resources) error {
 	return nil
 }
 
-// pageSize is a huge page size as the kernel names them: 64KB, 2MB, 1GB.
-var pageSize = regexp.MustCompile(`^[1-9][0-9]*[KMG]B$`)
+// isPageSize: a huge page size as the kernel names them (64KB, 2MB, 1GB),
+// ^[1-9][0-9]*[KMG]B$. A loop rather than that regexp: goC links no
+// regexp, whose compiling (and unicode's tables) every goC start paid.
+func isPageSize(s string) bool {
+	n, ok := strings.CutSuffix(s, "B")
+	if !ok || len(n) < 2 || !strings.ContainsRune("KMG", rune(n[len(n)-1])) || n[0] == '0' {
+		return false
+	}
+	return allBytes(n[:len(n)-1], func(c byte) bool { return '0' <= c && c <= '9' })
+}
+
+// allBytes: f holds for every byte of s.
+func allBytes(s string, f func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !f(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 func convertHugepages(r *specs.LinuxResources, out *cgroups.Resources) error {
 	for i, h := range r.HugepageLimits {
-		if !pageSize.MatchString(h.Pagesize) {
+		if !isPageSize(h.Pagesize) {
 			return fmt.Errorf("config.json: linux.resources.hugepageLimits[%d].pageSize %q is not a size such as 2MB", i, h.Pagesize)
 		}
 		out.Hugepages = append(out.Hugepages, cgroups.Hugepage{Size: h.Pagesize, Limit: h.Limit})
