@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // v2 is a container cgroup in the unified hierarchy.
@@ -194,7 +196,14 @@ func (m *v2) Destroy() error {
 // with interface files and refuses to remove a busy one).
 var (
 	mkdir = os.Mkdir
-	rmdir = os.Remove
+	rmdir = func(dir string) error {
+		// Not os.Remove, which tries unlink(2) first: a cgroup is a
+		// directory, and a container has nine on a v1 host.
+		if err := unix.Rmdir(dir); err != nil {
+			return &os.PathError{Op: "rmdir", Path: dir, Err: err}
+		}
+		return nil
+	}
 )
 
 // removeWhenEmpty removes dir, calling kill while processes keep it busy.
