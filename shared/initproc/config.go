@@ -119,6 +119,26 @@ func files(fds []int) []*os.File {
 	return out
 }
 
+// Send sends cfg on conn and after it, one per message, the files to join
+// the cgroup through (cfg.CgroupFiles, for recvCgroup); it closes them.
+func (cfg Config) Send(conn *syncsock.Conn, cgroup []*os.File) error {
+	defer func() {
+		for _, f := range cgroup {
+			f.Close()
+		}
+	}()
+	cfg.CgroupFiles = len(cgroup)
+	if err := conn.Send(cfg); err != nil {
+		return err
+	}
+	for _, f := range cgroup {
+		if err := conn.SendFile(syncsock.Message{Type: syncsock.Cgroup}, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // recvCgroup receives the CgroupFiles that follow the config.
 func (cfg *Config) recvCgroup(conn *syncsock.Conn) error {
 	for range cfg.CgroupFiles {

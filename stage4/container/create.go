@@ -33,20 +33,15 @@ import (
 // container is one container between create and the end of goC's part in
 // it. It owns what create takes; destroy gives all of it back.
 type container struct {
-	o    Options
-	c    *state.Container
-	cmd  *exec.Cmd
-	conn *syncsock.Conn
-	cg   cgroups.Manager
-	// The cgroup is made in the background while the init starts
-	// (startCgroup): cgMade reports when it is made (or has failed;
-	// cgroup() waits for it and clears it), and cloneDir when the init may
-	// be cloned: the hybrid host's cgroup2 directory to clone it into, or "".
-	cgMade   chan error
-	cloneDir chan string
-	nw       *network.Attachment
-	master   *os.File     // the terminal, when goC relays it
-	st       *state.State // state.json as record wrote it
+	o      Options
+	c      *state.Container
+	cmd    *exec.Cmd
+	conn   *syncsock.Conn
+	cg     cgroups.Manager
+	cgp    *cgroups.Pending // the cgroup, made while the init starts
+	nw     *network.Attachment
+	master *os.File     // the terminal, when goC relays it
+	st     *state.State // state.json as record wrote it
 	// goC's signals, the container's in the foreground: caught from the
 	// start of create, passed on once the init exists.
 	signals *process.Forwarder
@@ -137,46 +132,14 @@ func (ct *container) reserve() error {
 	return nil
 }
 
-// startCgroup begins to make the container's cgroup, in the background.
-// That is nine directories and their limits on a cgroup v1 host, the
-// largest part of create's own work, and the init needs it only once its
-// Go runtime has started and it reads its config: the init starts
-// meanwhile (cloneInto), and handshake waits for the cgroup before it
-// sends the config.
+// startCgroup begins to make the container's cgroup: the init starts
+// meanwhile (cgp.CloneInto), and handshake waits for the cgroup before it
+// sends the config, which names its directories.
 func (ct *container) startCgroup() {
 	rt := ct.o.Runtime
-	ct.cgMade, ct.cloneDir = make(chan error, 1), make(chan string, 1)
-	go func() {
-		var err error
-		ct.cg, err = createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases,
-			func(dir string) {
-				ct.cloneDir <- dir
-				// The clone waits on this: let it run now, not once this
-				// goroutine blocks (it went to the head of this P's queue,
-				// where the other P seldom takes it from).
-				runtime.Gosched()
-			})
-		ct.cgMade <- err
-	}()
-}
-
-// cloneInto waits until the init may be cloned, and sets attr to clone it
-// into its cgroup where that is done at clone (a hybrid host's cgroup2,
-// see cgroups.CloneInto): for that directory only, not the whole cgroup.
-func (ct *container) cloneInto(attr *syscall.SysProcAttr) ([]*os.File, error) {
-	select {
-	case dir := <-ct.cloneDir:
-		if dir == "" {
-			return nil, nil
-		}
-		return cgroups.CloneIntoDir(dir, attr)
-	case err := <-ct.cgMade:
-		ct.cgMade = nil
-		if err != nil {
-			return nil, err
-		}
-		return cgroups.CloneInto(ct.cg, attr)
-	}
+	ct.cgp = cgroups.Begin(func(cloneDir func(string)) (cgroups.Manager, error) {
+		return createCgroup(rt.CgroupParent, rt.CgroupName, rt.Resources, rt.CgroupBases, cloneDir)
+	})
 }
 
 // cgroupFailed is err, for a step of startInit, unless the cgroup failed:
@@ -189,17 +152,16 @@ func (ct *container) cgroupFailed(err error) error {
 	return err
 }
 
-// cgroup waits for the cgroup startCgroup is making; ct.cg is set once it
-// returns nil.
+// cgroup waits for the cgroup startCgroup is making and sets ct.cg.
 func (ct *container) cgroup() error {
-	if ct.cgMade == nil {
+	if ct.cgp == nil || ct.cg != nil {
 		return nil
 	}
-	err := <-ct.cgMade
-	ct.cgMade = nil
+	cg, err := ct.cgp.Wait()
 	if err != nil {
 		return fmt.Errorf("create: cgroup: %w", err)
 	}
+	ct.cg = cg
 	return nil
 }
 
@@ -253,7 +215,7 @@ func (ct *container) startInit() (initproc.Fds, error) {
 	// A hybrid host's cgroup2 is joined at clone, the rest late, through
 	// files handshake sends.
 	ct.startCgroup()
-	into, err := ct.cloneInto(cmd.SysProcAttr)
+	into, err := ct.cgp.CloneInto(cmd.SysProcAttr)
 	if p.owned = append(p.owned, into...); err != nil {
 		return fds, ct.cgroupFailed(fmt.Errorf("create: cgroup: %w", err))
 	}
@@ -381,27 +343,15 @@ func (ct *container) handshake(fds initproc.Fds) error {
 	return await(ct.conn, syncsock.Waiting)
 }
 
-// sendConfig sends the init its config, and after it the files it joins
-// the cgroup through (it cannot reach the host's cgroupfs once it has
-// pivoted), one per message.
+// sendConfig sends the init its config and the files it joins the cgroup
+// through (it cannot reach the host's cgroupfs once it has pivoted).
 func (ct *container) sendConfig(cfg initproc.Config) error {
 	late, err := cgroups.LateJoinFiles(ct.cg)
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	defer func() {
-		for _, f := range late {
-			f.Close()
-		}
-	}()
-	cfg.CgroupFiles = len(late)
-	if err := ct.conn.Send(cfg); err != nil {
+	if err := cfg.Send(ct.conn, late); err != nil {
 		return fmt.Errorf("create: send config: %w", err)
-	}
-	for _, f := range late {
-		if err := ct.conn.SendFile(syncsock.Message{Type: syncsock.Cgroup}, f); err != nil {
-			return fmt.Errorf("create: send cgroup: %w", err)
-		}
 	}
 	return nil
 }
