@@ -119,7 +119,7 @@ func isDigest(s string) bool {
 // lowerHex: s is all 0-9a-f.
 func lowerHex(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if c := s[i]; ('0' > c || c > '9') && ('a' > c || c > 'f') {
 			return false
 		}
 	}

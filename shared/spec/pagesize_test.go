@@ -3,6 +3,8 @@ package spec
 import (
 	"regexp"
 	"testing"
+
+	"goc.dev/shared/internal/shortstrings"
 )
 
 // isPageSize is the pattern it replaced: every string of up to four
@@ -11,17 +13,7 @@ func TestIsPageSizeAgreesWithPattern(t *testing.T) {
 	pattern := regexp.MustCompile(`^[1-9][0-9]*[KMG]B$`)
 	alphabet := []string{"0", "1", "9", "K", "M", "G", "B", "b", "k", " ", "é", "-"}
 	tries := []string{"", "64KB", "2MB", "1GB", "1024KB", "2M", "02MB", "2MBB", "2 MB", "-2MB", "20000000000GB"}
-	var grow func(prefix string, n int)
-	grow = func(prefix string, n int) {
-		tries = append(tries, prefix)
-		if n == 0 {
-			return
-		}
-		for _, a := range alphabet {
-			grow(prefix+a, n-1)
-		}
-	}
-	grow("", 4)
+	tries = append(tries, shortstrings.Upto(alphabet, 4)...)
 	for _, s := range tries {
 		if got, want := isPageSize(s), pattern.MatchString(s); got != want {
 			t.Errorf("isPageSize(%q) = %v, the pattern says %v", s, got, want)
