@@ -87,12 +87,18 @@ func (ct *container) startInit(cfg *Config) error {
 	}
 	ct.conn = conn
 	defer p.close()
-	joins, err := ct.cg.JoinFiles()
+	joins, err := cgroups.LateJoinFiles(ct.cg)
 	if err != nil {
 		return err
 	}
 	cfg.CgroupFds = p.own(joins...)
 	if cmd.SysProcAttr, err = ct.cloneAttr(); err != nil {
+		return err
+	}
+	// A hybrid host's cgroup2 is joined at clone: it has no controllers,
+	// and a later write to its cgroup.procs waits for an RCU grace period.
+	into, err := cgroups.CloneInto(ct.cg, cmd.SysProcAttr)
+	if p.owned = append(p.owned, into...); err != nil {
 		return err
 	}
 	cmd.ExtraFiles = p.extra
