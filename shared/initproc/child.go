@@ -202,7 +202,7 @@ func become(conn *syncsock.Conn, cfg *Config, startState json.RawMessage) error 
 	// Go runtime's memory stays charged to goC, and before the workload's
 	// first instruction. (v1 moves only this thread, the one that execs.)
 	// A cgroup namespace made now has that cgroup as its root.
-	if err := cgroups.Join(append(files(cfg.Fds.Cgroup), cfg.cgroup...)); err != nil {
+	if err := cgroups.Join(cfg.cgroup); err != nil {
 		return err
 	}
 	if cfg.CgroupNS {

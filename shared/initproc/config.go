@@ -33,8 +33,9 @@ type Config struct {
 	Winsize  pty.Winsize `json:"winsize"`
 	Sources  []int       `json:"sources,omitempty"` // mounts whose sources goC sends
 	// CgroupFiles is how many files to join the cgroup through goC sends
-	// right after the config (syncsock.Cgroup): a new container's, which
-	// goC makes while the init starts. (goC exec passes them at Fds.Cgroup.)
+	// right after the config (syncsock.Cgroup): for a new container, goC
+	// makes them while the init starts; for goC exec, they are the
+	// container's.
 	CgroupFiles int `json:"cgroupFiles,omitempty"`
 	cgroup      []*os.File
 	// NoMountNS: in goC's mount namespace, on the parent's bind: chroot.
@@ -101,22 +102,12 @@ const SyncFd = 3
 // in Config.
 type Fds struct {
 	Fifo      int   `json:"fifo,omitempty"`      // the exec fifo, O_PATH (none for exec)
-	Cgroup    []int `json:"cgroup,omitempty"`    // files to join the cgroup through
 	Preserved []int `json:"preserved,omitempty"` // for the process, at 3, 4, …
 }
 
 // Top is the highest descriptor of the layout.
 func (l Fds) Top() int {
-	return slices.Max(slices.Concat([]int{SyncFd, l.Fifo}, l.Cgroup, l.Preserved))
-}
-
-// files wraps the descriptors fds of the init's.
-func files(fds []int) []*os.File {
-	out := make([]*os.File, len(fds))
-	for i, fd := range fds {
-		out[i] = os.NewFile(uintptr(fd), fmt.Sprintf("fd %d", fd))
-	}
-	return out
+	return slices.Max(slices.Concat([]int{SyncFd, l.Fifo}, l.Preserved))
 }
 
 // Send sends cfg on conn and after it, one per message, the files to join

@@ -83,8 +83,9 @@ func execTarget(root, cid string, ignorePaused bool) (*state.State, error) {
 }
 
 // startExec starts the process, in the container's namespaces, and sends
-// it its config: the sync socket, the cgroup files and the preserved
-// descriptors are its (no exec fifo: it execs without waiting).
+// it its config and the files to join the cgroup through, as create does:
+// the sync socket and the preserved descriptors are passed at clone (no
+// exec fifo: it execs without waiting).
 func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *syncsock.Conn, error) {
 	cg, err := st.Cgroup()
 	if err != nil {
@@ -103,14 +104,17 @@ func startExec(o ExecOptions, st *state.State, ns namespace.Set) (*exec.Cmd, *sy
 		conn.Close()
 		return nil, nil, err
 	}
-	cfg := initproc.Config{Plan: o.Plan, Exec: true, Fds: initproc.Fds{Cgroup: p.own(joins...), Preserved: p.pass(o.Preserved...)}}
+	cfg := initproc.Config{Plan: o.Plan, Exec: true, Fds: initproc.Fds{Preserved: p.pass(o.Preserved...)}}
 	cfg.Winsize = pty.StartSize(execForeground(o), o.Plan.ConsoleSize)
 	cmd.ExtraFiles, cmd.SysProcAttr = p.extra, &syscall.SysProcAttr{Setsid: o.Plan.Terminal}
 	if err := ns.Start(cmd); err != nil {
+		for _, f := range joins {
+			f.Close()
+		}
 		conn.Close()
 		return nil, nil, err
 	}
-	if err := conn.Send(cfg); err != nil {
+	if err := cfg.Send(conn, joins); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		conn.Close()

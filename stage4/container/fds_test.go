@@ -13,15 +13,15 @@ import (
 func TestFdsRoundTrip(t *testing.T) {
 	file := func(name string) *os.File { return os.NewFile(1<<20, name) } // compared, never used
 	for _, tc := range []struct {
-		name         string
-		fifo         bool
-		cgroup, kept int
-		wantTop      int
+		name    string
+		fifo    bool
+		kept    int
+		wantTop int
 	}{
-		{"create, v2, nothing preserved", true, 1, 0, 4 + 1},
-		{"create, v1, preserved", true, 5, 3, 4 + 5 + 3},
-		{"exec: no fifo", false, 2, 2, 3 + 2 + 2},
-		{"exec, v2, nothing preserved", false, 1, 0, 4},
+		{"create, nothing preserved", true, 0, 4},
+		{"create, preserved", true, 3, 4 + 3},
+		{"exec: no fifo", false, 2, 3 + 2},
+		{"exec, nothing preserved", false, 0, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sync := file("sync")
@@ -33,11 +33,6 @@ func TestFdsRoundTrip(t *testing.T) {
 				l.Fifo = p.own(f)[0]
 				want[l.Fifo] = f
 			}
-			var cg []*os.File
-			for i := 0; i < tc.cgroup; i++ {
-				cg = append(cg, file("cgroup"))
-			}
-			l.Cgroup = p.own(cg...)
 			var kept []*os.File
 			for i := 0; i < tc.kept; i++ {
 				kept = append(kept, file("preserved"))
@@ -51,9 +46,6 @@ func TestFdsRoundTrip(t *testing.T) {
 			var got initproc.Config
 			if err := json.Unmarshal(b, &got); err != nil {
 				t.Fatal(err)
-			}
-			for i, fd := range got.Fds.Cgroup {
-				want[fd] = cg[i]
 			}
 			for i, fd := range got.Fds.Preserved {
 				want[fd] = kept[i]
