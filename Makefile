@@ -36,15 +36,24 @@ link = @for p in $(PROGRAMS); do \
 		if [ -e $(BIN)/stage$(1)/$$p ]; then ln -sfn stage$(1)/$$p $(BIN)/$$p; else rm -f $(BIN)/$$p; fi; \
 	done; echo "bin/goC -> stage$(1)/goC"
 
+# build = go build stage $(1)'s programs, then install(1) them into
+# bin/stage$(1)/. The linker writes its output through mmap, and the page
+# cache keeps such a file in a form each exec maps and unmaps more slowly
+# than a file written by write(2) (as install, cp, a package manager write)
+# or read back from disk: measured on kernel 6.18 and ext4, each goC process
+# from a freshly linked file took about 0.4 ms (9%) more than from a copy of
+# it. bin/ holds copies, as an installed goC would be, so that make bench
+# compares goC and an installed runc alike.
+build = tmp=$$(mktemp -d) && (cd stage$(1) && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$tmp/ ./cmd/...) && \
+	mkdir -p $(BIN)/stage$(1) && install -m 0755 $$tmp/* $(BIN)/stage$(1)/; status=$$?; rm -rf $$tmp; exit $$status
+
 $(addprefix stage,$(STAGES)): stage%:
-	cd stage$* && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$*/ ./cmd/...
+	@$(call build,$*)
 	$(call link,$*)
 	$(call giveback,$(BIN))
 
 stages:
-	@for s in $(STAGES); do \
-		(cd stage$$s && $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/stage$$s/ ./cmd/...) || exit 1; \
-	done
+	@for s in $(STAGES); do ($(call build,$$s)) || exit 1; done
 	$(call link,$(NEWEST))
 	$(call giveback,$(BIN))
 
