@@ -195,6 +195,97 @@ func BenchmarkSeccompPrice(b *testing.B) {
 	b.ReportMetric(float64(total[0])/float64(total[1]), "default/unconfined")
 }
 
+// BenchmarkProcessFloor times what one process costs before it does
+// anything for a container, interleaved: /bin/true (fork and exec), an
+// empty static Go program built here as goC is (the Go runtime's start and
+// exit), goC --version and goC state of a stopped container (stage 4 and
+// later: goC's start, the initialisation of all it links, one state.json),
+// and runc's same two. A lifecycle is four goC processes and an init, so
+// these bound how far below runc it can go.
+func BenchmarkProcessFloor(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	if err := exec.Command(goC, "spec", "--help").Run(); err != nil {
+		b.Skip("this goC has no OCI lifecycle (stage 4 and later)")
+	}
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		b.Fatal("runc is not installed (apt-get install runc)")
+	}
+	empty := emptyGoProgram(b)
+	bundle := runcBundle(b, runc, os.Getenv("GOC_ROOTFS"))
+	goCRoot, runcRoot := b.TempDir(), b.TempDir()
+	stoppedContainer(b, goC, goCRoot, bundle)
+	stoppedContainer(b, runc, runcRoot, bundle)
+	rows := []struct {
+		name string
+		args []string
+	}{
+		{"true", []string{"/bin/true"}},
+		{"go-empty", []string{empty}},
+		{"goC-version", []string{goC, "--version"}},
+		{"goC-state", []string{goC, "--root", goCRoot, "state", "floor"}},
+		{"runc-version", []string{runc, "--version"}},
+		{"runc-state", []string{runc, "--root", runcRoot, "state", "floor"}},
+	}
+	var cmds [][]string
+	for _, r := range rows {
+		cmds = append(cmds, r.args)
+	}
+	total := interleaved(b, cmds)
+	for j, r := range rows {
+		b.ReportMetric(float64(total[j].Microseconds())/1000/float64(b.N), r.name+"-ms")
+	}
+	b.ReportMetric(float64(total[3])/float64(total[5]), "goC/runc-state")
+	b.ReportMetric(float64(total[1])/float64(total[5]), "go-empty/runc-state")
+	b.ReportMetric(float64(total[3])/float64(total[1]), "goC-state/go-empty")
+}
+
+// emptyGoProgram builds "func main() {}" as make builds goC (static,
+// stripped, then copied into place as make stages copies: see the
+// Makefile) and returns its path.
+func emptyGoProgram(b *testing.B) string {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	linked := filepath.Join(dir, "linked")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", linked, "main.go")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build an empty Go program: %v\n%s", err, msg)
+	}
+	out := filepath.Join(dir, "empty")
+	if msg, err := exec.Command("install", "-m", "0755", linked, out).CombinedOutput(); err != nil {
+		b.Fatalf("install the empty Go program: %v\n%s", err, msg)
+	}
+	return out
+}
+
+// stoppedContainer creates and starts container "floor" of bundle with bin
+// under root, and waits until its /bin/true has exited; it is deleted at
+// the end of the benchmark.
+func stoppedContainer(b *testing.B, bin, root, bundle string) {
+	b.Cleanup(func() { _ = exec.Command(bin, "--root", root, "delete", "--force", "floor").Run() })
+	for _, verb := range [][]string{{"create", "--bundle", bundle, "floor"}, {"start", "floor"}} {
+		// The container keeps create's stdio: not a pipe this process waits on.
+		if err := exec.Command(bin, append([]string{"--root", root}, verb...)...).Run(); err != nil {
+			b.Fatalf("%s %s: %v", bin, verb[0], err)
+		}
+	}
+	for k := 0; k < 1000; k++ {
+		out, _ := exec.Command(bin, "--root", root, "state", "floor").Output()
+		if strings.Contains(string(out), `"stopped"`) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.Fatalf("%s: container floor did not stop", bin)
+}
+
 // BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
 // bundle with goC (stage 4 and later), with runc and, where it works (see
 // usableCrun), with crun, interleaved; goC's ratios to each.
