@@ -276,14 +276,22 @@ func stoppedContainer(b *testing.B, bin, root, bundle string) {
 			b.Fatalf("%s %s: %v", bin, verb[0], err)
 		}
 	}
+	if !awaitStopped(bin, root, "floor") {
+		b.Fatalf("%s: container floor did not stop", bin)
+	}
+}
+
+// awaitStopped polls "state" of container id until it says stopped (a
+// second at most), as a container manager does; false if it never did.
+func awaitStopped(bin, root, id string) bool {
 	for k := 0; k < 1000; k++ {
-		out, _ := exec.Command(bin, "--root", root, "state", "floor").Output()
+		out, _ := exec.Command(bin, "--root", root, "state", id).Output()
 		if strings.Contains(string(out), `"stopped"`) {
-			return
+			return true
 		}
 		time.Sleep(time.Millisecond)
 	}
-	b.Fatalf("%s: container floor did not stop", bin)
+	return false
 }
 
 // BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
@@ -327,13 +335,7 @@ func BenchmarkLifecycle(b *testing.B) {
 			start := time.Now()
 			run(rt.bin, "--root", rt.root, "create", "--bundle", bundle, id)
 			run(rt.bin, "--root", rt.root, "start", id)
-			for k := 0; k < 1000; k++ { // until the process has exited
-				out, _ := exec.Command(rt.bin, "--root", rt.root, "state", id).Output()
-				if strings.Contains(string(out), `"stopped"`) {
-					break
-				}
-				time.Sleep(time.Millisecond)
-			}
+			awaitStopped(rt.bin, rt.root, id) // until the process has exited
 			run(rt.bin, "--root", rt.root, "delete", id)
 			total[j] += time.Since(start)
 		}
