@@ -203,17 +203,7 @@ func BenchmarkSeccompPrice(b *testing.B) {
 // and runc's same two. A lifecycle is four goC processes and an init, so
 // these bound how far below runc it can go.
 func BenchmarkProcessFloor(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root")
-	}
-	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
-	if err := exec.Command(goC, "spec", "--help").Run(); err != nil {
-		b.Skip("this goC has no OCI lifecycle (stage 4 and later)")
-	}
-	runc, err := exec.LookPath("runc")
-	if err != nil {
-		b.Fatal("runc is not installed (apt-get install runc)")
-	}
+	goC, runc := lifecycleRuntimes(b)
 	empty := emptyGoProgram(b)
 	bundle := runcBundle(b, runc, os.Getenv("GOC_ROOTFS"))
 	goCRoot, runcRoot := b.TempDir(), b.TempDir()
@@ -294,14 +284,13 @@ func awaitStopped(bin, root, id string) bool {
 	return false
 }
 
-// BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
-// bundle with goC (stage 4 and later), with runc and, where it works (see
-// usableCrun), with crun, interleaved; goC's ratios to each.
-func BenchmarkLifecycle(b *testing.B) {
+// lifecycleRuntimes returns the goC under test and runc, for the benchmarks
+// of the OCI verbs: it skips without root or with a goC before stage 4.
+func lifecycleRuntimes(b *testing.B) (goC, runc string) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root")
 	}
-	goC := filepath.Join(os.Getenv("GOC_BIN"), "goC")
+	goC = filepath.Join(os.Getenv("GOC_BIN"), "goC")
 	if err := exec.Command(goC, "spec", "--help").Run(); err != nil {
 		b.Skip("this goC has no OCI lifecycle (stage 4 and later)")
 	}
@@ -309,6 +298,14 @@ func BenchmarkLifecycle(b *testing.B) {
 	if err != nil {
 		b.Fatal("runc is not installed (apt-get install runc)")
 	}
+	return goC, runc
+}
+
+// BenchmarkLifecycle times create → start → (exit) → delete of a /bin/true
+// bundle with goC (stage 4 and later), with runc and, where it works (see
+// usableCrun), with crun, interleaved; goC's ratios to each.
+func BenchmarkLifecycle(b *testing.B) {
+	goC, runc := lifecycleRuntimes(b)
 	bundle := runcBundle(b, runc, os.Getenv("GOC_ROOTFS"))
 	runtimes := []struct{ name, bin, root string }{
 		{"goC", goC, b.TempDir()}, {"runc", runc, b.TempDir()},
